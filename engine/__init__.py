@@ -1,0 +1,72 @@
+"""Slopescope's engine: a safe expression language and its derivatives, in pure numpy.
+
+Text goes through our own parser into an immutable graph; every differentiation mode
+(reverse, forward, numerical, second order) uses one table of primitives
+(:mod:`engine.ops`).  The engine knows nothing of HTTP.
+
+>>> from engine import parse, gradient, tangent, descend
+>>> f = parse("x**2 + y**2")
+>>> gradient(f, [3, 4]).gradient.tolist()
+[6.0, 8.0]
+>>> tangent(parse("3*x**2 - 4*x"), 1).equation
+'y = 2x - 3'
+>>> descend(f, [-3, 4], lr=0.1, steps=100).status
+'completed'
+"""
+
+from .calculus import (
+    FieldResult,
+    SweepResult,
+    TangentResult,
+    gradient_field,
+    step_sweep,
+    tangent,
+)
+from .compgraph import GraphNode, GraphResult, computation_graph
+from .differentiate import (
+    METHODS,
+    NUMERICAL_METHODS,
+    GradientResult,
+    gradient,
+    gradient_columns,
+    hessian,
+)
+from .errors import DeadlineExceeded, ExpressionError
+from .evaluate import evaluate, evaluate_many
+from .expression import Expression
+from .limits import DEFAULT_LIMITS, Limits
+from .optimize import OPTIMIZERS, DescentResult, descend
+from .parser import parse
+from .points import resolve_point
+
+__all__ = [
+    "DEFAULT_LIMITS",
+    "METHODS",
+    "NUMERICAL_METHODS",
+    "OPTIMIZERS",
+    "DeadlineExceeded",
+    "DescentResult",
+    "Expression",
+    "ExpressionError",
+    "FieldResult",
+    "GradientResult",
+    "GraphNode",
+    "GraphResult",
+    "Limits",
+    "SweepResult",
+    "TangentResult",
+    "computation_graph",
+    "descend",
+    "evaluate",
+    "evaluate_many",
+    "gradient",
+    "gradient_columns",
+    "gradient_field",
+    "hessian",
+    "parse",
+    "resolve_point",
+    "step_sweep",
+    "tangent",
+]
+
+__version__ = "0.1.0"

@@ -1,0 +1,162 @@
+"""Gradients by any method, at one point or at every point of a set of columns.
+
+>>> from engine import parse
+>>> result = gradient(parse("x**2 + y**2"), [3, 4], method="central", h=1e-4)
+>>> result.gradient.tolist(), result.exact.tolist()
+([6.00000000000378, 7.999999999999119], [6.0, 8.0])
+>>> gradient(parse("x**2 + y**2"), [3, 4]).gradient.tolist()
+[6.0, 8.0]
+>>> hessian(parse("x**2*y"), [1, 2]).tolist()
+[[4.0, 2.0], [2.0, 0.0]]
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .errors import ExpressionError
+from .evaluate import forward_values
+from .expression import Expression
+from .forward import jvp_gradient
+from .numeric import NUMERICAL, as_columns
+from .ops import PRIMITIVES
+from .points import resolve_point
+from .reverse import hessian_columns, vjp_gradient
+from .types import Array, PointLike
+
+__all__ = [
+    "METHODS",
+    "NUMERICAL_METHODS",
+    "GradientResult",
+    "Derivatives",
+    "gradient",
+    "gradient_columns",
+    "hessian",
+    "check_method",
+    "check_step",
+]
+
+NUMERICAL_METHODS: tuple[str, ...] = tuple(NUMERICAL)
+METHODS: tuple[str, ...] = ("autodiff", "dual") + NUMERICAL_METHODS
+
+
+@dataclass(frozen=True)
+class Derivatives:
+    """Value and gradient at every point of some columns (gradient axis 0 = variable)."""
+
+    value: Array
+    gradient: Array
+    steps: Array | None
+    estimate: Array | None
+
+
+@dataclass(frozen=True)
+class GradientResult:
+    """The gradient at one point, with the exact gradient beside a numerical one."""
+
+    variables: tuple[str, ...]
+    point: Array
+    value: float
+    gradient: Array
+    method: str
+    h: Array | None
+    exact: Array | None
+    error: Array | None
+    error_estimate: Array | None
+
+
+def check_method(expr: Expression, method: str, field: str = "method") -> None:
+    """Refuse an unknown method, or the complex step on a non-analytic function."""
+    if method not in METHODS:
+        raise ExpressionError(
+            f"unknown method {method!r}; choose one of {', '.join(METHODS)}",
+            code="unknown_method", field=field)
+    if method == "complex-step":
+        refused = sorted(name for name in expr.graph.primitives if not PRIMITIVES[name].analytic)
+        if refused:
+            name = min(refused, key=lambda n: expr.columns.get(n, 0))
+            raise ExpressionError(
+                f"the complex step needs a complex-analytic function, but {name} is not; "
+                f"use central or richardson", column=expr.columns.get(name),
+                code="not_analytic", field=field)
+
+
+def check_step(h: float | None, field: str = "h") -> None:
+    """A step must be a finite number > 0."""
+    if h is not None and (isinstance(h, bool) or not math.isfinite(h) or h <= 0):
+        raise ExpressionError(f"the step {field} must be a finite number > 0",
+                              code="bad_step", field=field)
+
+
+def _function(expr: Expression) -> Any:
+    """``f`` as a function of a list of coordinate arrays (real or complex)."""
+    graph, names = expr.graph, expr.variables
+
+    def f(columns: list[Array]) -> Array:
+        shape = np.shape(columns[0]) if columns else ()
+        with np.errstate(all="ignore"):
+            value = forward_values(graph, dict(zip(names, columns)))[graph.output]
+        return np.broadcast_to(value, shape)
+
+    return f
+
+
+def gradient_columns(
+    expr: Expression, columns: Sequence[Array], method: str = "autodiff",
+    h: float | None = None,
+) -> Derivatives:
+    """Value and gradient at every point of ``columns`` (one array per variable)."""
+    columns = [np.asarray(c, dtype=np.float64) for c in columns]
+    with np.errstate(all="ignore"):
+        if method == "autodiff":
+            value, grad = vjp_gradient(expr.graph, expr.variables, columns)
+            return Derivatives(value, grad, None, None)
+        if method == "dual":
+            value, grad = jvp_gradient(expr.graph, expr.variables, columns)
+            return Derivatives(value, grad, None, None)
+        f = _function(expr)
+        grad, steps, estimate = NUMERICAL[method](f, columns, h)
+        value = np.asarray(f(columns), dtype=np.float64)
+        return Derivatives(value, grad, steps, estimate)
+
+
+def gradient(
+    expr: Expression, point: PointLike, method: str = "autodiff", h: float | None = None
+) -> GradientResult:
+    """The gradient of ``expr`` at ``point`` by ``method``.
+
+    For the numerical methods the exact (reverse-mode) gradient and the error
+    ``gradient - exact`` come along; ``richardson`` adds its error estimate.
+    """
+    check_method(expr, method)
+    check_step(h)
+    x = resolve_point(expr, point)
+    found = gradient_columns(expr, as_columns(x), method, h)
+    exact = error = None
+    if method in NUMERICAL_METHODS:
+        exact = gradient_columns(expr, as_columns(x)).gradient
+        error = found.gradient - exact
+    return GradientResult(
+        variables=expr.variables,
+        point=x,
+        value=float(found.value),
+        gradient=found.gradient,
+        method=method,
+        h=found.steps,
+        exact=exact,
+        error=error,
+        error_estimate=found.estimate,
+    )
+
+
+def hessian(expr: Expression, point: PointLike) -> Array:
+    """The exact Hessian at ``point`` (reverse mode over dual numbers)."""
+    x = resolve_point(expr, point)
+    with np.errstate(all="ignore"):
+        _, _, matrix = hessian_columns(expr.graph, expr.variables, as_columns(x))
+    return matrix

@@ -1,0 +1,248 @@
+"""The table of primitives: one row per operation with every rule it has.
+
+Each :class:`Primitive` declares, in one place,
+
+* ``evaluate`` -- the numpy implementation (also used on complex arrays for the
+  complex step, and on plain floats through ``scalar`` for generated code);
+* ``partials`` -- the local partial derivatives ``d out / d arg`` as a rule
+  ``partials(F, out, *args)``, written with Python operators and the functions of an
+  *operation namespace* ``F``.  The same rule serves every differentiation mode:
+  forward mode multiplies partials by tangents, reverse mode multiplies cotangents by
+  them, and because ``F`` may be numpy, dual numbers or source text, the rule also
+  yields second derivatives (forward-over-reverse) and generated straight-line code;
+* ``analytic`` -- whether the function is complex-analytic (complex step allowed);
+* ``scalar`` -- a plain-float implementation for generated code (``math`` module).
+
+The machinery modules (``evaluate``, ``forward``, ``reverse``, ``codegen``) loop over
+this table and never mention a particular function.
+
+>>> [float(p) for p in PRIMITIVES["sin"].partials(NUMPY, np.sin(0.0), 0.0)]
+[1.0]
+>>> sorted(name for name, p in PRIMITIVES.items() if p.arity == 2 and p.symbol is None)
+['atan2', 'hypot', 'max', 'min', 'pow']
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "Primitive",
+    "PRIMITIVES",
+    "FUNCTIONS",
+    "CONSTANTS",
+    "NUMPY",
+    "make_namespace",
+]
+
+Rule = Callable[..., tuple[Any, ...]]
+
+
+@dataclass(frozen=True)
+class Primitive:
+    """One operation of the expression language and all of its rules."""
+
+    name: str
+    arity: int
+    evaluate: Callable[..., Any]
+    partials: Rule
+    analytic: bool
+    scalar: Callable[..., float]
+    symbol: str | None = None
+    """Infix or prefix operator text (``+``, ``*``, unary ``-``); None for calls."""
+    has_param: bool = False
+    """True for ``powi``: its integer exponent is a parameter of the node, not an input."""
+    doc: str = field(default="", compare=False)
+
+
+# --- numpy implementations that numpy lacks or gets numerically wrong -----------------
+
+
+def _sigmoid(x: Any) -> Any:
+    """Logistic function, stable for large |x| on real and complex input."""
+    x = np.asarray(x)
+    negative = np.real(x) < 0
+    z = np.exp(np.where(negative, x, -x))  # exp(-|x|): never overflows
+    return np.where(negative, z / (1 + z), 1 / (1 + z))
+
+
+def _softplus(x: Any) -> Any:
+    """log(1 + exp(x)), stable for large |x| on real and complex input."""
+    x = np.asarray(x)
+    if not np.iscomplexobj(x):
+        return np.logaddexp(0.0, x)
+    positive = np.real(x) > 0
+    return np.where(positive, x, 0) + np.log1p(np.exp(np.where(positive, -x, x)))
+
+
+def _cbrt(x: Any) -> Any:
+    """Real cube root; on complex input its analytic continuation near the real axis."""
+    x = np.asarray(x)
+    if not np.iscomplexobj(x):
+        return np.cbrt(x)
+    negative = np.real(x) < 0
+    root = np.where(negative, -x, x) ** (1.0 / 3.0)
+    return np.where(negative, -root, root)
+
+
+def _relu(x: Any) -> Any:
+    return np.where(x > 0, x, 0.0 * x)  # 0*x keeps NaN as NaN
+
+
+def _powi(x: Any, n: float) -> Any:
+    return np.power(x, n)
+
+
+# --- plain-float implementations for generated straight-line code ---------------------
+# They may raise (math.log(-1) is a ValueError, math.exp(1000) an OverflowError); the
+# generated code's caller falls back to the numpy path, which follows IEEE rules.
+
+
+def _sigmoid_scalar(x: float) -> float:
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    z = math.exp(x)
+    return z / (1.0 + z)
+
+
+def _softplus_scalar(x: float) -> float:
+    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+
+
+def _relu_scalar(x: float) -> float:
+    return x if x > 0.0 else 0.0 * x
+
+
+def _min_scalar(a: float, b: float) -> float:
+    return a if a <= b or b != b else b  # NaN-propagating like np.minimum
+
+
+def _max_scalar(a: float, b: float) -> float:
+    return a if a >= b or b != b else b
+
+
+def _heaviside_scalar(x: float, at_zero: float) -> float:
+    return 1.0 if x > 0 else (0.0 if x < 0 else at_zero)
+
+
+def _sign_scalar(x: float) -> float:
+    return math.copysign(1.0, x) if x != 0 else 0.0
+
+
+_LN2 = math.log(2.0)
+_LN10 = math.log(10.0)
+
+
+def _row(
+    name: str,
+    arity: int,
+    evaluate: Callable[..., Any],
+    partials: Rule,
+    scalar: Callable[..., float],
+    *,
+    analytic: bool = True,
+    symbol: str | None = None,
+    has_param: bool = False,
+) -> Primitive:
+    return Primitive(name, arity, evaluate, partials, analytic, scalar, symbol, has_param)
+
+
+# The table.  ``partials(F, out, *args)``: ``out`` is the primal output, ``args`` the
+# primal inputs; each entry of the returned tuple is d out / d arg.
+_TABLE = [
+    # arithmetic
+    _row("add", 2, np.add, lambda F, out, a, b: (1.0, 1.0), lambda a, b: a + b, symbol="+"),
+    _row("sub", 2, np.subtract, lambda F, out, a, b: (1.0, -1.0), lambda a, b: a - b, symbol="-"),
+    _row("mul", 2, np.multiply, lambda F, out, a, b: (b, a), lambda a, b: a * b, symbol="*"),
+    _row("div", 2, np.divide, lambda F, out, a, b: (1.0 / b, -out / b), lambda a, b: a / b,
+         symbol="/"),
+    _row("neg", 1, np.negative, lambda F, out, a: (-1.0,), lambda a: -a, symbol="-"),
+    # integer power: its own primitive, so x**2 has a clean derivative at negative x
+    _row("powi", 1, _powi, lambda F, out, x, n: (n * x ** (n - 1.0),), lambda x, n: x**n,
+         symbol="**", has_param=True),
+    _row("pow", 2, np.power, lambda F, out, a, b: (b * a ** (b - 1.0), F.log(a) * out),
+         lambda a, b: a**b),
+    # trigonometric
+    _row("sin", 1, np.sin, lambda F, out, x: (F.cos(x),), math.sin),
+    _row("cos", 1, np.cos, lambda F, out, x: (-F.sin(x),), math.cos),
+    _row("tan", 1, np.tan, lambda F, out, x: (1.0 + out * out,), math.tan),
+    _row("asin", 1, np.arcsin, lambda F, out, x: (1.0 / F.sqrt((1.0 - x) * (1.0 + x)),),
+         math.asin),
+    _row("acos", 1, np.arccos, lambda F, out, x: (-1.0 / F.sqrt((1.0 - x) * (1.0 + x)),),
+         math.acos),
+    _row("atan", 1, np.arctan, lambda F, out, x: (1.0 / (1.0 + x * x),), math.atan),
+    # hyperbolic (tanh' as sech^2: 1 - tanh^2 cancels badly for large |x|)
+    _row("sinh", 1, np.sinh, lambda F, out, x: (F.cosh(x),), math.sinh),
+    _row("cosh", 1, np.cosh, lambda F, out, x: (F.sinh(x),), math.cosh),
+    _row("tanh", 1, np.tanh, lambda F, out, x: (1.0 / F.cosh(x) ** 2.0,), math.tanh),
+    _row("asinh", 1, np.arcsinh, lambda F, out, x: (1.0 / F.hypot(x, 1.0),), math.asinh),
+    _row("acosh", 1, np.arccosh, lambda F, out, x: (1.0 / (F.sqrt(x - 1.0) * F.sqrt(x + 1.0)),),
+         math.acosh),
+    _row("atanh", 1, np.arctanh, lambda F, out, x: (1.0 / ((1.0 - x) * (1.0 + x)),), math.atanh),
+    # exponential and logarithmic
+    _row("exp", 1, np.exp, lambda F, out, x: (out,), math.exp),
+    _row("expm1", 1, np.expm1, lambda F, out, x: (out + 1.0,), math.expm1),
+    _row("log", 1, np.log, lambda F, out, x: (1.0 / x,), math.log),
+    _row("log1p", 1, np.log1p, lambda F, out, x: (1.0 / (1.0 + x),), math.log1p),
+    _row("log2", 1, np.log2, lambda F, out, x: (1.0 / (x * _LN2),), math.log2),
+    _row("log10", 1, np.log10, lambda F, out, x: (1.0 / (x * _LN10),), math.log10),
+    _row("sqrt", 1, np.sqrt, lambda F, out, x: (0.5 / out,), math.sqrt),
+    _row("cbrt", 1, _cbrt, lambda F, out, x: (1.0 / (3.0 * out * out),), math.cbrt),
+    # piecewise and machine-learning functions
+    _row("abs", 1, np.abs, lambda F, out, x: (F.sign(x),), abs, analytic=False),
+    _row("sigmoid", 1, _sigmoid, lambda F, out, x: (out * F.sigmoid(-x),), _sigmoid_scalar),
+    _row("relu", 1, _relu, lambda F, out, x: (F.heaviside(x, 0.0),), _relu_scalar,
+         analytic=False),
+    _row("softplus", 1, _softplus, lambda F, out, x: (F.sigmoid(x),), _softplus_scalar),
+    # two-argument functions
+    _row("atan2", 2, np.arctan2,
+         lambda F, out, y, x: (x / F.hypot(x, y) / F.hypot(x, y),
+                               -y / F.hypot(x, y) / F.hypot(x, y)),
+         math.atan2, analytic=False),
+    _row("hypot", 2, np.hypot, lambda F, out, a, b: (a / out, b / out), math.hypot,
+         analytic=False),
+    _row("min", 2, np.minimum,
+         lambda F, out, a, b: (F.heaviside(b - a, 0.5), F.heaviside(a - b, 0.5)),
+         _min_scalar, analytic=False),
+    _row("max", 2, np.maximum,
+         lambda F, out, a, b: (F.heaviside(a - b, 0.5), F.heaviside(b - a, 0.5)),
+         _max_scalar, analytic=False),
+]
+
+PRIMITIVES: dict[str, Primitive] = {p.name: p for p in _TABLE}
+"""Every primitive by name."""
+
+_OPERATORS = {"add", "sub", "mul", "div", "neg", "powi", "pow"}
+
+FUNCTIONS: dict[str, Primitive] = {
+    name: p for name, p in PRIMITIVES.items() if name not in _OPERATORS or name == "pow"
+}
+"""The names a user may call, ``sin(x)`` ... ``pow(a, b)``."""
+
+CONSTANTS: dict[str, float] = {"pi": math.pi, "e": math.e}
+"""Named constants of the expression language."""
+
+# Helpers that rules may use besides the primitives; they are piecewise constant, so
+# every namespace treats them as having zero derivative.
+_NUMPY_HELPERS = {"sign": np.sign, "heaviside": np.heaviside}
+SCALAR_HELPERS: dict[str, Callable[..., float]] = {
+    "sign": _sign_scalar,
+    "heaviside": _heaviside_scalar,
+}
+
+
+def make_namespace(functions: dict[str, Callable[..., Any]]) -> SimpleNamespace:
+    """An operation namespace ``F``: one attribute per primitive plus the helpers."""
+    return SimpleNamespace(**functions)
+
+
+NUMPY = make_namespace(
+    {name: p.evaluate for name, p in PRIMITIVES.items()} | _NUMPY_HELPERS
+)
+"""The namespace that evaluates rules on numpy arrays (real or complex)."""

@@ -1,0 +1,114 @@
+// API client: one function per endpoint of the HTTP contract (shared/API.md).
+// Every call returns the parsed JSON body or throws an ApiError.
+
+export class ApiError extends Error {
+  /**
+   * @param {number} status HTTP status (0 for a network failure)
+   * @param {string} message human-readable message
+   * @param {object} [info] {column, field, type}
+   */
+  constructor(status, message, info = {}) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+    this.column = info.column ?? null;
+    this.field = info.field ?? null;
+    this.type = info.type ?? null;
+  }
+
+  /** True when the function text itself is at fault (422 on `expr`). */
+  get isExpressionError() {
+    return this.status === 422 && this.type === "expression_error" && this.field === "expr";
+  }
+}
+
+/** Turn an error response into an ApiError with the contract's fields. */
+async function errorFrom(response) {
+  let body = null;
+  try {
+    body = await response.json();
+  } catch {
+    body = null;
+  }
+  const detail = body && body.detail;
+  if (Array.isArray(detail) && detail.length > 0) {
+    const first = detail[0];
+    const loc = Array.isArray(first.loc) ? first.loc : [];
+    const field = loc.length ? String(loc[loc.length - 1]) : null;
+    let message = String(first.msg ?? "invalid request");
+    if (first.type !== "expression_error" && field && !message.includes(field)) {
+      message = `${field}: ${message}`;
+    }
+    return new ApiError(response.status, message, {
+      column: first.ctx && Number.isInteger(first.ctx.column) ? first.ctx.column : null,
+      field,
+      type: first.type ?? null,
+    });
+  }
+  if (typeof detail === "string") return new ApiError(response.status, detail);
+  return new ApiError(response.status, `${response.status} ${response.statusText || "error"}`);
+}
+
+async function request(method, path, body, signal) {
+  let response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers: body === undefined ? {} : { "Content-Type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
+    });
+  } catch (err) {
+    if (err && err.name === "AbortError") throw err;
+    throw new ApiError(0, "cannot reach the Slopescope server");
+  }
+  if (response.status === 503) {
+    const wait = Number(response.headers.get("Retry-After")) || 1;
+    throw new ApiError(503, `the server is busy; try again in ${wait} s`);
+  }
+  if (!response.ok) throw await errorFrom(response);
+  return response.json();
+}
+
+const post = (path) => (body, signal) => request("POST", path, body, signal);
+
+export const api = {
+  functions: (signal) => request("GET", "/functions", undefined, signal),
+  field: post("/field"),
+  tangent: post("/tangent"),
+  gradient: post("/gradient"),
+  steps: post("/steps"),
+  descent: post("/descent"),
+  graph: post("/graph"),
+};
+
+/**
+ * Latest-wins request slots: starting a request in a slot aborts the one before it,
+ * so a slow answer never overwrites a newer one.
+ */
+export class Slots {
+  constructor() {
+    this.controllers = new Map();
+  }
+
+  /** Run `fn(signal)` in slot `name`; resolves to its result or to undefined if superseded. */
+  async run(name, fn) {
+    this.controllers.get(name)?.abort();
+    const controller = new AbortController();
+    this.controllers.set(name, controller);
+    try {
+      const result = await fn(controller.signal);
+      return controller.signal.aborted ? undefined : result;
+    } catch (err) {
+      if (err && err.name === "AbortError") return undefined;
+      throw err;
+    } finally {
+      if (this.controllers.get(name) === controller) this.controllers.delete(name);
+    }
+  }
+}
+
+/** True if `err` means "this request was superseded" and should be ignored. */
+export function isAbort(err) {
+  return Boolean(err && err.name === "AbortError");
+}

@@ -1,0 +1,302 @@
+// Entry point: wires the function field, presets, method and view tabs to the two view
+// controllers and the computation-graph panel, and keeps the URL in step with the page.
+import { ApiError, Slots, api } from "./api.js";
+import { clearExprError, showExprError } from "./exprerror.js";
+import { graphMessage, renderGraph } from "./graph.js";
+import { History, defaultState, fromQuery, methodFor } from "./state.js";
+import { fmt, fmtPoint } from "./theme.js";
+import { View1D } from "./view1d.js";
+import { View2D } from "./view2d.js";
+
+const $ = (id) => document.getElementById(id);
+
+/** Typing pauses this long before the plots follow. */
+const TYPING_DEBOUNCE_MS = 250;
+const DEFAULT_RANGE = [-3, 3];
+/** Grid of the contour / surface, and of the 1-D curve. */
+const GRID_2D = 81;
+const GRID_1D = 401;
+
+function debounce(fn, ms) {
+  let timer = null;
+  const call = (...args) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => fn(...args), ms);
+  };
+  call.cancel = () => clearTimeout(timer);
+  return call;
+}
+
+const exprDom = {
+  input: $("expr"),
+  box: $("expr-error"),
+  caret: $("expr-caret"),
+  msg: $("expr-error-msg"),
+  keep: $("expr-error-keep"),
+};
+
+/** Shared page context handed to the view controllers. */
+const app = {
+  state: defaultState(),
+  slots: new Slots(),
+  presets: [],
+  variables: [],
+  goodExpr: null, // the last expression the server accepted
+  history: null,
+  /** Show a request's failure next to the thing it was for. */
+  reportError(err, el) {
+    if (!(err instanceof ApiError)) throw err;
+    if (el) el.textContent = err.message;
+  },
+  /** The point of interest moved (x0, start or the player's step): redraw the graph. */
+  onPointChanged: (point) => updateGraphSoon(point),
+};
+
+let view1d = null;
+let view2d = null;
+
+// ------------------------------------------------------------------ presets and ranges
+
+function presetFor(expr) {
+  const squash = (s) => s.replace(/\s+/g, "");
+  return app.presets.find((p) => squash(p.expr) === squash(expr)) ?? null;
+}
+
+function presetStart(preset, nvars) {
+  if (!preset || preset.start === null || preset.start === undefined) return null;
+  const start = Array.isArray(preset.start) ? preset.start : [preset.start];
+  return start.length === nvars ? start : null;
+}
+
+/** Plotted ranges for the current state: the state's own, a matching preset's, or the default. */
+function rangesFor(state) {
+  const preset = presetFor(state.expr);
+  const xr = state.xr ?? preset?.x_range ?? DEFAULT_RANGE;
+  const yr = state.yr ?? preset?.y_range ?? DEFAULT_RANGE;
+  return { xr: [...xr], yr: [...yr] };
+}
+
+/** Fill in x0 / start where the state has none. */
+function defaultPoints(state, nvars, xr, yr) {
+  const preset = presetFor(state.expr);
+  if (nvars === 1 && state.x0 === null) {
+    const s = presetStart(preset, 1);
+    state.x0 = s ? s[0] : 1 >= xr[0] && 1 <= xr[1] ? 1 : (xr[0] + xr[1]) / 2;
+  }
+  if (nvars === 2 && state.start === null) {
+    const s = presetStart(preset, 2);
+    const round = (v) => Number(v.toPrecision(3));
+    state.start = s ?? [round(xr[0] + 0.2 * (xr[1] - xr[0])), round(yr[1] - 0.2 * (yr[1] - yr[0]))];
+  }
+}
+
+async function loadPresets() {
+  const select = $("preset");
+  try {
+    app.presets = (await api.functions()) ?? [];
+  } catch (err) {
+    app.presets = [];
+    if (!(err instanceof ApiError)) throw err;
+  }
+  for (const [i, preset] of app.presets.entries()) {
+    const opt = document.createElement("option");
+    opt.value = String(i);
+    opt.textContent = `${preset.name} — ${preset.expr}`;
+    select.appendChild(opt);
+  }
+}
+
+function syncPresetSelect() {
+  const preset = presetFor(app.state.expr);
+  $("preset").value = preset ? String(app.presets.indexOf(preset)) : "";
+}
+
+// ------------------------------------------------------------------ views and tabs
+
+function showView(view, nvars) {
+  const tabs = { "1d": $("tab-1d"), contour: $("tab-contour"), surface: $("tab-surface") };
+  for (const [name, tab] of Object.entries(tabs)) {
+    const usable = name === "1d" ? nvars === 1 : nvars === 2;
+    tab.disabled = !usable;
+    tab.setAttribute("aria-selected", String(name === view));
+    tab.tabIndex = name === view ? 0 : -1;
+    tab.title = usable ? "" : name === "1d" ? "needs a function of one variable" : "needs a function of two variables";
+  }
+  $("view-note").textContent = nvars === 1
+    ? `f has one variable (${app.variables[0]}): 1-D view`
+    : `f has two variables (${app.variables.join(", ")}): 2-D views`;
+  $("view-1d").hidden = view !== "1d";
+  $("view-2d").hidden = view === "1d";
+  $("view-2d").setAttribute("aria-labelledby", view === "surface" ? "tab-surface" : "tab-contour");
+  $("plot-contour").hidden = view !== "contour";
+  $("plot-surface").hidden = view !== "surface";
+  $("method").value = methodFor(app.state, view === "1d" ? "1d" : "2d");
+}
+
+function bindTabs() {
+  const tabs = [...document.querySelectorAll('[role="tab"]')];
+  for (const tab of tabs) {
+    tab.addEventListener("click", () => selectView(tab.dataset.view));
+    tab.addEventListener("keydown", (e) => {
+      if (e.key !== "ArrowRight" && e.key !== "ArrowLeft") return;
+      const usable = tabs.filter((t) => !t.disabled);
+      const k = usable.indexOf(tab);
+      const next = usable[(k + (e.key === "ArrowRight" ? 1 : usable.length - 1)) % usable.length];
+      next.focus();
+      selectView(next.dataset.view);
+    });
+  }
+}
+
+function selectView(view) {
+  if (view === app.state.view || !app.goodExpr) return;
+  if ((view === "1d") !== (app.variables.length === 1)) return;
+  app.state.view = view;
+  showView(view, app.variables.length);
+  app.history.commit(app.state);
+  view2d.render();
+  view2d.showStep();
+  const el = view === "surface" ? $("plot-surface") : $("plot-contour");
+  if (el.data) Plotly.Plots.resize(el);
+}
+
+// ------------------------------------------------------------------ the function
+
+let evalSeq = 0;
+
+/**
+ * Ask the server for the field of `expr` and, if it is accepted, make it the page's function.
+ * @param {string} expr
+ * @param {{push?: boolean, specs?: Array|null, fresh?: boolean}} options
+ *   push: add a history entry; specs: descent runs to show (null keeps the current ones);
+ *   fresh: a new function, so points and ranges come from its preset if it has one.
+ */
+async function evaluate(expr, { push = true, specs = null, fresh = false } = {}) {
+  const seq = ++evalSeq;
+  const state = app.state;
+  const candidate = { ...state, expr };
+  if (fresh) {
+    candidate.xr = null;
+    candidate.yr = null;
+  }
+  const { xr, yr } = rangesFor(candidate);
+  let field;
+  try {
+    field = await app.slots.run("field", async (signal) => {
+      const first = await api.field({ expr, x_range: xr, y_range: yr, n: GRID_2D }, signal);
+      if (first.variables.length > 1) return first;
+      return api.field({ expr, x_range: xr, n: GRID_1D }, signal);
+    });
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err;
+    if (seq !== evalSeq) return;
+    showExprError(exprDom, expr, err.message, err.isExpressionError ? err.column : null, app.goodExpr !== null);
+    return;
+  }
+  if (!field || seq !== evalSeq) return;
+  clearExprError(exprDom);
+
+  const variables = field.variables.length ? field.variables : ["x"];
+  const changed = expr !== app.goodExpr;
+  if (changed && app.goodExpr !== null && specs === null) specs = [];
+  if (fresh) {
+    state.x0 = null;
+    state.start = null;
+  }
+  state.expr = expr;
+  state.xr = xr;
+  state.yr = variables.length === 2 ? yr : state.yr;
+  app.goodExpr = expr;
+  app.variables = variables;
+  field.expr = expr;
+  field.variables = variables;
+  defaultPoints(state, variables.length, xr, yr);
+
+  if (variables.length === 1) state.view = "1d";
+  else if (state.view !== "surface") state.view = "contour";
+  syncPresetSelect();
+  showView(state.view, variables.length);
+  if (push) app.history.commit(state);
+  else app.history.replace(state);
+
+  const revision = `${expr}|${xr}|${yr}`;
+  if (variables.length === 1) {
+    await view1d.update(field, xr, revision);
+  } else {
+    await view2d.update(field, xr, yr, revision, specs);
+  }
+  if (seq === evalSeq) app.history.replace(state);
+  document.body.dataset.ready = "true";
+}
+
+function bindFunctionField() {
+  const input = exprDom.input;
+  const typed = debounce(() => {
+    const text = input.value;
+    if (text.trim() === "") return;
+    evaluate(text, { push: true });
+  }, TYPING_DEBOUNCE_MS);
+  input.addEventListener("input", typed);
+  input.addEventListener("keydown", (e) => {
+    if (e.key !== "Enter") return;
+    typed.cancel();
+    if (input.value.trim() !== "") evaluate(input.value, { push: true });
+  });
+  $("preset").addEventListener("change", () => {
+    const preset = app.presets[Number($("preset").value)];
+    if (!preset) return;
+    input.value = preset.expr;
+    app.state.xr = null;
+    app.state.yr = null;
+    if (typeof preset.lr === "number") app.state.lr = preset.lr;
+    evaluate(preset.expr, { push: true, specs: [], fresh: true });
+  });
+  $("method").addEventListener("change", () => {
+    app.state.method = $("method").value;
+    app.history.commit(app.state);
+    if (app.state.view === "1d") view1d.refreshDerivative();
+  });
+}
+
+// ------------------------------------------------------------------ computation graph
+
+async function updateGraph(point) {
+  if (!app.goodExpr || !point) return;
+  const container = $("graph");
+  try {
+    const graph = await app.slots.run("graph", (signal) => api.graph({ expr: app.goodExpr, point }, signal));
+    if (!graph) return;
+    renderGraph(container, graph);
+    const out = graph.nodes.find((n) => n.id === graph.output);
+    const where = point.length === 1 ? `${app.variables[0]} = ${fmt(point[0])}` : `(${app.variables.join(", ")}) = ${fmtPoint(point)}`;
+    $("graph-point").textContent = `at ${where} · f = ${fmt(out?.value ?? null)} · ${graph.nodes.length} nodes`;
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err;
+    graphMessage(container, err.message);
+  }
+}
+
+const updateGraphSoon = debounce(updateGraph, 120);
+
+// ------------------------------------------------------------------ state <-> page
+
+/** Make `state` the page's state (initial load and back/forward). */
+async function restore(state) {
+  app.state = state;
+  exprDom.input.value = state.expr;
+  view2d.stop();
+  view2d.syncControls();
+  await evaluate(state.expr, { push: false, specs: state.runs });
+}
+
+async function main() {
+  app.history = new History((state) => restore(state));
+  view1d = new View1D(app);
+  view2d = new View2D(app);
+  bindTabs();
+  bindFunctionField();
+  await loadPresets();
+  await restore(fromQuery(window.location.search));
+}
+
+main();

@@ -1,0 +1,108 @@
+// 1-D view figure: f and f' over a range, the tangent at x0 and secants converging to it.
+import { onPlotClick } from "./plotclick.js";
+import { COLORS, PLOT_CONFIG, axis, baseLayout, fmt } from "./theme.js";
+
+/** Secants drawn on the plot (the table lists more). */
+const DRAWN_SECANTS = 3;
+
+/** Finite values of an array (nulls dropped). */
+const finite = (values) => values.filter((v) => v !== null && Number.isFinite(v));
+
+/** A y range that shows f and f' without letting one wild value flatten the rest. */
+function yRange(...series) {
+  const values = finite(series.flat()).sort((a, b) => a - b);
+  if (values.length === 0) return [-1, 1];
+  const q = (p) => values[Math.min(values.length - 1, Math.max(0, Math.round(p * (values.length - 1))))];
+  let lo = q(0.02);
+  let hi = q(0.98);
+  if (values.length < 50) [lo, hi] = [values[0], values[values.length - 1]];
+  if (hi - lo < 1e-12) [lo, hi] = [lo - 1, hi + 1];
+  const pad = 0.08 * (hi - lo);
+  return [lo - pad, hi + pad];
+}
+
+export class Plot1D {
+  /**
+   * @param {HTMLElement} el plot container
+   * @param {(x: number, span: number) => void} onPick called with the x the user clicked
+   *   and the visible x span
+   */
+  constructor(el, onPick) {
+    this.el = el;
+    this.onPick = onPick;
+    this.bound = false;
+  }
+
+  /**
+   * @param {object} field POST /field answer for one variable
+   * @param {object|null} tangent POST /tangent answer at x0 (null while pending)
+   * @param {number} x0
+   * @param {string} revision changes when the function or range changes (resets zoom)
+   */
+  render(field, tangent, x0, revision) {
+    const name = field.variables[0] ?? "x";
+    const xs = field.x;
+    const [xmin, xmax] = [xs[0], xs[xs.length - 1]];
+    const range = yRange(field.z, field.u);
+    const traces = [
+      {
+        x: xs, y: field.z, name: `f(${name})`, mode: "lines",
+        line: { color: COLORS.f, width: 2.5 },
+        hovertemplate: `f(%{x:.4g}) = %{y:.6g}<extra></extra>`,
+      },
+      {
+        x: xs, y: field.u, name: `f′(${name})`, mode: "lines",
+        line: { color: COLORS.fprime, width: 2, dash: "dash" },
+        hovertemplate: `f′(%{x:.4g}) = %{y:.6g}<extra></extra>`,
+      },
+    ];
+    if (tangent && tangent.slope !== null && tangent.value !== null) {
+      const { value: y0, slope } = tangent;
+      const secants = (tangent.secants || []).filter((s) => s.slope !== null).slice(0, DRAWN_SECANTS);
+      secants.forEach((s, k) => {
+        traces.push({
+          x: [xmin, xmax],
+          y: [y0 + s.slope * (xmin - x0), y0 + s.slope * (xmax - x0)],
+          mode: "lines", name: `secant h = ${fmt(s.h)}`, legendgroup: "secants",
+          showlegend: k === 0, hoverinfo: "skip",
+          line: { color: COLORS.secant, width: 1.25, dash: "dot" },
+          opacity: 0.35 + 0.2 * k,
+        });
+        traces.push({
+          x: [x0 + s.h], y: [y0 + s.slope * s.h], mode: "markers", legendgroup: "secants",
+          showlegend: false, marker: { color: COLORS.secant, size: 7, symbol: "circle-open", line: { width: 2 } },
+          hovertemplate: `x₀ + h = %{x:.4g}<br>h = ${fmt(s.h)}, slope = ${fmt(s.slope)}<extra></extra>`,
+        });
+      });
+      traces.push({
+        x: [xmin, xmax], y: [y0 + slope * (xmin - x0), y0 + slope * (xmax - x0)],
+        mode: "lines", name: `tangent: ${tangent.equation}`,
+        line: { color: COLORS.tangent, width: 2 }, hoverinfo: "skip",
+      });
+      traces.push({
+        x: [x0], y: [y0], mode: "markers", name: "x₀", showlegend: false,
+        marker: { color: COLORS.point, size: 11, line: { color: "#fff", width: 2 } },
+        hovertemplate: `x₀ = %{x:.6g}<br>f(x₀) = %{y:.6g}<br>f′(x₀) = ${fmt(slope)}<extra></extra>`,
+      });
+    }
+    const layout = baseLayout({
+      xaxis: axis(name, { range: [xmin, xmax] }),
+      yaxis: axis("", { range }),
+      hovermode: "closest",
+      dragmode: "pan",
+      shapes: [{
+        type: "line", xref: "x", yref: "paper", x0, x1: x0, y0: 0, y1: 1,
+        line: { color: COLORS.point, width: 1, dash: "dot" },
+      }],
+      uirevision: revision,
+    });
+    Plotly.react(this.el, traces, layout, PLOT_CONFIG);
+    this.bindClick();
+  }
+
+  bindClick() {
+    if (this.bound) return;
+    this.bound = true;
+    onPlotClick(this.el, (x, _y, spans) => this.onPick(x, spans.x));
+  }
+}

@@ -1,0 +1,316 @@
+// 2-D view figures: filled contour with a quiver of -grad f (or +grad f), the 3-D surface,
+// descent trajectories on both, and the cursor (current point + gradient arrow) used by
+// the step-through player.
+import { onPlotClick } from "./plotclick.js";
+import { COLORS, FIELD_SCALE, PLOT_CONFIG, axis, baseLayout, fmt } from "./theme.js";
+
+/** About this many arrows along each axis. */
+const QUIVER_PER_AXIS = 17;
+/** Arrow-head length as a fraction of the arrow, and its half-angle. */
+const HEAD = 0.38;
+const HEAD_ANGLE = (26 * Math.PI) / 180;
+/** Axes keep equal scale (so gradients look perpendicular to contours) unless the spans differ more than this. */
+const MAX_ASPECT = 3;
+
+const isNum = (v) => v !== null && v !== undefined && Number.isFinite(v);
+
+/**
+ * How to colour the field: linear in f, or log10(f − min + δ) when f is so skewed
+ * (Rosenbrock, Beale) that linear levels would all crowd around the peaks.
+ */
+export function colouring(z) {
+  const flat = z.flat().filter(isNum);
+  if (flat.length === 0) return { zc: z, log: false, ticks: null };
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of flat) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  const span = hi - lo;
+  const sorted = [...flat].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)];
+  if (!(span > 0) || (median - lo) / span > 0.12) return { zc: z, log: false, ticks: null, lo, hi };
+  const delta = span * 1e-4;
+  const zc = z.map((row) => row.map((v) => (isNum(v) ? Math.log10(v - lo + delta) : null)));
+  const cmin = Math.log10(delta);
+  const cmax = Math.log10(span + delta);
+  const tickvals = [];
+  for (let k = Math.ceil(cmin); k <= Math.floor(cmax); k += 1) tickvals.push(k);
+  const ticktext = tickvals.map((k) => fmt(10 ** k + lo - delta, 2));
+  return { zc, log: true, ticks: { tickvals, ticktext }, lo, hi };
+}
+
+/** Whether to keep equal scale on both axes for these ranges. */
+function equalAspect(xRange, yRange) {
+  const r = (xRange[1] - xRange[0]) / (yRange[1] - yRange[0]);
+  return r <= MAX_ASPECT && r >= 1 / MAX_ASPECT;
+}
+
+/**
+ * Pixels per data unit on each axis, up to a common factor: the arrows are normalised
+ * in screen space so they all look the same length whatever the axes' units.
+ */
+function screenScale(xRange, yRange) {
+  const xspan = xRange[1] - xRange[0];
+  const yspan = yRange[1] - yRange[0];
+  if (equalAspect(xRange, yRange)) return { kx: 1 / Math.max(xspan, yspan), ky: 1 / Math.max(xspan, yspan) };
+  return { kx: 1.6 / xspan, ky: 1 / yspan };
+}
+
+/**
+ * One arrow of screen length `len` centred at (x, y) (or starting there when `from`),
+ * pointing along data vector (u, v), appended to xs/ys as line segments separated by null.
+ */
+function pushArrow(xs, ys, x, y, u, v, len, scale, from = false) {
+  const dx = u * scale.kx;
+  const dy = v * scale.ky;
+  const n = Math.hypot(dx, dy);
+  if (!(n > 0)) return;
+  const ex = dx / n;
+  const ey = dy / n;
+  const back = from ? 0 : len / 2;
+  const x0 = x - (ex * back) / scale.kx;
+  const y0 = y - (ey * back) / scale.ky;
+  const tx = x0 + (ex * len) / scale.kx;
+  const ty = y0 + (ey * len) / scale.ky;
+  xs.push(x0, tx, null);
+  ys.push(y0, ty, null);
+  for (const sign of [1, -1]) {
+    const a = Math.PI + sign * HEAD_ANGLE;
+    const hx = ex * Math.cos(a) - ey * Math.sin(a);
+    const hy = ex * Math.sin(a) + ey * Math.cos(a);
+    xs.push(tx, tx + (hx * len * HEAD) / scale.kx, null);
+    ys.push(ty, ty + (hy * len * HEAD) / scale.ky, null);
+  }
+}
+
+/** Quiver of sign·∇f on a subsampled grid of a POST /field answer, as one line trace's x/y. */
+export function quiver(field, sign, xRange, yRange) {
+  const scale = screenScale(xRange, yRange);
+  const every = Math.max(1, Math.round((field.x.length - 1) / (QUIVER_PER_AXIS - 1)));
+  const cells = Math.max(1, Math.floor((field.x.length - 1) / every));
+  const extent = Math.min((xRange[1] - xRange[0]) * scale.kx, (yRange[1] - yRange[0]) * scale.ky);
+  const len = (0.72 * extent) / cells;
+  const xs = [];
+  const ys = [];
+  for (let j = 0; j < field.y.length; j += every) {
+    for (let i = 0; i < field.x.length; i += every) {
+      const u = field.u[j][i];
+      const v = field.v[j][i];
+      if (isNum(u) && isNum(v)) pushArrow(xs, ys, field.x[i], field.y[j], sign * u, sign * v, len, scale);
+    }
+  }
+  return { x: xs, y: ys };
+}
+
+/** Values of a run for 3-D: points outside the drawn box are left out. */
+function inBox(run, xRange, yRange) {
+  const x = [];
+  const y = [];
+  const z = [];
+  run.path.forEach((p, k) => {
+    const ok = isNum(p[0]) && isNum(p[1]) && isNum(run.values[k])
+      && p[0] >= xRange[0] && p[0] <= xRange[1] && p[1] >= yRange[0] && p[1] <= yRange[1];
+    x.push(ok ? p[0] : null);
+    y.push(ok ? p[1] : null);
+    z.push(ok ? run.values[k] : null);
+  });
+  return { x, y, z };
+}
+
+export class Plot2D {
+  /**
+   * @param {HTMLElement} contourEl
+   * @param {HTMLElement} surfaceEl
+   * @param {(point: number[]) => void} onPick called with the point clicked on the contour
+   */
+  constructor(contourEl, surfaceEl, onPick) {
+    this.contourEl = contourEl;
+    this.surfaceEl = surfaceEl;
+    this.onPick = onPick;
+    this.field = null;
+    this.revision = "";
+    this.colour = null;
+    this.cursor = null; // {point, grad, color}
+    this.bound = false;
+  }
+
+  /** New function or range: recompute what depends on the field only. */
+  setField(field, xRange, yRange, revision) {
+    this.field = field;
+    this.xRange = xRange;
+    this.yRange = yRange;
+    this.revision = revision;
+    this.colour = colouring(field.z);
+    this.text = field.z.map((row) => row.map((v) => fmt(v)));
+  }
+
+  /** Draw the contour view. */
+  renderContour({ start, runs, sign }) {
+    if (!this.field) return;
+    const { field, colour } = this;
+    const [nx, ny] = field.variables;
+    const traces = [
+      {
+        type: "contour", x: field.x, y: field.y, z: colour.zc, text: this.text,
+        colorscale: FIELD_SCALE, ncontours: 26, connectgaps: false,
+        contours: { coloring: "fill", showlines: true },
+        line: { color: "rgba(255,255,255,0.35)", width: 0.6, smoothing: 0.85 },
+        colorbar: {
+          title: { text: colour.log ? "f (log)" : "f", side: "top" },
+          thickness: 12, len: 0.9, outlinewidth: 0,
+          ...(colour.ticks ?? {}),
+        },
+        hovertemplate: `${nx} = %{x:.4g}<br>${ny} = %{y:.4g}<br>f = %{text}<extra></extra>`,
+        name: "f", showlegend: false,
+      },
+      {
+        type: "scatter", mode: "lines", ...quiver(field, sign, this.xRange, this.yRange),
+        line: { color: COLORS.arrow, width: 1.1 }, hoverinfo: "skip",
+        name: sign < 0 ? "−∇f" : "+∇f", showlegend: false,
+      },
+    ];
+    runs.forEach((run) => {
+      const xs = run.path.map((p) => p[0]);
+      const ys = run.path.map((p) => p[1]);
+      const many = run.path.length > 150;
+      traces.push({
+        type: "scatter", mode: many ? "lines" : "lines+markers", x: xs, y: ys,
+        name: run.label, legendgroup: run.key,
+        line: { color: run.color, width: 2.25 },
+        marker: { color: run.color, size: 5, line: { color: "#fff", width: 0.6 } },
+        customdata: run.iterations,
+        hovertemplate: `${run.label}<br>step %{customdata}<br>(%{x:.4g}, %{y:.4g})<extra></extra>`,
+      });
+      const last = run.path.length - 1;
+      traces.push({
+        type: "scatter", mode: "markers", x: [xs[last]], y: [ys[last]], legendgroup: run.key,
+        showlegend: false, hoverinfo: "skip",
+        marker: { color: run.color, size: 11, symbol: "diamond", line: { color: "#fff", width: 1.5 } },
+      });
+    });
+    traces.push({
+      type: "scatter", mode: "markers", x: start ? [start[0]] : [], y: start ? [start[1]] : [],
+      name: "start", showlegend: false,
+      marker: { color: "#ffffff", size: 12, symbol: "circle", line: { color: COLORS.ink, width: 2.5 } },
+      hovertemplate: `start (%{x:.4g}, %{y:.4g})<extra></extra>`,
+    });
+    traces.push(...this.cursorTraces());
+    this.cursorIndex = traces.length - 2;
+    const equal = equalAspect(this.xRange, this.yRange);
+    const layout = baseLayout({
+      xaxis: axis(nx, { range: this.xRange, showgrid: false, zeroline: false, constrain: "domain" }),
+      yaxis: axis(ny, {
+        range: this.yRange, showgrid: false, zeroline: false, constrain: "domain",
+        ...(equal ? { scaleanchor: "x", scaleratio: 1 } : {}),
+      }),
+      hovermode: "closest",
+      dragmode: "zoom",
+      uirevision: this.revision,
+      margin: { l: 56, r: 8, t: 8, b: 44 },
+      legend: { orientation: "h", x: 0, y: 1.01, yanchor: "bottom", font: { size: 12 }, bgcolor: "rgba(0,0,0,0)" },
+    });
+    Plotly.react(this.contourEl, traces, layout, PLOT_CONFIG);
+    if (!this.bound) {
+      this.bound = true;
+      onPlotClick(this.contourEl, (x, y, spans) => this.onPick([x, y], spans));
+    }
+  }
+
+  /** Draw the 3-D surface view. */
+  renderSurface({ start, runs }) {
+    if (!this.field) return;
+    const { field, colour } = this;
+    const [nx, ny] = field.variables;
+    const flat = field.z.flat().filter(isNum);
+    const zlo = Math.min(...flat);
+    const zhi = Math.max(...flat);
+    const traces = [{
+      type: "surface", x: field.x, y: field.y, z: field.z, surfacecolor: colour.zc, text: this.text,
+      colorscale: FIELD_SCALE, showscale: false, opacity: 0.92,
+      contours: { z: { show: true, usecolormap: true, project: { z: true }, width: 1 } },
+      lighting: { ambient: 0.75, diffuse: 0.6, specular: 0.08, roughness: 0.9 },
+      hovertemplate: `${nx} = %{x:.4g}<br>${ny} = %{y:.4g}<br>f = %{text}<extra></extra>`,
+      name: "f", showlegend: false,
+    }];
+    runs.forEach((run) => {
+      const pts = inBox(run, this.xRange, this.yRange);
+      traces.push({
+        type: "scatter3d", mode: "lines+markers", ...pts, name: run.label, legendgroup: run.key,
+        line: { color: run.color, width: 6 }, marker: { color: run.color, size: 2.5 },
+        hovertemplate: `${run.label}<br>(%{x:.4g}, %{y:.4g})<br>f = %{z:.5g}<extra></extra>`,
+      });
+    });
+    if (start) {
+      traces.push({
+        type: "scatter3d", mode: "markers", x: [start[0]], y: [start[1]], z: [this.startValue ?? zhi],
+        name: "start", showlegend: false, hoverinfo: "skip",
+        marker: { color: "#ffffff", size: 5, line: { color: COLORS.ink, width: 3 } },
+      });
+    }
+    const c = this.cursor;
+    traces.push({
+      type: "scatter3d", mode: "markers", name: "current step", showlegend: false, hoverinfo: "skip",
+      x: c ? [c.point[0]] : [], y: c ? [c.point[1]] : [], z: c && isNum(c.value) ? [c.value] : [],
+      marker: { color: COLORS.cursor, size: 6, symbol: "circle" },
+    });
+    const axis3 = (title, range) => ({
+      title: { text: title }, range, backgroundcolor: "#f8fafc", showbackground: true,
+      gridcolor: COLORS.grid, zerolinecolor: COLORS.axis,
+    });
+    const pad = 0.05 * (zhi - zlo || 1);
+    const layout = baseLayout({
+      scene: {
+        xaxis: axis3(nx, this.xRange), yaxis: axis3(ny, this.yRange), zaxis: axis3("f", [zlo - pad, zhi + pad]),
+        aspectmode: "manual", aspectratio: { x: 1, y: 1, z: 0.65 },
+        camera: { eye: { x: 1.45, y: -1.45, z: 0.95 } },
+      },
+      margin: { l: 0, r: 0, t: 8, b: 0 },
+      uirevision: this.revision,
+      legend: { orientation: "h", x: 0, y: 1.0, yanchor: "bottom", font: { size: 12 } },
+    });
+    Plotly.react(this.surfaceEl, traces, layout, PLOT_CONFIG);
+  }
+
+  /** The two traces of the step-through cursor: the current point and its gradient arrow. */
+  cursorTraces() {
+    const c = this.cursor;
+    const arrow = { x: [], y: [] };
+    if (c && c.grad && this.field) {
+      const scale = screenScale(this.xRange, this.yRange);
+      pushArrow(arrow.x, arrow.y, c.point[0], c.point[1], c.sign * c.grad[0], c.sign * c.grad[1], 0.14, scale, true);
+    }
+    return [
+      {
+        type: "scatter", mode: "markers", x: c ? [c.point[0]] : [], y: c ? [c.point[1]] : [],
+        name: "current step", showlegend: false, hoverinfo: "skip",
+        marker: { color: COLORS.cursor, size: 15, symbol: "circle-open", line: { width: 3 } },
+      },
+      {
+        type: "scatter", mode: "lines", ...arrow, name: "gradient arrow", showlegend: false, hoverinfo: "skip",
+        line: { color: COLORS.cursor, width: 2.75 },
+      },
+    ];
+  }
+
+  /** Move the cursor without redrawing the field. `cursor` is {point, grad, value, sign} or null. */
+  setCursor(cursor, surfaceVisible) {
+    this.cursor = cursor;
+    if (this.contourEl.data && this.cursorIndex !== undefined) {
+      const [pt, arrow] = this.cursorTraces();
+      Plotly.restyle(
+        this.contourEl,
+        { x: [pt.x, arrow.x], y: [pt.y, arrow.y] },
+        [this.cursorIndex, this.cursorIndex + 1],
+      );
+    }
+    if (surfaceVisible && this.surfaceEl.data) {
+      const k = this.surfaceEl.data.length - 1;
+      const c = cursor;
+      Plotly.restyle(this.surfaceEl, {
+        x: [c ? [c.point[0]] : []], y: [c ? [c.point[1]] : []], z: [c && isNum(c.value) ? [c.value] : []],
+      }, [k]);
+    }
+  }
+}

@@ -1,0 +1,58 @@
+// Loss versus iteration for every run, on a log y axis. A log axis cannot show f <= 0,
+// so when some run reaches such values the plot switches to the gap f(x_k) - min f,
+// where min f is the lowest value any run reached, and says so.
+import { COLORS, PLOT_CONFIG, axis, baseLayout } from "./theme.js";
+
+const isNum = (v) => v !== null && v !== undefined && Number.isFinite(v);
+
+/**
+ * @param {HTMLElement} el
+ * @param {Array} runs runs with iterations, values, color, label, key
+ * @param {{iteration: number, color: string}|null} marker current step of the player
+ * @returns {string} a note describing the y axis (empty for plain log f)
+ */
+export function renderLoss(el, runs, marker) {
+  const all = runs.flatMap((r) => r.values.filter(isNum));
+  const positive = all.every((v) => v > 0);
+  const best = all.length ? Math.min(...all) : 0;
+  const transform = positive ? (v) => v : (v) => v - best;
+  const traces = runs.map((run) => ({
+    type: "scatter", mode: run.values.length > 150 ? "lines" : "lines+markers",
+    x: run.iterations,
+    y: run.values.map((v) => (isNum(v) && transform(v) > 0 ? transform(v) : null)),
+    customdata: run.values,
+    name: run.label, legendgroup: run.key,
+    line: { color: run.color, width: 2 }, marker: { color: run.color, size: 4 },
+    hovertemplate: `${run.label}<br>step %{x}<br>f = %{customdata:.6g}<extra></extra>`,
+  }));
+  if (marker) {
+    traces.push({
+      type: "scatter", mode: "markers", x: [marker.iteration], y: [marker.y], showlegend: false,
+      hoverinfo: "skip", marker: { color: COLORS.cursor, size: 11, symbol: "circle-open", line: { width: 2.5 } },
+    });
+  }
+  const title = positive ? "f(xₖ)  (log)" : "f(xₖ) − min f  (log)";
+  const layout = baseLayout({
+    xaxis: axis("iteration k", { rangemode: "tozero" }),
+    yaxis: axis(title, { type: "log", exponentformat: "power" }),
+    hovermode: "closest",
+    showlegend: runs.length > 0,
+    margin: { l: 64, r: 16, t: 8, b: 44 },
+    annotations: runs.length ? [] : [{
+      text: "Run descent to see the loss per iteration", showarrow: false,
+      xref: "paper", yref: "paper", x: 0.5, y: 0.5, font: { color: COLORS.muted, size: 13 },
+    }],
+  });
+  Plotly.react(el, traces, layout, PLOT_CONFIG);
+  if (positive) return "";
+  return "f takes values ≤ 0, so the plot shows the gap to the lowest value reached, f(xₖ) − min f; the step that reached that minimum has no point on the log axis.";
+}
+
+/** The y at which the player's marker sits for a run and a value. */
+export function lossY(runs, value) {
+  const all = runs.flatMap((r) => r.values.filter(isNum));
+  const positive = all.every((v) => v > 0);
+  const best = all.length ? Math.min(...all) : 0;
+  const y = positive ? value : value - best;
+  return isNum(y) && y > 0 ? y : null;
+}

@@ -1,0 +1,62 @@
+// Error of each numerical derivative against the step h, on log-log axes: truncation
+// error falls with h, rounding error rises as h shrinks, and the V's bottom is the best h.
+import { COLORS, METHOD_COLORS, PLOT_CONFIG, axis, baseLayout, fmt } from "./theme.js";
+
+export const SWEEP_METHODS = ["forward", "central", "richardson", "complex-step"];
+
+const LABELS = {
+  forward: "forward",
+  backward: "backward",
+  central: "central",
+  richardson: "Richardson",
+  "complex-step": "complex step",
+};
+
+/** Errors of exactly 0 cannot sit on a log axis: they are drawn at the floor with a hollow marker. */
+const FLOOR = 1e-17;
+
+/**
+ * @param {HTMLElement} el
+ * @param {object} sweep POST /steps answer
+ */
+export function renderSteps(el, sweep) {
+  const traces = [];
+  const annotations = [];
+  for (const method of Object.keys(sweep.errors)) {
+    const errors = sweep.errors[method];
+    const color = METHOD_COLORS[method] ?? COLORS.muted;
+    const y = errors.map((e) => (e === null ? null : Math.max(Math.abs(e), FLOOR)));
+    traces.push({
+      x: sweep.h, y, name: LABELS[method] ?? method, mode: "lines+markers",
+      line: { color, width: 2 }, marker: { color, size: 4 },
+      customdata: errors,
+      hovertemplate: `${LABELS[method] ?? method}<br>h = %{x:.2e}<br>error = %{customdata:.3e}<extra></extra>`,
+    });
+    const best = sweep.best_h?.[method];
+    if (best !== null && best !== undefined) {
+      const k = sweep.h.indexOf(best);
+      const bestErr = k >= 0 ? y[k] : null;
+      if (bestErr !== null) {
+        traces.push({
+          x: [best], y: [bestErr], mode: "markers", showlegend: false, legendgroup: method,
+          marker: { color, size: 12, symbol: "star", line: { color: "#fff", width: 1 } },
+          hovertemplate: `best h for ${LABELS[method] ?? method} = %{x:.2e}<br>error = %{y:.3e}<extra></extra>`,
+        });
+        annotations.push({
+          x: Math.log10(best), y: Math.log10(bestErr), xref: "x", yref: "y",
+          text: `best h ${fmt(best, 2)}`, showarrow: true, arrowhead: 0, arrowcolor: color,
+          ax: 0, ay: 26 + 14 * annotations.length, font: { size: 11, color },
+          bgcolor: "rgba(255,255,255,0.85)",
+        });
+      }
+    }
+  }
+  const layout = baseLayout({
+    xaxis: axis("step h", { type: "log", exponentformat: "power", dtick: 2 }),
+    yaxis: axis("|numerical − exact|", { type: "log", exponentformat: "power" }),
+    hovermode: "closest",
+    annotations,
+    margin: { l: 64, r: 16, t: 12, b: 44 },
+  });
+  Plotly.react(el, traces, layout, PLOT_CONFIG);
+}

@@ -1,0 +1,178 @@
+// 1-D view controller: x0 controls, tangent and secants, the derivative by the chosen
+// method against the exact one, and the error-versus-h sweep.
+import { ApiError, api } from "./api.js";
+import { Plot1D } from "./plot1d.js";
+import { SWEEP_METHODS, renderSteps } from "./plotsteps.js";
+import { methodFor } from "./state.js";
+import { fmt, fmtFull, tidy } from "./theme.js";
+
+/** Secant steps: the three the issue names, then smaller ones where rounding takes over. */
+export const SECANTS = [1, 0.5, 0.1, 0.01, 0.001, 1e-4, 1e-6, 1e-8, 1e-10, 1e-12];
+
+const $ = (id) => document.getElementById(id);
+
+function debounce(fn, ms) {
+  let timer = null;
+  return (...args) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => fn(...args), ms);
+  };
+}
+
+export class View1D {
+  /** @param {object} app shared page context (state, slots, history, hooks) */
+  constructor(app) {
+    this.app = app;
+    this.field = null;
+    this.tangent = null;
+    this.plot = new Plot1D($("plot-1d"), (x, span) => {
+      this.setX0(tidy(x, span), true);
+    });
+    this.slider = $("x0-slider");
+    this.input = $("x0");
+    this.hInput = $("h1d");
+    const refreshSoon = debounce(() => this.refreshPoint(), 60);
+    this.slider.addEventListener("input", () => {
+      this.setX0(Number(this.slider.value), false, false);
+      refreshSoon();
+    });
+    this.slider.addEventListener("change", () => this.app.history.commit(this.app.state));
+    this.input.addEventListener("change", () => {
+      const v = Number(this.input.value);
+      if (this.input.value !== "" && Number.isFinite(v)) this.setX0(v, true);
+    });
+    this.input.addEventListener("keydown", (e) => {
+      if (e.key === "Enter") this.input.dispatchEvent(new Event("change"));
+    });
+    this.hInput.addEventListener("change", () => this.refreshDerivative());
+  }
+
+  /** Move x0; `commit` adds a history entry, `refresh` fetches the new tangent now. */
+  setX0(x, commit, refresh = true) {
+    this.app.state.x0 = x;
+    this.syncControls();
+    if (commit) this.app.history.commit(this.app.state);
+    else this.app.history.replace(this.app.state);
+    if (refresh) this.refreshPoint();
+  }
+
+  syncControls() {
+    const x0 = this.app.state.x0;
+    this.input.value = String(x0);
+    this.slider.value = String(x0);
+  }
+
+  /** A new function (or range): draw f and f' and everything at x0. */
+  async update(field, xRange, revision) {
+    this.field = field;
+    this.revision = revision;
+    const name = field.variables[0] ?? "x";
+    $("x0-var").textContent = name === "x" ? "" : `(${name})`;
+    const span = xRange[1] - xRange[0];
+    this.slider.min = String(xRange[0]);
+    this.slider.max = String(xRange[1]);
+    this.slider.step = String(10 ** Math.floor(Math.log10(span / 1000)));
+    this.syncControls();
+    this.plot.render(field, this.tangent && this.tangent.expr === field.expr ? this.tangent : null, this.app.state.x0, revision);
+    await this.refreshPoint();
+  }
+
+  /** Everything that depends on x0. */
+  async refreshPoint() {
+    await Promise.all([this.refreshTangent(), this.refreshDerivative(), this.refreshSweep()]);
+    this.app.onPointChanged([this.app.state.x0]);
+  }
+
+  async refreshTangent() {
+    const { state, slots } = this.app;
+    const expr = this.app.goodExpr;
+    try {
+      const tangent = await slots.run("tangent", (signal) => api.tangent({ expr, point: state.x0, secants: SECANTS }, signal));
+      if (!tangent) return;
+      tangent.expr = expr;
+      this.tangent = tangent;
+      $("fx0").textContent = fmt(tangent.value, 8);
+      $("tangent-eq").textContent = tangent.slope === null ? "undefined at this point" : tangent.equation;
+      this.renderSecants(tangent);
+      if (this.field) this.plot.render(this.field, tangent, state.x0, this.revision);
+    } catch (err) {
+      this.app.reportError(err, $("tangent-eq"));
+    }
+  }
+
+  renderSecants(tangent) {
+    const rows = $("secant-rows");
+    rows.replaceChildren();
+    for (const s of tangent.secants ?? []) {
+      const tr = document.createElement("tr");
+      const gap = s.slope !== null && tangent.slope !== null ? s.slope - tangent.slope : null;
+      for (const text of [fmt(s.h), fmt(s.slope, 10), gap === null ? "—" : fmt(gap, 3)]) {
+        const td = document.createElement("td");
+        td.className = "mono";
+        td.textContent = text;
+        tr.appendChild(td);
+      }
+      rows.appendChild(tr);
+    }
+    const tr = document.createElement("tr");
+    tr.className = "limit";
+    for (const text of ["→ 0", fmt(tangent.slope, 10), "f′(x₀)"]) {
+      const td = document.createElement("td");
+      td.className = "mono";
+      td.textContent = text;
+      tr.appendChild(td);
+    }
+    rows.appendChild(tr);
+  }
+
+  async refreshDerivative() {
+    const { state, slots } = this.app;
+    const method = methodFor(state, "1d");
+    const body = { expr: this.app.goodExpr, point: state.x0, method };
+    const h = Number(this.hInput.value);
+    if (this.hInput.value !== "" && Number.isFinite(h) && h > 0) body.h = h;
+    $("d-method-name").textContent = method;
+    try {
+      const res = await slots.run("gradient1d", (signal) => api.gradient(body, signal));
+      if (!res) return;
+      const exact = res.exact ? res.exact[0] : res.gradient[0];
+      $("d-exact").textContent = fmtFull(exact);
+      $("d-num").textContent = fmtFull(res.gradient[0]);
+      $("d-err").textContent = res.error ? fmt(res.error[0], 3) : "0 (exact method)";
+      $("d-h").textContent = res.h ? fmt(res.h[0], 3) : "— (no step)";
+    } catch (err) {
+      $("d-num").textContent = "—";
+      $("d-err").textContent = "—";
+      this.app.reportError(err, $("d-err"));
+    }
+  }
+
+  async refreshSweep() {
+    const { state, slots } = this.app;
+    const expr = this.app.goodExpr;
+    const note = $("steps-note");
+    const body = { expr, point: state.x0, methods: SWEEP_METHODS, h_min: 1e-16, h_max: 0.5, n: 61 };
+    let refusal = "";
+    try {
+      let sweep = await slots.run("steps", async (signal) => {
+        try {
+          return await api.steps(body, signal);
+        } catch (err) {
+          if (!(err instanceof ApiError) || err.status !== 422) throw err;
+          // complex step is refused for functions that are not complex-analytic: drop that curve.
+          refusal = err.message;
+          return api.steps({ ...body, methods: SWEEP_METHODS.filter((m) => m !== "complex-step") }, signal);
+        }
+      });
+      if (!sweep) return;
+      renderSteps($("plot-steps"), sweep);
+      note.textContent = refusal
+        ? `No complex-step curve: ${refusal}.`
+        : "Too large an h leaves truncation error, too small an h rounding error; the stars mark the best h.";
+      note.classList.toggle("warn", Boolean(refusal));
+    } catch (err) {
+      note.textContent = err.message;
+      note.classList.add("warn");
+    }
+  }
+}
