@@ -117,7 +117,7 @@ def format_equation(output: str, names: Sequence[str], coefficients: Sequence[fl
 
 
 def _output_name(names: Sequence[str]) -> str:
-    preferred = "y" if len(names) == 1 else ("z" if len(names) == 2 else "f")
+    preferred = "y" if len(names) <= 1 else ("z" if len(names) == 2 else "f")
     return preferred if preferred not in names else "f"
 
 

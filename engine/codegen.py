@@ -20,8 +20,8 @@ def generated(a0, a1):
     v3 = _sin(v0)
     v4 = v2 + v3
     c4 = 1.0
-    c3 = c4
     c2 = c4
+    c3 = c4
     c0 = c3*_cos(v0)
     c0 = c0 + c2*v1
     c1 = c2*v0

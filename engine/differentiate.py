@@ -112,17 +112,22 @@ def gradient_columns(
 ) -> Derivatives:
     """Value and gradient at every point of ``columns`` (one array per variable)."""
     columns = [np.asarray(c, dtype=np.float64) for c in columns]
+    steps = estimate = None
     with np.errstate(all="ignore"):
         if method == "autodiff":
             value, grad = vjp_gradient(expr.graph, expr.variables, columns)
-            return Derivatives(value, grad, None, None)
-        if method == "dual":
+        elif method == "dual":
             value, grad = jvp_gradient(expr.graph, expr.variables, columns)
-            return Derivatives(value, grad, None, None)
-        f = _function(expr)
-        grad, steps, estimate = NUMERICAL[method](f, columns, h)
-        value = np.asarray(f(columns), dtype=np.float64)
-        return Derivatives(value, grad, steps, estimate)
+        else:
+            f = _function(expr)
+            grad, steps, estimate = NUMERICAL[method](f, columns, h)
+            value = np.asarray(f(columns), dtype=np.float64)
+    # Where f is undefined (NaN: log(x) at x < 0) it has no derivative either, even if
+    # the chain rule's arithmetic (1/x) would produce a number.
+    undefined = np.isnan(value)
+    if undefined.any():
+        grad = np.where(undefined, np.nan, grad)
+    return Derivatives(value, grad, steps, estimate)
 
 
 def gradient(

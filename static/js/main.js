@@ -24,6 +24,10 @@ function debounce(fn, ms) {
     timer = setTimeout(() => fn(...args), ms);
   };
   call.cancel = () => clearTimeout(timer);
+  call.flush = (...args) => {
+    clearTimeout(timer);
+    fn(...args);
+  };
   return call;
 }
 
@@ -131,6 +135,10 @@ function showView(view, nvars) {
   $("plot-contour").hidden = view !== "contour";
   $("plot-surface").hidden = view !== "surface";
   $("method").value = methodFor(app.state, view === "1d" ? "1d" : "2d");
+  // Plots drawn while their section was hidden have a stale size.
+  for (const el of document.querySelectorAll(".view:not([hidden]) .plot:not([hidden])")) {
+    if (el.data) Plotly.Plots.resize(el);
+  }
 }
 
 function bindTabs() {
@@ -234,13 +242,14 @@ function bindFunctionField() {
   const typed = debounce(() => {
     const text = input.value;
     if (text.trim() === "") return;
-    evaluate(text, { push: true });
+    // Typing a preset's text brings its ranges and start point with it.
+    evaluate(text, { push: true, fresh: text !== app.goodExpr && presetFor(text) !== null });
   }, TYPING_DEBOUNCE_MS);
   input.addEventListener("input", typed);
   input.addEventListener("keydown", (e) => {
     if (e.key !== "Enter") return;
     typed.cancel();
-    if (input.value.trim() !== "") evaluate(input.value, { push: true });
+    typed.flush(input.value);
   });
   $("preset").addEventListener("change", () => {
     const preset = app.presets[Number($("preset").value)];

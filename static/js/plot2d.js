@@ -158,8 +158,9 @@ export class Plot2D {
         contours: { coloring: "fill", showlines: true },
         line: { color: "rgba(255,255,255,0.35)", width: 0.6, smoothing: 0.85 },
         colorbar: {
-          title: { text: colour.log ? "f (log)" : "f", side: "top" },
-          thickness: 12, len: 0.9, outlinewidth: 0,
+          title: { text: colour.log ? "f (log scale)" : "f", side: "right" },
+          orientation: "h", thickness: 10, len: 0.75, x: 0.5, xanchor: "center", y: -0.13, yanchor: "top",
+          outlinewidth: 0, tickfont: { size: 11 },
           ...(colour.ticks ?? {}),
         },
         hovertemplate: `${nx} = %{x:.4g}<br>${ny} = %{y:.4g}<br>f = %{text}<extra></extra>`,
@@ -208,8 +209,8 @@ export class Plot2D {
       hovermode: "closest",
       dragmode: "zoom",
       uirevision: this.revision,
-      margin: { l: 56, r: 8, t: 8, b: 44 },
-      legend: { orientation: "h", x: 0, y: 1.01, yanchor: "bottom", font: { size: 12 }, bgcolor: "rgba(0,0,0,0)" },
+      margin: { l: 52, r: 8, t: 8, b: 96 },
+      legend: { orientation: "h", x: 0, y: 1.01, yanchor: "bottom", font: { size: 12 }, bgcolor: "rgba(0,0,0,0)", traceorder: "normal" },
     });
     Plotly.react(this.contourEl, traces, layout, PLOT_CONFIG);
     if (!this.bound) {
@@ -268,7 +269,7 @@ export class Plot2D {
       },
       margin: { l: 0, r: 0, t: 8, b: 0 },
       uirevision: this.revision,
-      legend: { orientation: "h", x: 0, y: 1.0, yanchor: "bottom", font: { size: 12 } },
+      legend: { orientation: "h", x: 0, y: 1.0, yanchor: "bottom", font: { size: 12 }, traceorder: "normal" },
     });
     Plotly.react(this.surfaceEl, traces, layout, PLOT_CONFIG);
   }

@@ -36,7 +36,7 @@ export function renderLoss(el, runs, marker) {
     xaxis: axis("iteration k", { rangemode: "tozero" }),
     yaxis: axis(title, { type: "log", exponentformat: "power" }),
     hovermode: "closest",
-    showlegend: runs.length > 0,
+    showlegend: false,
     margin: { l: 64, r: 16, t: 8, b: 44 },
     annotations: runs.length ? [] : [{
       text: "Run descent to see the loss per iteration", showarrow: false,

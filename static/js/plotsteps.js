@@ -12,8 +12,6 @@ const LABELS = {
   "complex-step": "complex step",
 };
 
-/** Errors of exactly 0 cannot sit on a log axis: they are drawn at the floor with a hollow marker. */
-const FLOOR = 1e-17;
 
 /**
  * @param {HTMLElement} el
@@ -25,9 +23,10 @@ export function renderSteps(el, sweep) {
   for (const method of Object.keys(sweep.errors)) {
     const errors = sweep.errors[method];
     const color = METHOD_COLORS[method] ?? COLORS.muted;
-    const y = errors.map((e) => (e === null ? null : Math.max(Math.abs(e), FLOOR)));
+    // An error of exactly 0 has no place on a log axis: that point is left out.
+    const y = errors.map((e) => (e === null || e === 0 ? null : Math.abs(e)));
     traces.push({
-      x: sweep.h, y, name: LABELS[method] ?? method, mode: "lines+markers",
+      x: sweep.h, y, name: LABELS[method] ?? method, mode: "lines+markers", legendgroup: method,
       line: { color, width: 2 }, marker: { color, size: 4 },
       customdata: errors,
       hovertemplate: `${LABELS[method] ?? method}<br>h = %{x:.2e}<br>error = %{customdata:.3e}<extra></extra>`,

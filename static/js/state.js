@@ -141,7 +141,9 @@ export function toQuery(state) {
     }
     for (const run of state.runs) q.append("run", runToText(run));
   }
-  return `?${q.toString()}`;
+  // Readable links: keep , ( ) * unescaped and spaces as +.
+  const text = q.toString().replace(/%2C/g, ",").replace(/%28/g, "(").replace(/%29/g, ")");
+  return `?${text}`;
 }
 
 /**

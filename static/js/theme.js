@@ -54,7 +54,7 @@ export function baseLayout(extra = {}) {
     plot_bgcolor: "#ffffff",
     margin: { l: 56, r: 16, t: 12, b: 44 },
     hoverlabel: { font: { family: MONO, size: 12 } },
-    legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom", font: { size: 12 } },
+    legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom", font: { size: 12 }, traceorder: "normal" },
     ...extra,
   };
 }

@@ -232,6 +232,7 @@ export class View2D {
       n,
       spec,
       color: RUN_COLORS[(n - 1) % RUN_COLORS.length],
+      short: name,
       label: `#${n} ${name}, lr ${fmt(spec.lr, 3)}`,
       iterations: res.iterations ?? res.path.map((_, k) => k),
     };
@@ -302,10 +303,14 @@ export class View2D {
 
   showStatus(run) {
     const status = $("descent-status");
-    const words = { completed: "Ran all steps", converged: "Converged", diverged: "Diverged" };
     status.className = `status ${run.status}`;
-    const final = run.final_value === null ? "" : ` Final f = ${fmt(run.final_value)} at ${fmtPoint(run.final)}.`;
-    status.textContent = `${run.label}: ${words[run.status] ?? run.status} — ${run.message}.${run.status === "diverged" ? "" : final}`;
+    const message = run.message.replace(/\.$/, "");
+    const said = run.status === "completed" || message.toLowerCase().startsWith(run.status)
+      ? message.charAt(0).toUpperCase() + message.slice(1)
+      : `${run.status.charAt(0).toUpperCase()}${run.status.slice(1)}: ${message}`;
+    const final = run.status === "diverged" || run.final_value === null
+      ? "" : ` Final f = ${fmt(run.final_value)} at ${fmtPoint(run.final)}.`;
+    status.textContent = `${run.label} — ${said}.${final}`;
     this.renderRunsTable();
   }
 
@@ -320,19 +325,21 @@ export class View2D {
       const dot = document.createElement("span");
       dot.className = "swatch";
       dot.style.background = run.color;
-      swatch.append(dot, ` #${run.n}`);
+      swatch.append(dot, ` #${run.n} ${run.short}`);
+      swatch.title = `${OPTIMIZER_NAMES[run.spec.optimizer]}, method ${run.spec.method}`;
       tr.appendChild(swatch);
       const cells = [
-        OPTIMIZER_NAMES[run.spec.optimizer], fmt(run.spec.lr, 3), String(run.steps), run.spec.method,
-        run.status, run.final_value === null ? "—" : fmt(run.final_value, 4),
+        [fmt(run.spec.lr, 3), "mono"],
+        [String(run.steps), "mono"],
+        [run.status, `st st-${run.status}`],
+        [run.final_value === null ? "—" : fmt(run.final_value, 4), "mono"],
       ];
-      cells.forEach((text, k) => {
+      for (const [text, cls] of cells) {
         const td = document.createElement("td");
         td.textContent = text;
-        if (k === 4) td.className = `st st-${run.status}`;
-        if (k === 1 || k === 2 || k === 5) td.className = "mono";
+        td.className = cls;
         tr.appendChild(td);
-      });
+      }
       rows.appendChild(tr);
     }
   }

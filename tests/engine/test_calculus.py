@@ -1,0 +1,110 @@
+"""Tangents, gradient fields and the error-versus-step sweep."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from engine import DeadlineExceeded, ExpressionError, gradient_field, parse, step_sweep, tangent
+
+
+def test_textbook_tangent_line_and_secants():
+    result = tangent(parse("3*x**2 - 4*x"), 1, secants=[0.1, 0.01, 0.001, 1e-4])
+    assert result.equation == "y = 2x - 3"
+    assert result.slope == 2.0 and result.intercept == -3.0 and result.value == -1.0
+    slopes = [s for _, s in result.secants]
+    np.testing.assert_allclose(slopes, [2.3, 2.03, 2.003, 2.0003], rtol=1e-9)
+    assert [h for h, _ in result.secants] == [0.1, 0.01, 0.001, 1e-4]
+
+
+def test_tangent_plane():
+    result = tangent(parse("x**2 + y**2"), [3, 4])
+    assert result.equation == "z = 6x + 8y - 25"
+    assert result.gradient.tolist() == [6.0, 8.0]
+    assert result.slope is None and result.secants == []
+
+
+@pytest.mark.parametrize(("text", "point", "equation"), [
+    ("x", 5, "y = x"),
+    ("-x + 1", 0, "y = -x + 1"),
+    ("7", [], "y = 7"),
+    ("y**2", 1, "f = 2y - 1"),
+    ("theta**2", 1, "y = 2*theta - 1"),
+    ("x/3", 0, "y = 0.333333x"),
+])
+def test_equations_read_naturally(text, point, equation):
+    assert tangent(parse(text), point).equation == equation
+
+
+def test_tangent_where_undefined_says_so():
+    result = tangent(parse("log(x)"), -1)
+    assert "not finite" in result.equation
+
+
+def test_field_layout_is_z_j_i():
+    result = gradient_field(parse("x + 10*y"), (0, 1), (0, 2), nx=3, ny=5)
+    assert result.z.shape == (5, 3)
+    assert result.z[4, 2] == pytest.approx(1 + 10 * 2)
+    assert np.all(result.u == 1.0) and np.all(result.v == 10.0)
+
+
+def test_field_one_variable():
+    result = gradient_field(parse("x**3"), (-1, 1), nx=5)
+    assert result.y is None and result.v is None
+    np.testing.assert_allclose(result.u, 3 * result.x**2)
+
+
+def test_field_undefined_points_are_nan():
+    result = gradient_field(parse("log(x)"), (-1, 1), nx=5)
+    assert np.isnan(result.z[:2]).all() and np.isnan(result.u[:2]).all()
+    assert result.z[2] == -np.inf  # log(0)
+    assert np.isfinite(result.z[3:]).all()
+
+
+def test_large_field_matches_closed_form_across_blocks():
+    result = gradient_field(parse("sin(x)*cos(y)"), (-3, 3), (-3, 3), nx=400)
+    xs, ys = np.meshgrid(result.x, result.y)
+    np.testing.assert_allclose(result.u, np.cos(xs) * np.cos(ys), atol=1e-15)
+    np.testing.assert_allclose(result.v, -np.sin(xs) * np.sin(ys), atol=1e-15)
+
+
+@pytest.mark.parametrize("method", ["dual", "central", "richardson", "complex-step"])
+def test_field_by_other_methods(method):
+    result = gradient_field(parse("x**2*y"), (-1, 1), (-1, 1), nx=7, method=method)
+    xs, ys = np.meshgrid(result.x, result.y)
+    np.testing.assert_allclose(result.u, 2 * xs * ys, atol=1e-8)
+
+
+def test_field_refuses_three_variables_and_bad_ranges():
+    with pytest.raises(ExpressionError):
+        gradient_field(parse("x*y*z"), (0, 1), (0, 1))
+    with pytest.raises(ExpressionError) as err:
+        gradient_field(parse("x"), (1, 0))
+    assert err.value.field == "x_range"
+
+
+def test_field_deadline_is_a_backstop():
+    with pytest.raises(DeadlineExceeded):
+        gradient_field(parse("x*y"), (0, 1), (0, 1), nx=400, deadline=time.monotonic() - 1)
+
+
+def test_sweep_shows_the_v():
+    sweep = step_sweep(parse("exp(x)"), 1, methods=["forward", "central", "complex-step"],
+                       h_min=1e-16, h_max=0.1, n=31)
+    assert sweep.h[0] == pytest.approx(0.1) and sweep.h[-1] == pytest.approx(1e-16)
+    forward = sweep.errors["forward"]
+    best = int(np.argmin(forward))
+    assert 0 < best < 30  # the bottom of the V is inside the sweep
+    assert forward[0] > 100 * forward[best] and forward[-1] > 100 * forward[best]
+    assert 1e-10 < sweep.best_h["forward"] < 1e-6
+    assert 1e-7 < sweep.best_h["central"] < 1e-3
+    # complex step: only truncation (h**2 f'''/6), no rounding floor as h shrinks
+    assert np.max(sweep.errors["complex-step"][14:]) < 1e-15
+
+
+def test_sweep_refuses_exact_methods():
+    with pytest.raises(ExpressionError) as err:
+        step_sweep(parse("x"), 1, methods=["autodiff"])
+    assert err.value.field == "methods"

@@ -1,0 +1,113 @@
+"""Gradients by every method, at points and on arrays; the Hessian."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from engine import METHODS, ExpressionError, gradient, gradient_columns, hessian, parse
+
+SMOOTH = "sin(x)*exp(y) + x**3/y + sqrt(x*y) + atanh(x/2)"
+POINT = [0.7, 1.3]
+
+
+def exact_smooth(x, y):
+    dx = np.cos(x) * np.exp(y) + 3 * x**2 / y + 0.5 * np.sqrt(y / x) + 0.5 / (1 - x**2 / 4)
+    dy = np.sin(x) * np.exp(y) - x**3 / y**2 + 0.5 * np.sqrt(x / y)
+    return np.array([dx, dy])
+
+
+TOLERANCE = {"autodiff": 1e-15, "dual": 1e-15, "complex-step": 1e-15, "richardson": 1e-12,
+             "central": 1e-9, "forward": 1e-6, "backward": 1e-6}
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_every_method_at_a_point(method):
+    result = gradient(parse(SMOOTH), POINT, method=method)
+    assert result.method == method
+    np.testing.assert_allclose(result.gradient, exact_smooth(*POINT), rtol=TOLERANCE[method])
+    if method in ("autodiff", "dual"):
+        assert result.exact is None and result.h is None
+    else:
+        np.testing.assert_allclose(result.exact, exact_smooth(*POINT), rtol=1e-15)
+        np.testing.assert_array_equal(result.error, result.gradient - result.exact)
+        assert result.h is not None and result.h.shape == (2,)
+    assert (result.error_estimate is not None) == (method == "richardson")
+
+
+def test_textbook_central_difference_reproduces_textbook_numbers():
+    result = gradient(parse("x**2 + y**2"), [3, 4], method="central", h=1e-4)
+    assert result.gradient.tolist() == [6.00000000000378, 7.999999999999119]
+    assert result.h.tolist() == [1e-4, 1e-4]
+    assert result.exact.tolist() == [6.0, 8.0]
+    assert result.value == 25.0
+
+
+def test_forward_and_backward_with_given_step():
+    f = parse("x**2")
+    assert gradient(f, [1], "forward", h=0.1).gradient[0] == pytest.approx(2.1, rel=1e-12)
+    assert gradient(f, [1], "backward", h=0.1).gradient[0] == pytest.approx(1.9, rel=1e-12)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_whole_arrays_in_one_call(method):
+    xs = np.linspace(0.2, 1.5, 300)
+    ys = np.linspace(0.5, 2.0, 300)
+    found = gradient_columns(parse(SMOOTH), [xs, ys], method)
+    assert found.gradient.shape == (2, 300)
+    np.testing.assert_allclose(found.gradient, exact_smooth(xs, ys), rtol=max(1e-13, TOLERANCE[method]) * 10)
+
+
+def test_complex_step_refuses_non_analytic_functions_with_column():
+    with pytest.raises(ExpressionError) as err:
+        gradient(parse("x + abs(x)"), [1.0], "complex-step")
+    assert err.value.code == "not_analytic"
+    assert err.value.column == 5
+    assert "abs" in err.value.message
+
+
+def test_unknown_method_and_bad_step():
+    with pytest.raises(ExpressionError) as err:
+        gradient(parse("x"), [1], "symbolic")
+    assert err.value.field == "method"
+    for h in (0.0, -1e-3, float("nan"), float("inf")):
+        with pytest.raises(ExpressionError) as err:
+            gradient(parse("x"), [1], "central", h=h)
+        assert err.value.field == "h"
+
+
+def test_unused_imposed_variable_has_zero_partial():
+    expr = parse("x**2", variables=["x", "y"])
+    for method in METHODS:
+        assert gradient(expr, [3, 5], method).gradient[1] == pytest.approx(0.0, abs=1e-9)
+
+
+def test_constant_expression_has_empty_gradient():
+    assert gradient(parse("2 + 3"), []).gradient.shape == (0,)
+
+
+def test_undefined_points_give_nan_not_errors():
+    result = gradient(parse("log(x)"), [-1.0], "central")
+    assert np.isnan(result.value) and np.isnan(result.gradient[0])
+    assert np.isnan(gradient(parse("log(x)"), [-1.0], "complex-step").gradient[0])
+
+
+def test_hessian_is_exact():
+    expr = parse("x**2*y + sin(x*y) + exp(x)")
+    x, y = 0.5, 2.0
+    expected = np.array([
+        [2 * y - y * y * np.sin(x * y) + np.exp(x), 2 * x + np.cos(x * y) - x * y * np.sin(x * y)],
+        [2 * x + np.cos(x * y) - x * y * np.sin(x * y), -x * x * np.sin(x * y)],
+    ])
+    np.testing.assert_allclose(hessian(expr, [x, y]), expected, rtol=1e-14)
+
+
+def test_hessian_of_quadratic_gives_the_stability_limit():
+    # gd on a quadratic is stable for lr < 2 / lambda_max
+    h = hessian(parse("x**2 + 10*y**2"), [1.0, 1.0])
+    assert 2 / np.linalg.eigvalsh(h).max() == pytest.approx(0.1)
+
+
+def test_tanh_derivative_keeps_relative_accuracy_far_out():
+    result = gradient(parse("tanh(x)"), [10.0])
+    assert result.gradient[0] == pytest.approx(4 / (np.exp(10) + np.exp(-10)) ** 2, rel=1e-15)
