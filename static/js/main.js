@@ -233,7 +233,10 @@ async function evaluate(expr, { push = true, specs = null, fresh = false } = {})
   } else {
     await view2d.update(field, xr, yr, revision, specs);
   }
-  if (seq === evalSeq) app.history.replace(state);
+  if (seq !== evalSeq) return;
+  app.history.replace(state);
+  // Hooks for tests and for anyone scripting the page: what is on screen now.
+  document.body.dataset.expr = expr;
   document.body.dataset.ready = "true";
 }
 

@@ -330,13 +330,13 @@ export class View2D {
       tr.appendChild(swatch);
       const cells = [
         [fmt(run.spec.lr, 3), "mono"],
-        [String(run.steps), "mono"],
         [run.status, `st st-${run.status}`],
         [run.final_value === null ? "—" : fmt(run.final_value, 4), "mono"],
       ];
       for (const [text, cls] of cells) {
         const td = document.createElement("td");
         td.textContent = text;
+        td.title = run.message;
         td.className = cls;
         tr.appendChild(td);
       }
