@@ -28,7 +28,7 @@ from .differentiate import (
     gradient_columns,
 )
 from .errors import DeadlineExceeded, ExpressionError
-from .evaluate import blocked, evaluate_many
+from .evaluate import evaluate_many
 from .expression import Expression
 from .numeric import as_columns
 from .points import resolve_point
@@ -212,16 +212,13 @@ def gradient_field(
         columns = [c.ravel() for c in np.meshgrid(x, y)]
     else:
         columns = [x]
-    uses_variables = bool(expr.variables)
-
-    def work(block: list[Array]) -> list[Array]:
-        if not uses_variables:  # a constant: f everywhere, derivative 0
-            value = evaluate_many(expr, [])
-            return [np.full(block[0].shape, float(value)), np.zeros(block[0].shape)]
-        found = gradient_columns(expr, block, method, h)
-        return [found.value, *found.gradient]
-
-    parts = blocked(work, columns, outputs=1 + len(names), check=_deadline_check(deadline))
+    check = _deadline_check(deadline)
+    if expr.variables:
+        found = gradient_columns(expr, columns, method, h, check=check)
+        parts = [found.value, *found.gradient]
+    else:  # a constant: f everywhere, derivative 0
+        value = float(evaluate_many(expr, []))
+        parts = [np.full(columns[0].shape, value), np.zeros(columns[0].shape)]
     if y is None:
         return FieldResult(names, x, None, parts[0], parts[1], None)
     shape = (ny, nx)

@@ -19,13 +19,8 @@ def generated(a0, a1):
     v2 = v0*v1
     v3 = _sin(v0)
     v4 = v2 + v3
-    c4 = 1.0
-    c2 = c4
-    c3 = c4
-    c0 = c3*_cos(v0)
-    c0 = c0 + c2*v1
-    c1 = c2*v0
-    return v4, [c0, c1]
+    c0 = _cos(v0) + v1
+    return v4, [c0, v0]
 """
 
 from __future__ import annotations
@@ -36,9 +31,9 @@ from typing import Any
 
 from .expression import Expression
 from .graph import Graph
-from .ops import PRIMITIVES, SCALAR_HELPERS, make_namespace
+from .ops import NUMPY, PRIMITIVES, SCALAR_HELPERS, make_namespace
 
-__all__ = ["Source", "generate_source", "value_and_gradient_function", "value_function"]
+__all__ = ["Source", "generate_source", "value_and_gradient_function", "array_gradient_function"]
 
 # binding levels, as in the printer
 _SUM, _PRODUCT, _UNARY, _POWER, _ATOM = 1, 2, 3, 4, 5
@@ -47,11 +42,12 @@ _SUM, _PRODUCT, _UNARY, _POWER, _ATOM = 1, 2, 3, 4, 5
 class Source:
     """A piece of Python source with its binding level; operators build bigger pieces."""
 
-    __slots__ = ("text", "level")
+    __slots__ = ("text", "level", "negates")
 
-    def __init__(self, text: str, level: int = _ATOM) -> None:
+    def __init__(self, text: str, level: int = _ATOM, negates: Source | None = None) -> None:
         self.text = text
         self.level = level
+        self.negates = negates  # for -a: a, so that b + -a can be written b - a
 
     def wrap(self, minimum: int) -> str:
         return self.text if self.level >= minimum else f"({self.text})"
@@ -73,40 +69,69 @@ def _is(value: Any, number: float) -> bool:
     return not isinstance(value, Source) and float(value) == number
 
 
-def _add(a: Any, b: Any) -> Source:
+def _folded(operation: Callable[[float, float], float], a: Any, b: Any) -> float | None:
+    """Both operands numbers: the number itself (constant folding), if finite."""
+    if isinstance(a, Source) or isinstance(b, Source):
+        return None
+    try:
+        result = operation(float(a), float(b))
+    except (ArithmeticError, ValueError):
+        return None
+    return result if math.isfinite(result) else None
+
+
+def _add(a: Any, b: Any) -> Any:
+    if (folded := _folded(float.__add__, a, b)) is not None:
+        return folded
     if _is(a, 0.0):
         return _source(b)
     if _is(b, 0.0):
         return _source(a)
     a, b = _source(a), _source(b)
+    if b.negates is not None:
+        return _sub(a, b.negates)
     return Source(f"{a.wrap(_SUM)} + {b.wrap(_PRODUCT)}", _SUM)
 
 
-def _sub(a: Any, b: Any) -> Source:
+def _sub(a: Any, b: Any) -> Any:
+    if (folded := _folded(float.__sub__, a, b)) is not None:
+        return folded
     if _is(b, 0.0):
         return _source(a)
     a, b = _source(a), _source(b)
     return Source(f"{a.wrap(_SUM)} - {b.wrap(_PRODUCT)}", _SUM)
 
 
-def _mul(a: Any, b: Any) -> Source:
+def _mul(a: Any, b: Any) -> Any:
+    if (folded := _folded(float.__mul__, a, b)) is not None:
+        return folded
     if _is(a, 1.0):
         return _source(b)
     if _is(b, 1.0):
         return _source(a)
+    if _is(a, -1.0):
+        return _neg(b)
+    if _is(b, -1.0):
+        return _neg(a)
     a, b = _source(a), _source(b)
     return Source(f"{a.wrap(_PRODUCT)}*{b.wrap(_UNARY)}", _PRODUCT)
 
 
-def _div(a: Any, b: Any) -> Source:
+def _div(a: Any, b: Any) -> Any:
+    if (folded := _folded(float.__truediv__, a, b)) is not None:
+        return folded
     if _is(b, 1.0):
         return _source(a)
     a, b = _source(a), _source(b)
     return Source(f"{a.wrap(_PRODUCT)}/{b.wrap(_UNARY)}", _PRODUCT)
 
 
-def _neg(a: Any) -> Source:
-    return Source(f"-{_source(a).wrap(_UNARY)}", _UNARY)
+def _neg(a: Any) -> Any:
+    if not isinstance(a, Source):
+        return -float(a)
+    if a.negates is not None:
+        return a.negates
+    return Source(f"-{a.wrap(_UNARY)}", _UNARY, negates=a)
 
 
 def _powi(a: Any, n: Any) -> Source:
@@ -155,8 +180,13 @@ SOURCE = make_namespace(
 )
 """The namespace whose operations write Python source instead of computing."""
 
-_GLOBALS: dict[str, Any] = {f"_{name}": p.scalar for name, p in PRIMITIVES.items()}
-_GLOBALS.update({f"_{name}": helper for name, helper in SCALAR_HELPERS.items()})
+SCALAR_GLOBALS: dict[str, Any] = {f"_{name}": p.scalar for name, p in PRIMITIVES.items()}
+SCALAR_GLOBALS.update({f"_{name}": helper for name, helper in SCALAR_HELPERS.items()})
+"""What generated code calls for plain floats: ``math`` and the table's scalar forms."""
+
+ARRAY_GLOBALS: dict[str, Any] = {f"_{name}": getattr(NUMPY, name) for name in PRIMITIVES}
+ARRAY_GLOBALS.update({f"_{name}": getattr(NUMPY, name) for name in SCALAR_HELPERS})
+"""What generated code calls for arrays: the table's numpy forms."""
 
 
 def generate_source(expr: Expression, mode: str) -> str:
@@ -186,50 +216,56 @@ def generate_source(expr: Expression, mode: str) -> str:
     if mode == "value":
         lines.append(f"return {output}")
     else:
-        lines.extend(_reverse_lines(graph, values))
-        grads = {node.name: f"c{i}" for i, node in enumerate(graph.nodes) if node.op == "var"}
-        assigned = {line.split(" = ")[0] for line in lines}
-        results = [grads[name] if grads.get(name) in assigned else "0.0" for name in names]
+        reverse, cts = _reverse_lines(graph, values)
+        lines.extend(reverse)
+        grads = {node.name: cts[i] for i, node in enumerate(graph.nodes) if node.op == "var"}
+        results = [_source(0.0 if grads.get(name) is None else grads[name]).text
+                   for name in names]
         lines.append(f"return {output}, [{', '.join(results)}]")
     body = "\n".join(f"    {line}" for line in lines)
     return f"def generated({parameters}):\n{body}"
 
 
-def _reverse_lines(graph: Graph, values: list[Source]) -> list[str]:
+def _reverse_lines(graph: Graph, values: list[Source]) -> tuple[list[str], list[Any]]:
+    """Lines of the backward sweep, and each node's cotangent (a name, a number or None).
+
+    A cotangent that is a single name or number is substituted where it is used rather
+    than copied, so chains of ``+`` and ``* 1`` cost nothing.
+    """
     active = graph.depends_on_variables()
-    lines = []
+    lines: list[str] = []
+    cts: list[Any] = [None] * len(graph.nodes)
     if not active[graph.output]:
-        return lines
-    has_ct = [False] * len(graph.nodes)
-    has_ct[graph.output] = True
-    lines.append(f"c{graph.output} = 1.0")
+        return lines, cts
+    cts[graph.output] = 1.0
     for i in range(len(graph.nodes) - 1, -1, -1):
         node = graph.nodes[i]
-        if not has_ct[i] or not node.inputs:
+        ct = cts[i]
+        if ct is None or not node.inputs:
             continue
         args: list[Any] = [values[j] for j in node.inputs]
         if node.value is not None:
             args.append(node.value)
         partials = PRIMITIVES[node.op].partials(SOURCE, values[i], *args)
-        ct = Source(f"c{i}")
         for k, j in enumerate(node.inputs):
             if not active[j]:
                 continue
-            term = ct * partials[k] if not _is(partials[k], -1.0) else -ct
-            if has_ct[j]:
-                lines.append(f"c{j} = c{j} + {_source(term).wrap(_PRODUCT)}")
-            else:
-                lines.append(f"c{j} = {_source(term).text}")
-                has_ct[j] = True
-    return lines
+            term = _mul(ct, partials[k])
+            if cts[j] is not None:
+                term = _add(cts[j], term)
+            if isinstance(term, Source) and term.level < _ATOM:
+                lines.append(f"c{j} = {term.text}")
+                term = Source(f"c{j}")
+            cts[j] = term
+    return lines, cts
 
 
-def _compile(source: str) -> Callable[..., Any]:
-    namespace = dict(_GLOBALS)
+def _compile(source: str, functions: dict[str, Any]) -> Callable[..., Any]:
+    namespace = dict(functions)
     # Compiles source generated above from our own validated graph (node numbers, table
     # names, repr of finite floats) -- never text a user typed.
     code = compile(source, "<slopescope-generated>", "exec")
-    exec(code, namespace)  # noqa: S102 -- generated from the validated graph, see above
+    exec(code, namespace)  # generated from the validated graph, see above
     return namespace["generated"]  # type: ignore[no-any-return]
 
 
@@ -239,9 +275,15 @@ def value_and_gradient_function(expr: Expression) -> Callable[..., tuple[float, 
     It may raise ``ArithmeticError`` or ``ValueError`` where Python floats do
     (``math.log(-1.0)``); callers fall back to the numpy path, which follows IEEE rules.
     """
-    return _compile(generate_source(expr, "reverse"))
+    return expr.memoized(  # type: ignore[no-any-return]
+        "scalar-gradient", lambda: _compile(generate_source(expr, "reverse"), SCALAR_GLOBALS))
 
 
-def value_function(expr: Expression) -> Callable[..., float]:
-    """A plain-float function ``(a0, a1, ...) -> f``."""
-    return _compile(generate_source(expr, "value"))
+def array_gradient_function(expr: Expression) -> Callable[..., tuple[Any, list[Any]]]:
+    """The same reverse sweep on numpy arrays: ``(a0, a1, ...) -> (f, gradient)``.
+
+    Entries may be Python floats where they do not depend on the point (``x + y`` has
+    gradient ``[1.0, 1.0]``); callers broadcast.  Run it under ``np.errstate``.
+    """
+    return expr.memoized(  # type: ignore[no-any-return]
+        "array-gradient", lambda: _compile(generate_source(expr, "reverse"), ARRAY_GLOBALS))

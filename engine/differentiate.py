@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,10 +23,12 @@ from .errors import ExpressionError
 from .evaluate import forward_values
 from .expression import Expression
 from .forward import jvp_gradient
-from .numeric import NUMERICAL, as_columns
+from .evaluate import BLOCK
+from .numeric import NUMERICAL, Step, as_columns
 from .ops import PRIMITIVES
 from .points import resolve_point
-from .reverse import hessian_columns, vjp_gradient
+from .codegen import array_gradient_function
+from .reverse import hessian_columns
 from .types import Array, PointLike
 
 __all__ = [
@@ -99,35 +101,82 @@ def _function(expr: Expression) -> Any:
 
     def f(columns: list[Array]) -> Array:
         shape = np.shape(columns[0]) if columns else ()
-        with np.errstate(all="ignore"):
-            value = forward_values(graph, dict(zip(names, columns)))[graph.output]
+        value = forward_values(graph, dict(zip(names, columns)))[graph.output]
         return np.broadcast_to(value, shape)
 
     return f
 
 
+def _block_gradient(expr: Expression, columns: list[Array], size: int, method: str,
+                    h: Step) -> tuple[Array, Array, Array | None, Array | None]:
+    """Value (size,), gradient (n, size), steps and estimate for 1-D columns."""
+    if method == "autodiff":  # the generated straight-line reverse sweep (codegen)
+        value, grads = array_gradient_function(expr)(*columns)
+        gradient = np.empty((len(grads), size))
+        for i, g in enumerate(grads):
+            gradient[i] = g
+        return np.broadcast_to(value, (size,)), gradient, None, None
+    if method == "dual":
+        value, gradient = jvp_gradient(expr.graph, expr.variables, columns)
+        return np.broadcast_to(value, (size,)), gradient, None, None
+    f = _function(expr)
+    gradient, steps, estimate = NUMERICAL[method](f, columns, h)
+    return np.broadcast_to(f(columns), (size,)), gradient, steps, estimate
+
+
 def gradient_columns(
-    expr: Expression, columns: Sequence[Array], method: str = "autodiff",
-    h: float | None = None,
+    expr: Expression,
+    columns: Sequence[Array],
+    method: str = "autodiff",
+    h: Step = None,
+    check: Callable[[], None] | None = None,
 ) -> Derivatives:
-    """Value and gradient at every point of ``columns`` (one array per variable)."""
-    columns = [np.asarray(c, dtype=np.float64) for c in columns]
-    steps = estimate = None
+    """Value and gradient at every point of ``columns`` (one array per variable).
+
+    Large inputs run in blocks of :data:`~engine.evaluate.BLOCK` points so that the
+    intermediates stay in cache; ``check`` (a deadline, say) runs between blocks.  ``h``
+    may be a scalar or an array of the columns' shape (one step per point).
+    """
+    arrays = [np.asarray(c, dtype=np.float64) for c in columns]
+    shape = np.broadcast_shapes(*(a.shape for a in arrays)) if arrays else ()
+    size = int(np.prod(shape))
+    flat = [np.broadcast_to(a, shape).ravel() for a in arrays]
+    steps_flat = None if h is None or np.ndim(h) == 0 else np.broadcast_to(h, shape).ravel()
+    count = len(flat)
     with np.errstate(all="ignore"):
-        if method == "autodiff":
-            value, grad = vjp_gradient(expr.graph, expr.variables, columns)
-        elif method == "dual":
-            value, grad = jvp_gradient(expr.graph, expr.variables, columns)
+        if size <= BLOCK:
+            value, grad, steps, estimate = _block_gradient(expr, flat, size, method, h)
         else:
-            f = _function(expr)
-            grad, steps, estimate = NUMERICAL[method](f, columns, h)
-            value = np.asarray(f(columns), dtype=np.float64)
-    # Where f is undefined (NaN: log(x) at x < 0) it has no derivative either, even if
-    # the chain rule's arithmetic (1/x) would produce a number.
-    undefined = np.isnan(value)
-    if undefined.any():
-        grad = np.where(undefined, np.nan, grad)
-    return Derivatives(value, grad, steps, estimate)
+            value, grad = np.empty(size), np.empty((count, size))
+            steps = np.empty((count, size)) if method in NUMERICAL else None
+            estimate = np.empty((count, size)) if method == "richardson" else None
+            for start in range(0, size, BLOCK):
+                if check is not None:
+                    check()
+                stop = min(start + BLOCK, size)
+                block_h = h if steps_flat is None else steps_flat[start:stop]
+                parts = _block_gradient(expr, [c[start:stop] for c in flat], stop - start,
+                                        method, block_h)
+                value[start:stop], grad[:, start:stop] = parts[0], parts[1]
+                if steps is not None:
+                    steps[:, start:stop] = parts[2]
+                if estimate is not None:
+                    estimate[:, start:stop] = parts[3]
+        # Where f is undefined (NaN: log(x) at x < 0) it has no derivative either, even
+        # if the chain rule's arithmetic (1/x) would produce a number.
+        undefined = np.isnan(value)
+        if undefined.any():
+            grad = np.where(undefined, np.nan, grad)
+
+    def shaped(array: Array | None, leading: tuple[int, ...]) -> Array | None:
+        return None if array is None else np.asarray(array, np.float64).reshape(leading + shape)
+
+    return Derivatives(
+        shaped(value, ()),  # type: ignore[arg-type]
+        shaped(grad, (count,)),  # type: ignore[arg-type]
+        shaped(steps, (count,)),
+        shaped(estimate, (count,)),
+    )
 
 
 def gradient(

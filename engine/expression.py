@@ -10,8 +10,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from .graph import Graph
 from .printer import to_text
@@ -32,6 +33,17 @@ class Expression:
     graph: Graph
     variables: tuple[str, ...]
     columns: Mapping[str, int] = field(default_factory=dict, compare=False)
+    _memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def memoized(self, key: str, build: Callable[[], Any]) -> Any:
+        """What ``build()`` derives from this (immutable) expression, built once.
+
+        The memo lives on the expression, so nothing is shared between requests.
+        """
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = build()
+        return found
 
     @property
     def node_count(self) -> int:

@@ -38,7 +38,7 @@ from .numeric import as_columns
 from .points import resolve_point
 from .types import Array, PointLike
 
-__all__ = ["OPTIMIZERS", "DescentResult", "descend", "make_update"]
+__all__ = ["OPTIMIZERS", "DescentResult", "Trajectory", "descend", "make_update", "run_optimizer"]
 
 Vector = list[float]
 Update = Callable[[Vector, Vector, int], Vector]
@@ -181,6 +181,83 @@ def _thin(count: int, max_points: int) -> Array:
     return np.unique(np.linspace(0, count - 1, max_points).round().astype(np.int64))
 
 
+@dataclass(frozen=True)
+class Trajectory:
+    """Every iterate of a run, unthinned, with how it ended."""
+
+    path: list[Vector]
+    values: list[float]
+    grad_norms: list[float]
+    steps: int
+    status: str
+    message: str
+
+
+def run_optimizer(
+    value_and_gradient: ValueAndGradient,
+    start: Vector,
+    update: Update,
+    steps: int,
+    tol: float = 0.0,
+    divergence_factor: float | None = 1e10,
+    deadline: float | None = None,
+) -> Trajectory:
+    """Drive ``update`` with ``value_and_gradient`` from ``start``: the descent loop.
+
+    It knows nothing of expressions: any callable ``x -> (f(x), gradient)`` on lists of
+    floats will do (the benchmarks drive it with a hand-written gradient).
+
+    >>> run = run_optimizer(lambda x: (x[0] ** 2, [2 * x[0]]), [1.0], make_update("gd", 0.25), 3)
+    >>> run.path, run.status
+    ([[1.0], [0.5], [0.25], [0.125]], 'completed')
+    """
+    x = list(start)
+    value, grad = value_and_gradient(x)
+    norm = math.sqrt(sum(g * g for g in grad))
+    path, values, norms = [x], [value], [norm]
+    status, message, taken = "completed", "", 0
+    if not (math.isfinite(value) and _finite(grad)):
+        status, message = "diverged", "f or its gradient is not finite at the start point"
+    elif norm <= tol:
+        status = "converged"
+        message = f"the gradient norm {norm:.3g} is <= tol at the start point"
+    limit = None if divergence_factor is None else divergence_factor * (1.0 + abs(value))
+    first_value = value
+    step = 0
+    while status == "completed" and step < steps:
+        step += 1
+        if deadline is not None and step % _DEADLINE_EVERY == 0 and time.monotonic() > deadline:
+            raise DeadlineExceeded(f"descent took longer than its time limit after {step} "
+                                   "steps; use fewer steps", field="steps")
+        x_next = update(x, grad, step)
+        if not _finite(x_next):
+            status, message = "diverged", f"step {step}: a coordinate stopped being finite"
+            break
+        value_next, grad_next = value_and_gradient(x_next)
+        if not math.isfinite(value_next):
+            status, message = "diverged", f"step {step}: f stopped being finite"
+            break
+        if not _finite(grad_next):
+            status, message = "diverged", f"step {step}: the gradient stopped being finite"
+            break
+        x, value, grad = x_next, value_next, grad_next
+        norm = math.sqrt(sum(g * g for g in grad))
+        path.append(x)
+        values.append(value)
+        norms.append(norm)
+        taken = step
+        if limit is not None and abs(value - first_value) > limit:
+            status = "diverged"
+            message = (f"step {step}: |f - f(start)| = {abs(value - first_value):.3g} exceeded "
+                       f"divergence_factor * (1 + |f(start)|) = {limit:.3g}")
+        elif norm <= tol:
+            status = "converged"
+            message = f"converged at step {step}: the gradient norm {norm:.3g} is <= tol {tol:g}"
+    if status == "completed":
+        message = f"ran all {steps} steps"
+    return Trajectory(path, values, norms, taken, status, message)
+
+
 def descend(
     expr: Expression,
     start: PointLike,
@@ -215,64 +292,20 @@ def descend(
         raise ExpressionError("max_points must be at least 2", code="bad_steps",
                               field="max_points")
     update = make_update(optimizer, lr, momentum, beta1, beta2, rho, eps)
-    value_and_gradient = _value_and_gradient(expr, method, h)
-    x = [float(v) for v in resolve_point(expr, start, field="start")]
-
-    value, grad = value_and_gradient(x)
-    norm = math.sqrt(sum(g * g for g in grad))
-    path, values, norms = [x], [value], [norm]
-    status, message, taken = "completed", "", 0
-    if not (math.isfinite(value) and _finite(grad)):
-        status, message = "diverged", "f or its gradient is not finite at the start point"
-    elif norm <= tol:
-        status = "converged"
-        message = f"the gradient norm {norm:.3g} is <= tol at the start point"
-    limit = (None if divergence_factor is None
-             else divergence_factor * (1.0 + abs(value)))
-    first_value = value
-    step = 0
-    while status == "completed" and step < steps:
-        step += 1
-        if deadline is not None and step % _DEADLINE_EVERY == 0 and time.monotonic() > deadline:
-            raise DeadlineExceeded(f"descent took longer than its time limit after {step} "
-                                   "steps; use fewer steps", field="steps")
-        x_next = update(x, grad, step)
-        if not _finite(x_next):
-            status, message = "diverged", f"step {step}: a coordinate stopped being finite"
-            break
-        value_next, grad_next = value_and_gradient(x_next)
-        if not math.isfinite(value_next):
-            status, message = "diverged", f"step {step}: f stopped being finite"
-            break
-        if not _finite(grad_next):
-            status, message = "diverged", f"step {step}: the gradient stopped being finite"
-            break
-        x, value, grad = x_next, value_next, grad_next
-        norm = math.sqrt(sum(g * g for g in grad))
-        path.append(x)
-        values.append(value)
-        norms.append(norm)
-        taken = step
-        if limit is not None and abs(value - first_value) > limit:
-            status = "diverged"
-            message = (f"step {step}: |f - f(start)| = {abs(value - first_value):.3g} exceeded "
-                       f"divergence_factor * (1 + |f(start)|) = {limit:.3g}")
-        elif norm <= tol:
-            status = "converged"
-            message = f"converged at step {step}: the gradient norm {norm:.3g} is <= tol {tol:g}"
-    if status == "completed":
-        message = f"ran all {steps} steps"
-    keep = _thin(len(path), max_points)
-    path_array = np.asarray(path, dtype=np.float64).reshape(len(path), len(x))
+    start_point = [float(v) for v in resolve_point(expr, start, field="start")]
+    run = run_optimizer(_value_and_gradient(expr, method, h), start_point, update, steps,
+                        tol, divergence_factor, deadline)
+    keep = _thin(len(run.path), max_points)
+    path = np.asarray(run.path, dtype=np.float64).reshape(len(run.path), len(start_point))
     return DescentResult(
         variables=expr.variables,
-        path=path_array[keep],
-        values=np.asarray(values)[keep],
-        grad_norms=np.asarray(norms)[keep],
+        path=path[keep],
+        values=np.asarray(run.values)[keep],
+        grad_norms=np.asarray(run.grad_norms)[keep],
         iterations=keep,
-        final=path_array[-1],
-        final_value=float(values[-1]),
-        steps=taken,
-        status=status,
-        message=message,
+        final=path[-1],
+        final_value=float(run.values[-1]),
+        steps=run.steps,
+        status=run.status,
+        message=run.message,
     )
