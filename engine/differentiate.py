@@ -28,7 +28,7 @@ from .numeric import NUMERICAL, Step, as_columns
 from .ops import PRIMITIVES
 from .points import resolve_point
 from .codegen import array_gradient_function
-from .reverse import hessian_columns
+from .reverse import hessian_columns, vjp_gradient
 from .types import Array, PointLike
 
 __all__ = [
@@ -111,7 +111,13 @@ def _block_gradient(expr: Expression, columns: list[Array], size: int, method: s
                     h: Step) -> tuple[Array, Array, Array | None, Array | None]:
     """Value (size,), gradient (n, size), steps and estimate for 1-D columns."""
     if method == "autodiff":  # the generated straight-line reverse sweep (codegen)
-        value, grads = array_gradient_function(expr)(*columns)
+        try:
+            value, grads = array_gradient_function(expr)(*columns)
+        except (ArithmeticError, ValueError):
+            # Python-float arithmetic on constants raised (1.0/0.0, 9.0**1e9): the graph
+            # interpreter follows IEEE rules instead.
+            value, gradient = vjp_gradient(expr.graph, expr.variables, columns)
+            return np.broadcast_to(value, (size,)), gradient, None, None
         gradient = np.empty((len(grads), size))
         for i, g in enumerate(grads):
             gradient[i] = g

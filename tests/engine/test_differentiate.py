@@ -111,3 +111,13 @@ def test_hessian_of_quadratic_gives_the_stability_limit():
 def test_tanh_derivative_keeps_relative_accuracy_far_out():
     result = gradient(parse("tanh(x)"), [10.0])
     assert result.gradient[0] == pytest.approx(4 / (np.exp(10) + np.exp(-10)) ** 2, rel=1e-15)
+
+
+@pytest.mark.parametrize("text", ["x/0", "9**9**9*x", "x*(1e308*10)", "x**387420489",
+                                  "log(-1)*x + exp(1000)*x", "0*x/0", "exp(1000)-exp(1000)"])
+@pytest.mark.parametrize("method", [m for m in METHODS if m != "complex-step"])
+def test_non_finite_arithmetic_gives_numbers_never_exceptions(text, method):
+    result = gradient(parse(text), [2.0], method)
+    assert result.gradient.shape == (1,)
+    found = gradient_columns(parse(text), [np.linspace(-1, 1, 5000)], method)
+    assert found.gradient.shape == (1, 5000)
