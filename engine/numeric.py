@@ -98,53 +98,56 @@ def central(f: Function, x: list[Array], h: Step = None) -> Result:
 
 
 def _base_steps(xi: Array, h: Step) -> Array:
-    """Candidate base steps, shape (candidates, *shape): powers of two, so x +- h is exact."""
+    """Candidate base steps, shape (candidates, *shape): powers of two, so x +- h is exact.
+
+    From the coordinate's scale ``s = max(1, |x|)`` down by factors of 4, and near 0 also
+    from ``|x|`` down, so a function whose domain ends at 0 (log, sqrt) keeps a candidate
+    that stays inside it.
+    """
+    shape = np.shape(xi)
     if h is not None:
-        return np.broadcast_to(np.asarray(h, dtype=np.float64), np.shape(xi))[None]
+        return np.broadcast_to(np.asarray(h, dtype=np.float64), shape)[None]
+    expand = (-1,) + (1,) * len(shape)
     top = np.exp2(np.ceil(np.log2(_scale(xi))))
-    absolute = [top * 4.0**-k for k in range(_CANDIDATES)]
     magnitude = np.abs(xi)
-    small = np.where(magnitude > 0, np.exp2(np.floor(np.log2(np.where(magnitude > 0,
-                                                                          magnitude, 1.0)))), top)
-    relative = [small * 4.0**-k for k in range(1, 6)]
-    return np.stack(absolute + relative)
+    near = np.exp2(np.floor(np.log2(np.where(magnitude > 0, magnitude, 1.0))))
+    absolute = top * (4.0 ** -np.arange(_CANDIDATES)).reshape(expand)
+    relative = near * (4.0 ** -np.arange(1, 6)).reshape(expand)
+    return np.concatenate([absolute, relative])
 
 
 def richardson(f: Function, x: list[Array], h: Step = None) -> Result:
     """Central differences at four halving steps, extrapolated (Richardson) to O(h**8).
 
-    Returns the gradient, the base step chosen per coordinate, and an error estimate:
-    the change made by the last extrapolation, plus the rounding level ``eps |f| / h``.
+    Every coordinate, sign, level and candidate base step is evaluated in one call of
+    ``f``.  Per point and coordinate the candidate kept is the one whose stencil stayed
+    finite (inside the domain) with the smallest error estimate: the change made by the
+    last extrapolation plus the rounding level ``eps |f| / h``.  Returns the gradient,
+    the base step chosen, and that estimate.
     """
+    count = len(x)
     shape = np.shape(x[0])
-    gradients, chosen, estimates = [], [], []
-    for i in range(len(x)):
-        bases = _base_steps(x[i], h)  # (C, *shape)
-        levels = bases[None] / 2.0 ** np.arange(_LEVELS).reshape((-1, 1) + (1,) * len(shape))
-        shifts = np.concatenate([levels, -levels])  # (2L, C, *shape)
-        columns = [np.broadcast_to(xj, shifts.shape) + (shifts if j == i else 0.0)
-                   for j, xj in enumerate(x)]
-        values = f(columns)
-        plus, minus = values[:_LEVELS], values[_LEVELS:]
-        table = [(plus - minus) / (2 * levels)]  # D(h0 / 2**j), j = 0..L-1
-        for m in range(1, _LEVELS):
-            previous = table[-1]
-            table.append(previous[1:] + (previous[1:] - previous[:-1]) / (4.0**m - 1.0))
-        best = table[-1][0]  # (C, *shape)
-        change = np.maximum(np.abs(best - table[-2][-1]), np.abs(best - table[-2][-2]))
-        magnitude = np.max(np.abs(values), axis=0)
-        rounding = EPS * magnitude / levels[-1]
-        estimate = change + rounding
-        estimate = np.where(np.all(np.isfinite(values), axis=0) & np.isfinite(best),
-                            estimate, np.inf)
-        pick = np.argmin(estimate, axis=0)  # per point
-        take = np.expand_dims(pick, 0)
-        gradients.append(np.take_along_axis(best, take, 0)[0])
-        chosen.append(np.take_along_axis(bases, take, 0)[0])
-        estimates.append(np.take_along_axis(estimate, take, 0)[0])
-    estimate_array = np.stack(estimates)
-    gradient = np.where(np.isfinite(estimate_array), np.stack(gradients), np.nan)
-    return gradient, np.stack(chosen), estimate_array
+    ones = (1,) * len(shape)
+    bases = np.stack([_base_steps(np.asarray(xi), h) for xi in x])  # (n, C, *shape)
+    halvings = (0.5 ** np.arange(_LEVELS)).reshape((1, _LEVELS, 1) + ones)
+    steps = bases[:, None] * halvings  # (n, L, C, *shape)
+    shifts = np.stack([steps, -steps], axis=1)  # (n, 2, L, C, *shape)
+    which = np.arange(count).reshape((count, 1, 1, 1) + ones)
+    values = f([np.asarray(xj) + np.where(which == j, shifts, 0.0) for j, xj in enumerate(x)])
+    table = (values[:, 0] - values[:, 1]) / (2 * steps)  # D(h0 / 2**k), (n, L, C, *shape)
+    for m in range(1, _LEVELS):
+        previous = table
+        table = previous[:, 1:] + (previous[:, 1:] - previous[:, :-1]) / (4.0**m - 1.0)
+    best = table[:, 0]  # (n, C, *shape)
+    change = np.maximum(np.abs(best - previous[:, 0]), np.abs(best - previous[:, 1]))
+    rounding = EPS * np.max(np.abs(values), axis=(1, 2)) / steps[:, -1]
+    finite = np.all(np.isfinite(values), axis=(1, 2)) & np.isfinite(best)
+    estimate = np.where(finite, change + rounding, np.inf)
+    pick = np.argmin(estimate, axis=1)[:, None]  # (n, 1, *shape)
+    gradient = np.take_along_axis(best, pick, 1)[:, 0]
+    error = np.take_along_axis(estimate, pick, 1)[:, 0]
+    chosen = np.take_along_axis(np.broadcast_to(bases, best.shape), pick, 1)[:, 0]
+    return np.where(np.isfinite(error), gradient, np.nan), chosen, error
 
 
 def complex_step(f: Function, x: list[Array], h: Step = None) -> Result:
