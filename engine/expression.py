@@ -5,7 +5,7 @@
 >>> expr.variables, expr.node_count
 (('x', 'y'), 5)
 >>> str(expr)
-'x*y + sin(x)'
+'x*y+sin(x)'
 """
 
 from __future__ import annotations

@@ -33,7 +33,8 @@ class Node:
 
     ``op`` is ``"const"``, ``"var"`` or a primitive name from :data:`engine.ops.PRIMITIVES`.
     ``value`` is the number of a constant, or the integer exponent of ``powi``.
-    ``name`` is a variable's name, e.g. ``"x"`` or ``"x[0]"``.
+    ``name`` is a variable's name, e.g. ``"x"`` or ``"x[0]"``, or a named constant's
+    (``"pi"``).
     """
 
     op: str
@@ -114,11 +115,11 @@ class GraphBuilder:
         self._index[node] = len(self._nodes) - 1
         return len(self._nodes) - 1
 
-    def constant(self, value: float) -> int:
-        """Add a finite constant (``-0.0`` is stored as ``0.0``)."""
+    def constant(self, value: float, name: str | None = None) -> int:
+        """Add a finite constant (``-0.0`` is stored as ``0.0``), named if it is ``pi``/``e``."""
         if not math.isfinite(value):
             raise ValueError("constants must be finite")
-        return self._add(Node("const", value=float(value) + 0.0))
+        return self._add(Node("const", value=float(value) + 0.0, name=name))
 
     def variable(self, name: str) -> int:
         """Add (or find) the variable ``name``."""

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .errors import ExpressionError
 
-__all__ = ["Token", "tokenize", "excerpt"]
+__all__ = ["Token", "tokenize", "iter_tokens", "excerpt"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +102,11 @@ def _describe_character(char: str) -> str:
 
 def tokenize(text: str) -> list[Token]:
     """Split ``text`` into tokens, refusing anything outside the language."""
-    tokens: list[Token] = []
+    return list(iter_tokens(text))
+
+
+def iter_tokens(text: str) -> Iterator[Token]:
+    """The tokens of ``text`` one at a time, so a parser can stop early at a limit."""
     position = 0
     length = len(text)
     while position < length:
@@ -129,7 +134,7 @@ def tokenize(text: str) -> list[Token]:
                     column=column,
                     code="number_too_large",
                 )
-            tokens.append(Token("number", literal, column, value))
+            yield Token("number", literal, column, value)
             position = end
             continue
         if char.isalpha() or char == "_":
@@ -142,7 +147,7 @@ def tokenize(text: str) -> list[Token]:
                     column=column,
                     code="bad_name",
                 )
-            tokens.append(Token("name", name, column))
+            yield Token("name", name, column)
             position = match.end()
             continue
         if text.startswith("//", position):
@@ -151,14 +156,13 @@ def tokenize(text: str) -> list[Token]:
             )
         for operator in _OPERATORS:
             if text.startswith(operator, position):
-                tokens.append(Token("op", "**" if operator == "^" else operator, column))
+                yield Token("op", "**" if operator == "^" else operator, column)
                 position += len(operator)
                 break
         else:
             reason = _REFUSED.get(char, f"unexpected character '{char}'")
             raise ExpressionError(reason, column=column, code="bad_character")
-    tokens.append(Token("end", "", length + 1))
-    return tokens
+    yield Token("end", "", length + 1)
 
 
 def _check_number_end(text: str, end: int, literal: str, column: int) -> None:

@@ -135,6 +135,21 @@ def _sign_scalar(x: float) -> float:
     return math.copysign(1.0, x) if x != 0 else 0.0
 
 
+def _powi_partial(x: Any, n: float) -> Any:
+    """``n * x**(n - 1)``, written so that ``x**0`` and ``x**1`` are clean at x = 0."""
+    if n == 0.0:
+        return 0.0
+    if n == 1.0:
+        return 1.0
+    return n * x ** (n - 1.0)
+
+
+def _exponent_partial(F: Any, out: Any, a: Any) -> Any:
+    """``d a**b / d b = a**b log(a)``, taken as 0 where ``a == 0`` (there ``a**b`` is 0)."""
+    nonzero = F.heaviside(F.abs(a), 0.0)  # piecewise constant: 1 where a != 0
+    return F.log(a + (1.0 - nonzero)) * out * nonzero
+
+
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
 
@@ -164,9 +179,9 @@ _TABLE = [
          symbol="/"),
     _row("neg", 1, np.negative, lambda F, out, a: (-1.0,), lambda a: -a, symbol="-"),
     # integer power: its own primitive, so x**2 has a clean derivative at negative x
-    _row("powi", 1, _powi, lambda F, out, x, n: (n * x ** (n - 1.0),), lambda x, n: x**n,
+    _row("powi", 1, _powi, lambda F, out, x, n: (_powi_partial(x, n),), lambda x, n: x**n,
          symbol="**", has_param=True),
-    _row("pow", 2, np.power, lambda F, out, a, b: (b * a ** (b - 1.0), F.log(a) * out),
+    _row("pow", 2, np.power, lambda F, out, a, b: (b * a ** (b - 1.0), _exponent_partial(F, out, a)),
          lambda a, b: a**b),
     # trigonometric
     _row("sin", 1, np.sin, lambda F, out, x: (F.cos(x),), math.sin),
@@ -187,7 +202,7 @@ _TABLE = [
     _row("atanh", 1, np.arctanh, lambda F, out, x: (1.0 / ((1.0 - x) * (1.0 + x)),), math.atanh),
     # exponential and logarithmic
     _row("exp", 1, np.exp, lambda F, out, x: (out,), math.exp),
-    _row("expm1", 1, np.expm1, lambda F, out, x: (out + 1.0,), math.expm1),
+    _row("expm1", 1, np.expm1, lambda F, out, x: (F.exp(x),), math.expm1),  # not out + 1
     _row("log", 1, np.log, lambda F, out, x: (1.0 / x,), math.log),
     _row("log1p", 1, np.log1p, lambda F, out, x: (1.0 / (1.0 + x),), math.log1p),
     _row("log2", 1, np.log2, lambda F, out, x: (1.0 / (x * _LN2),), math.log2),

@@ -18,7 +18,7 @@ A power whose exponent is a constant integer becomes the ``powi`` primitive, so
 >>> expr.variables
 ('x',)
 >>> str(expr)
-'3*x**2 - 4*x'
+'3*x**2-4*x'
 >>> parse("2x")
 Traceback (most recent call last):
 ...
@@ -37,7 +37,7 @@ import numpy as np
 from .errors import ExpressionError
 from .expression import Expression
 from .graph import GraphBuilder, is_variable_name
-from .lexer import Token, excerpt, tokenize
+from .lexer import Token, excerpt, iter_tokens
 from .limits import DEFAULT_LIMITS, Limits
 from .ops import CONSTANTS, FUNCTIONS, PRIMITIVES
 
@@ -89,9 +89,8 @@ def parse(
         )
     if not text.strip(" "):
         raise ExpressionError("the expression is empty", code="empty")
-    tokens = tokenize(text)
     try:
-        builder, output, columns = _Parser(tokens, limits).parse()
+        builder, output, columns = _Parser(_Tokens(text), limits).parse()
     except RecursionError:  # only if limits were raised far past the defaults
         raise ExpressionError("expression is nested too deeply", code="too_deep") from None
     graph = builder.build(output)
@@ -125,8 +124,23 @@ def _is_reserved(name: str) -> bool:
     return base in RESERVED or base.lower() in _NON_FINITE_NAMES
 
 
+class _Tokens:
+    """Tokens read from the text only as far as the parser asks (it may stop at a limit)."""
+
+    def __init__(self, text: str) -> None:
+        self._source = iter_tokens(text)
+        self._read: list[Token] = []
+
+    def __getitem__(self, index: int) -> Token:
+        while len(self._read) <= index:
+            if self._read and self._read[-1].kind == "end":
+                return self._read[-1]
+            self._read.append(next(self._source))
+        return self._read[index]
+
+
 class _Parser:
-    def __init__(self, tokens: list[Token], limits: Limits) -> None:
+    def __init__(self, tokens: _Tokens, limits: Limits) -> None:
         self.tokens = tokens
         self.position = 0
         self.limits = limits
@@ -213,14 +227,19 @@ class _Parser:
             return self.fail(f"unexpected '{token.text}': only a variable can be indexed, "
                              "as in x[0]", token)
         previous = self.tokens[self.position - 1]
+        if token.kind == "name" and (token.text in RESERVED
+                                     or token.text.lower() in _NON_FINITE_NAMES):
+            return self.fail(f"'{excerpt(token.text)}' is a reserved word; the expression "
+                             "language has only arithmetic and functions", token,
+                             "reserved_name")
         if token.kind in ("name", "number") or self.at("("):
-            shown = token.text if token.kind != "op" else "(...)"
-            return self.fail(
-                f"implicit multiplication is not supported: write "
-                f"{excerpt(previous.text)}*{excerpt(shown)}",
-                token,
-                "implicit_multiplication",
-            )
+            if previous.kind in ("name", "number"):
+                shown = token.text if token.kind != "op" else "(...)"
+                advice = f"write {excerpt(previous.text)}*{excerpt(shown)}"
+            else:
+                advice = "write '*' between the factors"
+            return self.fail(f"implicit multiplication is not supported: {advice}", token,
+                             "implicit_multiplication")
         return self.fail(f"unexpected {self.describe(token)}", token)
 
     def sum(self) -> int:
@@ -278,8 +297,7 @@ class _Parser:
         if token.kind == "name":
             return self.name()
         if self.at("("):
-            self.advance()
-            self.counted(token)
+            self.advance()  # parentheses group; they add no node
             with self.nested(token):
                 inner = self.sum()
             self.expect_closing(token)
@@ -317,7 +335,7 @@ class _Parser:
             raise self.fail(f"function '{name}' needs its argument in parentheses, "
                             f"e.g. {name}({arguments})", token, "missing_call")
         if name in CONSTANTS:
-            index = self.builder.constant(CONSTANTS[name])
+            index = self.builder.constant(CONSTANTS[name], name=name)
             self.constants[index] = CONSTANTS[name]
             return index
         if name.lower() in _NON_FINITE_NAMES:

@@ -1,14 +1,16 @@
 """Printing a graph back as text that parses to the same graph.
 
-Parentheses are added only where precedence needs them; numbers are printed with
-``repr`` so they read back as the same float64.  The walk is iterative over the
+Parentheses are added only where precedence needs them; numbers are printed in their
+shortest form that reads back as the same float64.  Spaces are left out, so the text is
+never longer than what was typed (but for the parentheses that ``pow(a + 1, b)`` needs
+as ``(a+1)**b``) and stays within the same limits.  The walk is iterative over the
 topological order (no recursion, whatever the depth).
 
 >>> from engine import parse
 >>> str(parse("(a + b) - (c - d)"))
-'a + b - (c - d)'
->>> str(parse("-(x*y)**2 + 2**-x"))
-'-(x*y)**2 + 2**-x'
+'a+b-(c-d)'
+>>> str(parse("-(x*y)**2 + 2**-x * pi"))
+'-(x*y)**2+2**-x*pi'
 """
 
 from __future__ import annotations
@@ -25,14 +27,22 @@ _LEVEL = {"add": _SUM, "sub": _SUM, "mul": _PRODUCT, "div": _PRODUCT, "neg": _UN
 
 
 def format_number(value: float) -> str:
-    """Shortest text that reads back as ``value``: ``2``, ``0.1``, ``1e-05``.
+    """Shortest text that reads back as ``value``: ``2``, ``0.1``, ``1e-05``, ``1e15``.
 
-    >>> format_number(2.0), format_number(0.1), format_number(1e-5), format_number(1e22)
-    ('2', '0.1', '1e-05', '1e+22')
+    >>> [format_number(v) for v in (2.0, 0.1, 1e-5, 1e15, 1e22, 123456.0, 2.5e-7)]
+    ['2', '0.1', '1e-05', '1e15', '1e+22', '123456', '2.5e-07']
     """
-    if value.is_integer() and abs(value) < 1e16:
-        return str(int(value))
-    return repr(value)
+    text = repr(value)
+    if text.endswith(".0"):
+        text = text[:-2]
+    if "e" not in text and "." not in text:  # an integer: try "digits e exponent"
+        digits = text.lstrip("-").rstrip("0")
+        exponent = len(text.lstrip("-")) - len(digits)
+        if exponent > 2:
+            mantissa = digits if len(digits) == 1 else f"{digits[0]}.{digits[1:]}"
+            short = f"{'-' if value < 0 else ''}{mantissa}e{exponent + len(digits) - 1}"
+            text = short if len(short) < len(text) else text
+    return text
 
 
 def to_text(graph: Graph) -> str:
@@ -54,7 +64,7 @@ def to_text(graph: Graph) -> str:
 def _node_text(node: Node, wrap) -> tuple[str, int]:  # type: ignore[no-untyped-def]
     if node.op == "const":
         assert node.value is not None
-        return format_number(node.value), _ATOM
+        return node.name or format_number(node.value), _ATOM
     if node.op == "var":
         assert node.name is not None
         return node.name, _ATOM
@@ -70,7 +80,7 @@ def _node_text(node: Node, wrap) -> tuple[str, int]:  # type: ignore[no-untyped-
     if node.op == "pow":
         return f"{wrap(inputs[0], _ATOM)}**{wrap(inputs[1], _UNARY)}", level
     if primitive.symbol is not None:  # add, sub, mul, div: left-associative
-        spaced = f" {primitive.symbol} " if level == _SUM else primitive.symbol
-        return f"{wrap(inputs[0], level)}{spaced}{wrap(inputs[1], level + 1)}", level
-    arguments = ", ".join(wrap(i, 0) for i in inputs)
+        symbol = primitive.symbol
+        return f"{wrap(inputs[0], level)}{symbol}{wrap(inputs[1], level + 1)}", level
+    arguments = ",".join(wrap(i, 0) for i in inputs)
     return f"{node.op}({arguments})", level

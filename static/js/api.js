@@ -91,6 +91,12 @@ export class Slots {
     this.controllers = new Map();
   }
 
+  /** Abort whatever runs in slot `name`. */
+  cancel(name) {
+    this.controllers.get(name)?.abort();
+    this.controllers.delete(name);
+  }
+
   /** Run `fn(signal)` in slot `name`; resolves to its result or to undefined if superseded. */
   async run(name, fn) {
     this.controllers.get(name)?.abort();

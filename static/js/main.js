@@ -15,7 +15,7 @@ const TYPING_DEBOUNCE_MS = 250;
 const DEFAULT_RANGE = [-3, 3];
 /** Grid of the contour / surface, and of the 1-D curve. */
 const GRID_2D = 81;
-const GRID_1D = 401;
+const GRID_1D = 400;
 
 function debounce(fn, ms) {
   let timer = null;
@@ -113,6 +113,7 @@ async function loadPresets() {
 function syncPresetSelect() {
   const preset = presetFor(app.state.expr);
   $("preset").value = preset ? String(app.presets.indexOf(preset)) : "";
+  $("preset-help").textContent = preset?.description ?? "";
 }
 
 // ------------------------------------------------------------------ views and tabs
@@ -261,6 +262,7 @@ function bindFunctionField() {
     app.state.xr = null;
     app.state.yr = null;
     if (typeof preset.lr === "number") app.state.lr = preset.lr;
+    if (Number.isInteger(preset.steps)) app.state.steps = preset.steps;
     evaluate(preset.expr, { push: true, specs: [], fresh: true });
   });
   $("method").addEventListener("change", () => {

@@ -4,13 +4,13 @@
 import { onPlotClick } from "./plotclick.js";
 import { COLORS, FIELD_SCALE, PLOT_CONFIG, axis, baseLayout, fmt } from "./theme.js";
 
-/** About this many arrows along each axis. */
-const QUIVER_PER_AXIS = 17;
+/** Arrows of the quiver sit about this many pixels apart. */
+const ARROW_SPACING_PX = 30;
 /** Arrow-head length as a fraction of the arrow, and its half-angle. */
 const HEAD = 0.38;
 const HEAD_ANGLE = (26 * Math.PI) / 180;
 /** Axes keep equal scale (so gradients look perpendicular to contours) unless the spans differ more than this. */
-const MAX_ASPECT = 3;
+const MAX_ASPECT = 2;
 
 const isNum = (v) => v !== null && v !== undefined && Number.isFinite(v);
 
@@ -47,15 +47,26 @@ function equalAspect(xRange, yRange) {
   return r <= MAX_ASPECT && r >= 1 / MAX_ASPECT;
 }
 
+/** Margins of the contour plot (px); the plot area is what is left. */
+const MARGIN = { l: 52, r: 8, t: 8, b: 96 };
+/** Room the legend takes above the plot once there are runs (px). */
+const LEGEND_PX = 44;
+
 /**
- * Pixels per data unit on each axis, up to a common factor: the arrows are normalised
- * in screen space so they all look the same length whatever the axes' units.
+ * Pixels per data unit on each axis, estimated from the plot div's size before Plotly
+ * lays it out: the arrows are normalised on screen so they all look the same length
+ * whatever the axes' units.
  */
-function screenScale(xRange, yRange) {
+function screenScale(el, xRange, yRange, legend) {
   const xspan = xRange[1] - xRange[0];
   const yspan = yRange[1] - yRange[0];
-  if (equalAspect(xRange, yRange)) return { kx: 1 / Math.max(xspan, yspan), ky: 1 / Math.max(xspan, yspan) };
-  return { kx: 1.6 / xspan, ky: 1 / yspan };
+  const width = Math.max(120, (el.clientWidth || 600) - MARGIN.l - MARGIN.r);
+  const height = Math.max(120, (el.clientHeight || 500) - MARGIN.t - MARGIN.b - (legend ? LEGEND_PX : 0));
+  if (equalAspect(xRange, yRange)) {
+    const k = Math.min(width / xspan, height / yspan);
+    return { kx: k, ky: k };
+  }
+  return { kx: width / xspan, ky: height / yspan };
 }
 
 /**
@@ -86,16 +97,18 @@ function pushArrow(xs, ys, x, y, u, v, len, scale, from = false) {
 }
 
 /** Quiver of sign·∇f on a subsampled grid of a POST /field answer, as one line trace's x/y. */
-export function quiver(field, sign, xRange, yRange) {
-  const scale = screenScale(xRange, yRange);
-  const every = Math.max(1, Math.round((field.x.length - 1) / (QUIVER_PER_AXIS - 1)));
-  const cells = Math.max(1, Math.floor((field.x.length - 1) / every));
-  const extent = Math.min((xRange[1] - xRange[0]) * scale.kx, (yRange[1] - yRange[0]) * scale.ky);
-  const len = (0.72 * extent) / cells;
+export function quiver(field, sign, scale) {
+  const pxX = (scale.kx * (field.x[field.x.length - 1] - field.x[0])) / (field.x.length - 1);
+  const pxY = (scale.ky * (field.y[field.y.length - 1] - field.y[0])) / (field.y.length - 1);
+  const everyX = Math.max(1, Math.round(ARROW_SPACING_PX / pxX));
+  const everyY = Math.max(1, Math.round(ARROW_SPACING_PX / pxY));
+  const len = 0.72 * Math.min(everyX * pxX, everyY * pxY);
+  const offX = Math.floor(((field.x.length - 1) % everyX) / 2);
+  const offY = Math.floor(((field.y.length - 1) % everyY) / 2);
   const xs = [];
   const ys = [];
-  for (let j = 0; j < field.y.length; j += every) {
-    for (let i = 0; i < field.x.length; i += every) {
+  for (let j = offY; j < field.y.length; j += everyY) {
+    for (let i = offX; i < field.x.length; i += everyX) {
       const u = field.u[j][i];
       const v = field.v[j][i];
       if (isNum(u) && isNum(v)) pushArrow(xs, ys, field.x[i], field.y[j], sign * u, sign * v, len, scale);
@@ -151,6 +164,8 @@ export class Plot2D {
     if (!this.field) return;
     const { field, colour } = this;
     const [nx, ny] = field.variables;
+    const scale = screenScale(this.contourEl, this.xRange, this.yRange, runs.length > 0);
+    this.scale = scale;
     const traces = [
       {
         type: "contour", x: field.x, y: field.y, z: colour.zc, text: this.text,
@@ -167,7 +182,7 @@ export class Plot2D {
         name: "f", showlegend: false,
       },
       {
-        type: "scatter", mode: "lines", ...quiver(field, sign, this.xRange, this.yRange),
+        type: "scatter", mode: "lines", ...quiver(field, sign, scale),
         line: { color: COLORS.arrow, width: 1.1 }, hoverinfo: "skip",
         name: sign < 0 ? "−∇f" : "+∇f", showlegend: false,
       },
@@ -209,7 +224,7 @@ export class Plot2D {
       hovermode: "closest",
       dragmode: "zoom",
       uirevision: this.revision,
-      margin: { l: 52, r: 8, t: 8, b: 96 },
+      margin: MARGIN,
       legend: { orientation: "h", x: 0, y: 1.01, yanchor: "bottom", font: { size: 12 }, bgcolor: "rgba(0,0,0,0)", traceorder: "normal" },
     });
     Plotly.react(this.contourEl, traces, layout, PLOT_CONFIG);
@@ -265,7 +280,7 @@ export class Plot2D {
       scene: {
         xaxis: axis3(nx, this.xRange), yaxis: axis3(ny, this.yRange), zaxis: axis3("f", [zlo - pad, zhi + pad]),
         aspectmode: "manual", aspectratio: { x: 1, y: 1, z: 0.65 },
-        camera: { eye: { x: 1.45, y: -1.45, z: 0.95 } },
+        camera: { eye: { x: 1.5, y: -1.5, z: 0.85 }, center: { x: 0, y: 0, z: -0.18 } },
       },
       margin: { l: 0, r: 0, t: 8, b: 0 },
       uirevision: this.revision,
@@ -279,8 +294,8 @@ export class Plot2D {
     const c = this.cursor;
     const arrow = { x: [], y: [] };
     if (c && c.grad && this.field) {
-      const scale = screenScale(this.xRange, this.yRange);
-      pushArrow(arrow.x, arrow.y, c.point[0], c.point[1], c.sign * c.grad[0], c.sign * c.grad[1], 0.14, scale, true);
+      const scale = this.scale ?? screenScale(this.contourEl, this.xRange, this.yRange, true);
+      pushArrow(arrow.x, arrow.y, c.point[0], c.point[1], c.sign * c.grad[0], c.sign * c.grad[1], 56, scale, true);
     }
     return [
       {

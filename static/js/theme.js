@@ -18,7 +18,7 @@ export const COLORS = {
 };
 
 /** One colour per descent run, chosen to stand out on the contour's blue scale. */
-export const RUN_COLORS = ["#e8590c", "#d6336c", "#f59f00", "#ae3ec9", "#c92a2a", "#2b8a3e", "#f76707", "#5f3dc4"];
+export const RUN_COLORS = ["#e8590c", "#d6336c", "#fcc419", "#9c36b5", "#2f9e44", "#e03131", "#15aabf", "#212529"];
 
 /** Colours of the numerical methods in the error-versus-h plot. */
 export const METHOD_COLORS = {
@@ -84,13 +84,13 @@ export function fmt(v, digits = 6) {
   } else {
     text = String(Number(v.toPrecision(digits)));
   }
-  return text.replace("-", "−");
+  return text.replaceAll("-", "−");
 }
 
 /** Like fmt but keeps every digit a float64 has (for the derivative comparison). */
 export function fmtFull(v) {
   if (v === null || v === undefined) return "undefined";
-  return String(v).replace("-", "−");
+  return String(v).replaceAll("-", "−");
 }
 
 /** A point as "(a, b)". */

@@ -166,9 +166,11 @@ export class View1D {
       });
       if (!sweep) return;
       renderSteps($("plot-steps"), sweep);
-      note.textContent = refusal
-        ? `No complex-step curve: ${refusal}.`
-        : "Too large an h leaves truncation error, too small an h rounding error; the stars mark the best h.";
+      const zeros = Object.values(sweep.errors).some((errors) => errors.includes(0));
+      note.textContent = (refusal
+        ? `No complex-step curve: ${refusal.replace(/ at column \d+$/, "")}.`
+        : "Too large an h leaves truncation error, too small an h rounding error; stars mark the best h.")
+        + (zeros ? " Errors of exactly 0 have no place on a log axis and are left out." : "");
       note.classList.toggle("warn", Boolean(refusal));
     } catch (err) {
       note.textContent = err.message;

@@ -36,6 +36,14 @@ export class View2D {
       this.render();
       this.showStep();
     });
+    // The quiver is laid out in screen pixels: redo it when the window changes size.
+    let resizeTimer = null;
+    window.addEventListener("resize", () => {
+      clearTimeout(resizeTimer);
+      resizeTimer = setTimeout(() => {
+        if (!$("view-2d").hidden && !this.surfaceVisible) this.render();
+      }, 250);
+    });
   }
 
   get sign() {
@@ -243,12 +251,14 @@ export class View2D {
     const status = $("descent-status");
     if (!app.goodExpr || app.variables.length !== 2) return;
     const spec = this.specFromState();
+    const expr = app.goodExpr;
     status.className = "status busy";
     status.textContent = "Running…";
     $("run").disabled = true;
     try {
       const run = await app.slots.run("descent", (signal) => this.fetchRun(spec, signal));
-      if (!run) return;
+      // A run of a function that is no longer on screen is dropped.
+      if (!run || app.goodExpr !== expr) return;
       this.runs.push(run);
       if (this.runs.length > MAX_RUNS) this.runs.shift();
       app.state.runs = this.runs.map((r) => r.spec);
@@ -267,6 +277,7 @@ export class View2D {
   /** Recompute runs named by a link (or drop them all for a new function). */
   async restoreRuns(specs) {
     this.stop();
+    this.app.slots.cancel("descent");
     this.runs = [];
     this.counter = 0;
     this.gradCache.clear();
@@ -305,9 +316,12 @@ export class View2D {
     const status = $("descent-status");
     status.className = `status ${run.status}`;
     const message = run.message.replace(/\.$/, "");
-    const said = run.status === "completed" || message.toLowerCase().startsWith(run.status)
-      ? message.charAt(0).toUpperCase() + message.slice(1)
-      : `${run.status.charAt(0).toUpperCase()}${run.status.slice(1)}: ${message}`;
+    const atStep = /^step (\d+):\s*(.*)$/i.exec(message);
+    let said;
+    if (run.status === "diverged" && atStep) said = `Diverged at step ${atStep[1]}: ${atStep[2]}`;
+    else if (run.status === "completed" || message.toLowerCase().startsWith(run.status)) {
+      said = message.charAt(0).toUpperCase() + message.slice(1);
+    } else said = `${run.status.charAt(0).toUpperCase()}${run.status.slice(1)}: ${message}`;
     const final = run.status === "diverged" || run.final_value === null
       ? "" : ` Final f = ${fmt(run.final_value)} at ${fmtPoint(run.final)}.`;
     status.textContent = `${run.label} — ${said}.${final}`;

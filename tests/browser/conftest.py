@@ -44,7 +44,9 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float) -> No
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"the server exited with code {proc.returncode} before it was healthy")
+            raise RuntimeError(
+                f"the server exited with code {proc.returncode} before it was healthy"
+            )
         try:
             with urllib.request.urlopen(f"{url}/healthz", timeout=1) as response:
                 if response.status == 200:
@@ -60,7 +62,16 @@ def server() -> Iterator[str]:
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "app.main:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
         cwd=REPO,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -108,17 +119,29 @@ def recorder() -> Recorder:
     return Recorder()
 
 
+@pytest.fixture(scope="session")
+def context(browser) -> Iterator[object]:
+    """One browser context for the session: its HTTP cache keeps Plotly.js compiled."""
+    ctx = browser.new_context(viewport=VIEWPORT)
+    try:
+        yield ctx
+    finally:
+        ctx.close()
+
+
 @pytest.fixture
-def page(browser, recorder: Recorder) -> Iterator[object]:
-    """A fresh 1280×800 page (own context, so own history) that records requests and errors."""
-    context = browser.new_context(viewport=VIEWPORT)
+def page(context, recorder: Recorder) -> Iterator[object]:
+    """A fresh 1280×800 tab (its own history) that records requests and errors."""
     pg = context.new_page()
-    pg.set_default_timeout(15_000)
+    pg.set_default_timeout(30_000)
     pg.on("request", lambda request: recorder.requests.append(request.url))
     pg.on("console", lambda msg: msg.type == "error" and recorder.console_errors.append(msg.text))
     pg.on("pageerror", lambda err: recorder.page_errors.append(str(err)))
-    pg.on("response", lambda r: r.status >= 400 and recorder.failed_responses.append(f"{r.status} {r.url}"))
+    pg.on(
+        "response",
+        lambda r: r.status >= 400 and recorder.failed_responses.append(f"{r.status} {r.url}"),
+    )
     try:
         yield pg
     finally:
-        context.close()
+        pg.close()

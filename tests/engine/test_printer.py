@@ -36,5 +36,5 @@ def test_round_trip(text):
 
 
 def test_canonical_text_is_minimal():
-    assert str(parse("((x))+((y))*(2)")) == "x + y*2"
-    assert str(parse("x - (y - z)")) == "x - (y - z)"
+    assert str(parse("((x))+((y))*(2)")) == "x+y*2"
+    assert str(parse("x - (y - z)")) == "x-(y-z)"

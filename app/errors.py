@@ -1,0 +1,134 @@
+"""Every error becomes HTTP here, and only here.
+
+* :class:`engine.ExpressionError` → 422 ``{"detail": [{"loc": ["body", field], "msg",
+  "type": "expression_error", "ctx": {"column", "code"}}]}``; a
+  :class:`engine.DeadlineExceeded` → 422 naming the ``deadline`` setting.
+* :class:`app.limits.LimitExceeded` → 422 of the same shape, ``type: "limit_exceeded"``.
+* ``RequestValidationError`` → FastAPI's 422 body **without** the ``input`` echo (the
+  default echoes it, and a NaN or a lone surrogate there turns the 422 into a 500).
+* :class:`app.compute.ComputeBusy` → 503 with ``Retry-After``.
+* Starlette's HTTP errors (404, 405, 413 from the body limit) → ``{"detail": "..."}``;
+  a body that is not UTF-8 is invalid JSON: 422 ``json_invalid`` like any other.
+* Anything unexpected → a JSON 500 that says nothing about internals.
+
+All bodies go through :class:`app.responses.SafeJSONResponse`: ASCII-escaped, no NaN.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+
+import engine
+
+from .compute import ComputeBusy
+from .limits import LimitExceeded
+from .responses import SafeJSONResponse
+
+log = logging.getLogger("slopescope")
+
+#: Longest piece of a user-chosen name (an unknown field, a point key) quoted in a loc.
+MAX_ECHO = 40
+
+
+def _error(loc: Sequence[Any], msg: str, type_: str, ctx: dict[str, Any] | None = None,
+           status: int = 422) -> SafeJSONResponse:
+    item: dict[str, Any] = {"loc": list(loc), "msg": msg, "type": type_}
+    if ctx is not None:
+        item["ctx"] = ctx
+    return SafeJSONResponse({"detail": [item]}, status_code=status)
+
+
+def _short(value: Any) -> Any:
+    """A loc element or ctx value that is safe to send: short, JSON-native, finite."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    text = str(value)
+    return text if len(text) <= MAX_ECHO else text[:MAX_ECHO] + "..."
+
+
+def _clean_ctx(ctx: Any) -> dict[str, Any] | None:
+    if not isinstance(ctx, dict):
+        return None
+    clean = {str(key): _short(value) for key, value in ctx.items()}
+    return clean or None
+
+
+async def expression_error(request: Request, exc: Exception) -> SafeJSONResponse:
+    assert isinstance(exc, engine.ExpressionError)
+    if isinstance(exc, engine.DeadlineExceeded):
+        limit = request.app.state.settings.deadline
+        msg = (
+            f"the computation exceeded the time limit of {limit:g} s (setting deadline); "
+            "ask for fewer steps or a smaller grid"
+        )
+        return _error(["body", exc.field], msg, "deadline_exceeded",
+                      {"limit": "deadline", "seconds": limit})
+    return _error(["body", exc.field], exc.message, "expression_error",
+                  {"column": exc.column, "code": exc.code})
+
+
+async def limit_exceeded(request: Request, exc: Exception) -> SafeJSONResponse:
+    assert isinstance(exc, LimitExceeded)
+    return _error(["body", exc.field], exc.message, "limit_exceeded",
+                  {"limit": exc.setting, "maximum": exc.limit, "given": exc.given})
+
+
+async def validation_error(request: Request, exc: Exception) -> SafeJSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    detail = []
+    for err in exc.errors():
+        item: dict[str, Any] = {
+            "loc": [_short(part) for part in err.get("loc", ())],
+            "msg": str(err.get("msg", "invalid input")),
+            "type": str(err.get("type", "value_error")),
+        }
+        ctx = _clean_ctx(err.get("ctx"))
+        if ctx is not None:
+            item["ctx"] = ctx
+        detail.append(item)  # "input" is never echoed
+    return SafeJSONResponse({"detail": detail}, status_code=422)
+
+
+async def compute_busy(request: Request, exc: Exception) -> SafeJSONResponse:
+    assert isinstance(exc, ComputeBusy)
+    return SafeJSONResponse(
+        {"detail": exc.message}, status_code=503,
+        headers={"Retry-After": str(exc.retry_after)},
+    )
+
+
+async def http_error(request: Request, exc: Exception) -> SafeJSONResponse:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
+        # FastAPI's 400 for a body that is not UTF-8: JSON must be, so it is invalid JSON
+        return _error(["body"], "JSON decode error: the body is not valid UTF-8",
+                      "json_invalid")
+    return SafeJSONResponse(
+        {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
+    )
+
+
+async def internal_error(request: Request, exc: Exception) -> SafeJSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return SafeJSONResponse({"detail": "internal server error"}, status_code=500)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register every handler above on ``app``."""
+    app.add_exception_handler(engine.ExpressionError, expression_error)
+    app.add_exception_handler(LimitExceeded, limit_exceeded)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(ComputeBusy, compute_busy)
+    app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(Exception, internal_error)

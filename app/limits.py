@@ -1,0 +1,112 @@
+"""Limits that depend on the settings: declared on schema fields, enforced per app.
+
+A request field whose bound is a setting (``n`` ≤ ``max_grid``, ``steps`` ≤ ``max_steps``,
+...) carries ``json_schema_extra=limit("max_grid")``.  That one declaration
+
+* documents the bound in ``/openapi.json`` (``maximum`` / ``maxItems`` / ``maxLength``,
+  plus ``x-limit`` naming the setting), rewritten per app by :func:`document_limits`;
+* is enforced by :func:`enforce_limits` with the app's own settings, so an app built with
+  ``Settings(max_grid=10)`` refuses ``n = 11`` with a message naming ``max_grid``.
+
+The check is data-driven: no handler repeats a guard.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from .settings import Settings
+
+LimitKind = Literal["value", "items", "length"]
+
+#: JSON-Schema keyword that states each kind of bound.
+_KEYWORD: dict[str, str] = {"value": "maximum", "items": "maxItems", "length": "maxLength"}
+_DEFAULTS = Settings()
+
+
+class LimitExceeded(Exception):
+    """A request asks for more work than a setting allows (→ 422)."""
+
+    def __init__(self, field: str, setting: str, limit: int, given: int, what: str) -> None:
+        self.field = field
+        self.setting = setting
+        self.limit = limit
+        self.given = given
+        self.message = (
+            f"{what} is {given}, over the limit {setting} = {limit} "
+            f"(set by {Settings.env_name(setting)})"
+        )
+        super().__init__(self.message)
+
+
+def limit(setting: str, kind: LimitKind = "value") -> dict[str, Any]:
+    """``json_schema_extra`` for a field bounded by ``setting``.
+
+    >>> limit("max_grid")
+    {'x-limit': 'max_grid', 'x-limit-kind': 'value', 'maximum': 400}
+    """
+    return {
+        "x-limit": setting,
+        "x-limit-kind": kind,
+        _KEYWORD[kind]: getattr(_DEFAULTS, setting),
+    }
+
+
+def _measure(value: Any, kind: str) -> tuple[int, str] | None:
+    if kind == "value":
+        return int(value), "the value"
+    if not hasattr(value, "__len__"):  # a bare number given for a point
+        return None
+    noun = "characters" if kind == "length" else "items"
+    return len(value), f"the number of {noun}"
+
+
+def enforce_limits(body: BaseModel, settings: Settings) -> None:
+    """Raise :class:`LimitExceeded` for the first field of ``body`` over its setting."""
+    for name, info in type(body).model_fields.items():
+        extra = info.json_schema_extra
+        if not isinstance(extra, dict) or "x-limit" not in extra:
+            continue
+        value = getattr(body, name)
+        if value is None:
+            continue
+        setting = str(extra["x-limit"])
+        measured = _measure(value, str(extra["x-limit-kind"]))
+        if measured is None:
+            continue
+        given, what = measured
+        bound = int(getattr(settings, setting))
+        if given > bound:
+            raise LimitExceeded(name, setting, bound, given, f"{name}: {what}")
+
+
+def check_budget(steps: int, nodes: int, settings: Settings) -> None:
+    """Refuse a descent whose ``steps × nodes`` exceeds ``settings.step_budget``."""
+    if steps * nodes > settings.step_budget:
+        raise LimitExceeded(
+            "steps",
+            "step_budget",
+            settings.step_budget,
+            steps * nodes,
+            f"steps x expression nodes ({steps} x {nodes})",
+        )
+
+
+def document_limits(schema: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    """Rewrite every ``x-limit`` bound in an OpenAPI document to ``settings``' value."""
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if "x-limit" in node and "x-limit-kind" in node:
+                keyword = _KEYWORD[str(node["x-limit-kind"])]
+                node[keyword] = getattr(settings, str(node["x-limit"]))
+            for child in node.values():
+                walk(child)
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+
+    walk(schema)
+    return schema

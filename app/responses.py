@@ -1,0 +1,104 @@
+r"""JSON responses that are always strict JSON: ASCII-escaped, NaN/±inf as ``null``.
+
+Large arrays (a 400×400 field is 480,000 floats) never go through per-element Python
+conversion: response models for big results hold C-contiguous numpy arrays
+(:func:`as_array`, via ``model_construct``) and :class:`ModelResponse` writes them with
+``orjson`` (``OPT_SERIALIZE_NUMPY``: straight from the array buffer, NaN/±inf as
+``null``).  Responses are built inside the compute worker thread, so the event loop
+never spends time on serialisation.  ``tests/app/test_responses.py`` measures it.
+
+>>> import numpy as np
+>>> from app.schemas import GradientResponse
+>>> reply = GradientResponse.model_construct(value=float("nan"), gradient=as_array([1, np.inf]))
+>>> ModelResponse(reply).body
+b'{"value":null,"gradient":[1.0,null]}'
+>>> SafeJSONResponse({"a": float("inf"), "b": "\u00e9"}).body
+b'{"a":null,"b":"\\u00e9"}'
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import numpy as np
+import orjson
+from pydantic import BaseModel
+from starlette.responses import JSONResponse, Response
+
+
+def as_list(values: Any) -> Any:
+    """A (small) numpy array as nested Python lists; NaN stays NaN until serialised."""
+    return np.asarray(values, dtype=float).tolist()
+
+
+def as_array(values: Any, dtype: Any = np.float64) -> Any:
+    """A C-contiguous array that :class:`ModelResponse` writes without a Python loop."""
+    return np.ascontiguousarray(values, dtype=dtype)
+
+
+def _finite(value: Any) -> Any:
+    """Replace non-finite floats by None, recursively (small, hand-built bodies only)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(item) for item in value]
+    return value
+
+
+class SafeJSONResponse(JSONResponse):
+    """``JSONResponse`` for hand-built bodies (errors): ASCII-escaped, no NaN ever."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(
+            _finite(content), ensure_ascii=True, allow_nan=False, separators=(",", ":")
+        ).encode("ascii")
+
+
+def _set_fields(value: Any) -> Any:
+    """orjson's hook for models: the fields the handler set, in declaration order."""
+    if isinstance(value, BaseModel):
+        given = value.model_fields_set
+        return {name: getattr(value, name) for name in type(value).model_fields
+                if name in given}
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+class ModelResponse(Response):
+    """A response model (possibly holding numpy arrays) as strict, ASCII JSON.
+
+    Fields the handler did not set are left out, so optional parts (``exact`` for
+    autodiff, ``y`` for one variable...) are absent rather than null.
+    """
+
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        try:
+            body = orjson.dumps(content, default=_set_fields,
+                                option=orjson.OPT_SERIALIZE_NUMPY)
+        except TypeError:  # orjson.JSONEncodeError is a TypeError
+            body = json.dumps(_finite(_plain(content)), ensure_ascii=True, allow_nan=False,
+                              separators=(",", ":")).encode("ascii")
+        if not body.isascii():  # echoed text is ASCII by the grammar; stay safe anyway
+            body = json.dumps(json.loads(body), ensure_ascii=True,
+                              separators=(",", ":")).encode("ascii")
+        return body
+
+
+def _plain(value: Any) -> Any:
+    """Python containers for the slow, never-failing fallback path."""
+    if isinstance(value, BaseModel):
+        return _plain(_set_fields(value))
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value

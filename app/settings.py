@@ -1,0 +1,74 @@
+"""Every limit of the service, as one settings object.
+
+Each field has a documented default and is overridable by an environment variable named
+``SLOPESCOPE_`` + the field name in capitals, e.g. ``SLOPESCOPE_MAX_GRID=200``.
+The application receives its settings from :func:`app.main.create_app` and keeps them on
+``app.state.settings``; nothing reads the environment after start-up, so tests build apps
+with small limits through ``create_app(Settings(max_grid=10))``.
+
+>>> Settings(max_grid=10).max_grid
+10
+>>> Settings.env_name("max_grid")
+'SLOPESCOPE_MAX_GRID'
+"""
+
+from __future__ import annotations
+
+import os
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "SLOPESCOPE_"
+
+
+def _cores() -> int:
+    return os.cpu_count() or 1
+
+
+class Settings(BaseSettings):
+    """Limits and server knobs; the defaults are the contract's (``shared/API.md``)."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, frozen=True, extra="ignore")
+
+    # --- the expression -------------------------------------------------------------
+    max_length: int = Field(
+        default=1000, ge=1, description="Longest expression text, in characters."
+    )
+    max_nodes: int = Field(default=500, ge=1, description="Most nodes in an expression graph.")
+    max_depth: int = Field(default=50, ge=1, description="Deepest nesting of an expression.")
+    # --- the work one request may ask for -------------------------------------------
+    max_grid: int = Field(default=400, ge=2, description="Most grid points per axis for /field.")
+    max_steps: int = Field(default=100_000, ge=1, description="Most steps for /descent.")
+    step_budget: int = Field(
+        default=5_000_000, ge=1, description="Most steps x expression nodes for /descent."
+    )
+    max_points: int = Field(
+        default=10_001,
+        ge=2,
+        description="Most path entries in a /descent response (thinned beyond).",
+    )
+    max_sweep: int = Field(default=200, ge=2, description="Most step sizes n in a /steps sweep.")
+    max_secants: int = Field(default=20, ge=1, description="Most secant steps for /tangent.")
+    # --- the HTTP layer -------------------------------------------------------------
+    max_body_size: int = Field(default=65_536, ge=1, description="Largest request body, in bytes.")
+    compute_slots: int = Field(
+        default_factory=_cores, ge=1, description="Computations run at once (default: cores)."
+    )
+    slot_wait: float = Field(
+        default=5.0, gt=0, description="Seconds a request waits for a compute slot before a 503."
+    )
+    retry_after: int = Field(default=1, ge=0, description="Seconds advised in a 503's Retry-After.")
+    deadline: float = Field(
+        default=10.0,
+        gt=0,
+        description="Seconds a descent or field may compute before it is stopped.",
+    )
+    shutdown_grace: float = Field(
+        default=30.0, gt=0, description="Seconds in-flight requests get to finish after SIGTERM."
+    )
+
+    @staticmethod
+    def env_name(field: str) -> str:
+        """The environment variable that sets ``field``."""
+        return ENV_PREFIX + field.upper()

@@ -1,0 +1,262 @@
+"""HTTP: a real uvicorn server on 127.0.0.1 (a free port, a subprocess), one client.
+
+* ``/field`` n=400 end to end (request, compute, JSON, response) against the engine's
+  own time for the same field, in this process, in the same rounds;
+* ``/gradient`` single-point throughput against ``/healthz`` throughput: the same
+  ``httpx.Client`` (keep-alive), sequential, a bounded number of requests per sample;
+* peak memory for a 1000x1000 field (engine, in a fresh subprocess: tracemalloc peak
+  and the growth of the peak RSS) against the bytes of the arrays returned.
+
+Requests go to 127.0.0.1 only.  While ``app/`` has no ``main.py`` the HTTP parts are
+skipped with a note; the memory part needs only the engine.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import engine
+
+from .config import Config
+from .functions import FUNCTIONS, RANGE
+from .report import Section, Target, table
+from .timing import Case, fmt_bytes, fmt_ratio, fmt_seconds, interleaved, ratio
+
+__all__ = ["run_http", "peak_memory"]
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+_START_TIMEOUT = 30.0
+_REQUEST_TIMEOUT = 60.0
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((HOST, 0))
+        return int(s.getsockname()[1])
+
+
+def _app_target() -> tuple[list[str] | None, str]:
+    """uvicorn arguments naming the app, or None and why not."""
+    if importlib.util.find_spec("app") is None or \
+            importlib.util.find_spec("app.main") is None:
+        return None, "app/main.py does not exist yet"
+    source = (ROOT / "app" / "main.py").read_text() if (ROOT / "app" / "main.py").exists() \
+        else ""
+    if "\napp = " in source or "\napp: " in source:
+        return ["app.main:app"], ""
+    if "def create_app" in source:
+        return ["--factory", "app.main:create_app"], ""
+    return ["app.main:app"], ""
+
+
+@contextmanager
+def _server(target: list[str]) -> Iterator[str]:
+    port = _free_port()
+    command = [sys.executable, "-m", "uvicorn", *target, "--host", HOST, "--port",
+               str(port), "--log-level", "warning", "--no-access-log"]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True)
+    base = f"http://{HOST}:{port}"
+    try:
+        import httpx
+
+        deadline = time.monotonic() + _START_TIMEOUT
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError("the server exited: " + (process.stderr.read() if
+                                                            process.stderr else "")[-800:])
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1.0).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the server did not answer /healthz in {_START_TIMEOUT} s")
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+_MEMORY_SCRIPT = """
+import json, sys, tracemalloc
+import engine
+
+
+def high_water():  # VmHWM: ru_maxrss would include the parent's RSS inherited at fork
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+expr = engine.parse(sys.argv[1])
+n, mode = int(sys.argv[2]), sys.argv[3]
+engine.gradient_field(expr, (-2, 2), (-2, 2), nx=8)   # imports and first-use caches
+before = high_water()
+if mode == "tracemalloc":
+    tracemalloc.start()
+field = engine.gradient_field(expr, (-2, 2), (-2, 2), nx=n)
+peak = tracemalloc.get_traced_memory()[1] if mode == "tracemalloc" else 0
+growth = high_water() - before
+returned = sum(a.nbytes for a in (field.x, field.y, field.z, field.u, field.v) if a is not None)
+print(json.dumps({"peak": peak, "rss_growth": growth, "returned": returned}))
+"""
+
+
+def _run_memory_script(text: str, n: int, mode: str) -> dict[str, int]:
+    done = subprocess.run([sys.executable, "-c", _MEMORY_SCRIPT, text, str(n), mode], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def peak_memory(text: str, n: int) -> dict[str, int]:
+    """One ``n x n`` field in fresh subprocesses: the tracemalloc peak (one process) and
+    the growth of the peak RSS without tracing (another), with the bytes returned."""
+    traced = _run_memory_script(text, n, "tracemalloc")
+    untraced = _run_memory_script(text, n, "rss")
+    return {"peak": traced["peak"], "rss_growth": untraced["rss_growth"],
+            "returned": traced["returned"]}
+
+
+def _memory(section: Section, config: Config) -> None:
+    n = config.memory_n
+    rows = []
+    worst = 0.0
+    for fn in list(FUNCTIONS.values())[: config.memory_functions]:
+        found = peak_memory(fn.text, n)
+        share = found["peak"] / found["returned"]
+        worst = max(worst, share, found["rss_growth"] / found["returned"])
+        rows.append([fn.label, fmt_bytes(found["returned"]), fmt_bytes(found["peak"]),
+                     f"{share:.2f}×", fmt_bytes(found["rss_growth"]),
+                     f"{found['rss_growth'] / found['returned']:.2f}×"])
+    section.body += ["", f"Peak memory of one {n}×{n} field (engine, fresh subprocess):", ""]
+    section.body += table(["function", "arrays returned", "tracemalloc peak", "peak / returned",
+                           "peak RSS growth (VmHWM)", "growth / returned"], rows)
+    section.targets.append(Target(
+        f"peak memory for a {n}×{n} field ≤ 3× the arrays returned",
+        f"{worst:.2f}× (worst of {len(rows)} functions and both measures)",
+        worst <= 3.0 if n >= 1000 else None,
+        note="" if n >= 1000 else f"measured at {n}×{n} only"))
+    section.notes.append("The memory figure is the engine's `gradient_field` alone; the HTTP "
+                         "contract caps /field at 400 per axis, so a 1000×1000 field is not "
+                         "requested over HTTP.")
+
+
+def run_http(config: Config) -> Section:
+    section = Section("HTTP (uvicorn on 127.0.0.1, one sequential httpx client)")
+    _memory(section, config)
+    target, why = _app_target()
+    if not config.server:
+        target, why = None, "the server is turned off in this configuration"
+    names = ("/field n=400 end to end ≤ 2× the engine's own time",
+             "/gradient throughput ≥ 50% of /healthz throughput")
+    if target is None:
+        section.notes.append(f"HTTP timings skipped: {why}.")
+        section.targets += [Target(name, "not measured", None, note=why) for name in names]
+        return section
+    try:
+        _measure(section, config, target)
+    except Exception as exc:  # the app exists but does not serve: report, do not hide it
+        section.notes.append(f"HTTP timings failed: {type(exc).__name__}: {exc}")
+        section.targets += [Target(name, "failed", None, note=str(exc)[:200]) for name in names]
+        section.failed = True
+    return section
+
+
+def _in_process(path: str, payload: dict[str, Any], count: int) -> Any:
+    """A zero-argument call that sends ``count`` requests to the app in this process
+    (httpx's ASGI transport on a fresh event loop), for profiling the server's side."""
+    import asyncio
+
+    import httpx
+
+    from app.main import create_app
+
+    application = create_app()
+
+    async def go() -> None:
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url=f"http://{HOST}") as client:
+            for _ in range(count):
+                await (await client.post(path, json=payload)).aread()
+
+    return lambda: asyncio.run(go())
+
+
+def _measure(section: Section, config: Config, target: list[str]) -> None:
+    import httpx
+
+    fn = FUNCTIONS["mix"]
+    n = config.field_n_http
+    expr = engine.parse(fn.text)
+    body = {"expr": fn.text, "x_range": list(RANGE), "y_range": list(RANGE), "n": n}
+    point = {"expr": "x**2 + y**2", "point": [3, 4]}
+    count = config.http_requests
+    with _server(target) as base, httpx.Client(base_url=base, timeout=_REQUEST_TIMEOUT) as client:
+        for path, payload in (("/field", body), ("/gradient", point)):
+            answer = client.post(path, json=payload)
+            if answer.status_code != 200:
+                raise RuntimeError(f"POST {path} answered {answer.status_code}: "
+                                   f"{answer.text[:200]}")
+        shape = [len(answer.json().get("gradient", []))]
+
+        def http_field() -> Any:
+            return client.post("/field", json=body).read()
+
+        def engine_field() -> Any:
+            return engine.gradient_field(expr, RANGE, RANGE, nx=n)
+
+        def gradients() -> None:
+            for _ in range(count):
+                client.post("/gradient", json=point).read()
+
+        def health() -> None:
+            for _ in range(count):
+                client.get("/healthz").read()
+
+        fields = interleaved({"POST /field": Case(http_field),
+                              "engine.gradient_field": Case(engine_field)},
+                             max(config.rounds, 5), config.target)
+        through = interleaved({"POST /gradient": Case(gradients, number=1),
+                               "GET /healthz": Case(health, number=1)},
+                              max(config.rounds, 5), config.target)
+    r_field = ratio(fields["POST /field"], fields["engine.gradient_field"])
+    r_through = ratio(through["GET /healthz"], through["POST /gradient"])  # = tp_g / tp_h
+    section.body += ["", f"`/field` ({fn.label}, n={n}) against the engine in this process:", ""]
+    section.body += table(["what", "median time"], [[k, fmt_seconds(s.median)]
+                                                    for k, s in fields.items()])
+    section.body += ["", f"Throughput, {count} sequential requests per sample, keep-alive "
+                         f"(gradient length {shape[0]}):", ""]
+    section.body += table(["what", "requests/s (median)", "per request"], [
+        [k, f"{count / s.median:.0f}", fmt_seconds(s.median / count)]
+        for k, s in through.items()])
+    section.profiles["http-field"] = (
+        f"POST /field n={n} in this process (httpx ASGI transport; worker threads included)",
+        _in_process("/field", body, 1))
+    section.profiles["http-gradient"] = (
+        "20 × POST /gradient in this process (httpx ASGI transport; worker threads included)",
+        _in_process("/gradient", point, 20))
+    section.targets.append(Target(
+        f"/field n={n} end to end ≤ 2× the engine's own time", fmt_ratio(r_field),
+        r_field.median <= 2.0 if n >= 400 else None,
+        note="" if n >= 400 else f"measured at n={n} only", profile="http-field"))
+    section.targets.append(Target(
+        "/gradient throughput ≥ 50% of /healthz throughput",
+        f"{100 * r_through.median:.0f}% ({100 * r_through.low:.0f}–"
+        f"{100 * r_through.high:.0f}%)", r_through.median >= 0.5, profile="http-gradient"))

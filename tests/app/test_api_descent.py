@@ -1,0 +1,98 @@
+"""POST /descent: the contract's example, each optimizer, each status, thinning."""
+
+from __future__ import annotations
+
+import pytest
+
+import engine
+
+SPHERE = {"expr": "x**2 + y**2", "start": [-3, 4]}
+
+
+def test_contract_example(api):
+    data = api.post("/descent", {**SPHERE, "lr": 0.1, "steps": 100,
+                                 "optimizer": "gd", "method": "autodiff"})
+    assert data["variables"] == ["x", "y"]
+    assert len(data["path"]) == len(data["values"]) == len(data["grad_norms"]) == 101
+    assert data["iterations"] == list(range(101))
+    assert data["path"][:2] == [[-3.0, 4.0], [pytest.approx(-2.4), pytest.approx(3.2)]]
+    assert data["values"][:2] == [25.0, pytest.approx(16.0)]
+    assert data["grad_norms"][:2] == [10.0, pytest.approx(8.0)]
+    assert data["final"] == [pytest.approx(-6.1e-10, rel=0.02), pytest.approx(8.1e-10, rel=0.02)]
+    assert data["final_value"] == pytest.approx(1.0e-18, rel=0.1)
+    assert data["steps"] == 100
+    assert data["status"] == "completed"
+    assert data["message"] == "ran all 100 steps"
+
+
+def test_defaults(api):
+    data = api.post("/descent", SPHERE)
+    assert data["steps"] == 100 and data["status"] == "completed"
+
+
+@pytest.mark.parametrize("optimizer", engine.OPTIMIZERS)
+def test_every_optimizer_goes_downhill(api, optimizer):
+    data = api.post("/descent", {**SPHERE, "lr": 0.05, "steps": 200, "optimizer": optimizer})
+    assert data["status"] == "completed"
+    assert data["final_value"] < 0.5 * data["values"][0]
+
+
+@pytest.mark.parametrize("method", engine.METHODS)
+def test_every_gradient_method(api, method):
+    data = api.post("/descent", {**SPHERE, "steps": 50, "method": method})
+    assert data["final_value"] < 1e-6
+
+
+def test_converged_with_tol(api):
+    data = api.post("/descent", {**SPHERE, "lr": 0.1, "steps": 1000, "tol": 1e-6})
+    assert data["status"] == "converged"
+    assert data["steps"] < 1000
+    assert data["grad_norms"][-1] <= 1e-6
+    assert len(data["path"]) == data["steps"] + 1
+
+
+def test_diverged_with_large_lr(api):
+    data = api.post("/descent", {**SPHERE, "lr": 10, "steps": 100})
+    assert data["status"] == "diverged"
+    assert data["steps"] < 100
+    assert all(v is not None for row in data["path"] for v in row)
+
+
+def test_divergence_check_can_be_turned_off(api):
+    data = api.post("/descent", {**SPHERE, "lr": 10, "steps": 20, "divergence_factor": None})
+    assert data["status"] == "completed"
+    assert data["final_value"] > 1e30
+
+
+def test_start_by_name_and_bare_number(api):
+    data = api.post("/descent", {"expr": "x**2 + y**2", "start": {"y": 4, "x": -3}, "steps": 1})
+    assert data["path"][0] == [-3.0, 4.0]
+    data = api.post("/descent", {"expr": "3*x**2 - 4*x", "start": 2.5, "lr": 0.05})
+    assert data["final"] == [pytest.approx(2 / 3)]
+
+
+def test_bad_start_is_a_422_on_start(api):
+    err = api.error("/descent", {"expr": "x**2 + y**2", "start": [1, 2, 3]})
+    assert err["loc"] == ["body", "start"]
+
+
+def test_long_runs_are_thinned(api):
+    data = api.post("/descent", {**SPHERE, "lr": 0.001, "steps": 20_000, "max_points": 101})
+    assert len(data["path"]) == len(data["values"]) == len(data["iterations"]) == 101
+    assert data["iterations"][0] == 0 and data["iterations"][-1] == 20_000
+    assert data["iterations"] == sorted(set(data["iterations"]))
+    assert data["path"][-1] == data["final"]
+
+
+def test_default_max_points_thins_past_10001(api):
+    data = api.post("/descent", {**SPHERE, "lr": 1e-4, "steps": 20_000})
+    assert len(data["path"]) == 10_001
+    assert data["iterations"][-1] == 20_000
+
+
+@pytest.mark.parametrize("field,value", [("lr", 0), ("lr", -1), ("steps", -1), ("eps", 0),
+                                         ("momentum", 1), ("beta2", 1.5), ("tol", -1),
+                                         ("max_points", 1), ("optimizer", "sgd")])
+def test_out_of_range_settings(api, field, value):
+    err = api.error("/descent", {**SPHERE, field: value})
+    assert err["loc"][:2] == ["body", field]

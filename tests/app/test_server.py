@@ -1,0 +1,142 @@
+"""The real server: ``slopescope --port P`` in a subprocess, over a socket, then SIGTERM.
+
+Traffic goes only to 127.0.0.1; every wait is bounded.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.server
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Server:
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            ["slopescope", "--port", str(self.port), "--log-level", "warning"],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            env={**os.environ, **(env or {})},
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {self.process.stdout.read()}")
+            try:
+                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        self.process.kill()
+        raise RuntimeError("server did not start within 30 s")
+
+    def stop(self) -> tuple[int, str]:
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            output, _ = self.process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            output, _ = self.process.communicate()
+        return self.process.returncode, output
+
+
+@pytest.fixture
+def server() -> Iterator[Server]:
+    srv = Server()
+    try:
+        yield srv
+    finally:
+        if srv.process.poll() is None:
+            srv.process.kill()
+            srv.process.communicate()
+
+
+def test_serves_the_contract_and_stops_cleanly(server):
+    with httpx.Client(base_url=server.url, timeout=10) as client:
+        assert client.get("/healthz").json() == {"status": "ok"}
+        data = client.post("/gradient", json={"expr": "x**2 + y**2", "point": [3, 4],
+                                              "method": "central", "h": 1e-4}).json()
+        assert data["gradient"] == [6.00000000000378, 7.999999999999119]
+        assert client.get("/docs").status_code == 200
+        assert client.get("/docs-assets/swagger-ui-bundle.js").status_code == 200
+        assert client.get("/openapi.json").json()["info"]["title"] == "Slopescope"
+        big = client.post("/gradient", content=b"{" + b" " * 70_000 + b"}",
+                          headers={"content-type": "application/json"})
+        assert big.status_code == 413
+
+        def chunks() -> Iterator[bytes]:
+            for _ in range(40):
+                yield b" " * 4096
+
+        chunked = client.post("/gradient", content=chunks(),
+                              headers={"content-type": "application/json"})
+        assert chunked.status_code == 413
+    code, output = server.stop()
+    assert code == 0, output
+    assert f"serving on http://127.0.0.1:{server.port}/" in output
+
+
+def test_sigterm_lets_an_in_flight_request_finish(server):
+    # a descent long enough to be in flight when SIGTERM arrives
+    # about a second of work (richardson costs many evaluations per step)
+    body = {"expr": " + ".join(f"sin({k}*x)*cos({k}*y)" for k in range(1, 8)),
+            "start": [0.3, 0.2], "lr": 1e-4, "steps": 1500, "max_points": 2,
+            "method": "richardson"}
+    result: dict[str, object] = {}
+
+    def call() -> None:
+        start = time.monotonic()
+        response = httpx.post(server.url + "/descent", json=body, timeout=60)
+        result["status"] = response.status_code
+        result["seconds"] = time.monotonic() - start
+
+    thread = threading.Thread(target=call)
+    thread.start()
+    time.sleep(0.3)
+    code, output = server.stop()
+    thread.join(60)
+    assert result.get("status") == 200, result
+    assert result["seconds"] > 0.3  # it really was in flight when SIGTERM came
+    assert code == 0, output
+
+
+def test_healthz_stays_fast_under_heavy_requests(server):
+    # about a second each on one core; 8 of them keep every compute slot busy
+    body = {"expr": "sin(x)*cos(y)*exp(-x**2)", "x_range": [-3, 3], "y_range": [-3, 3],
+            "n": 140, "method": "richardson"}
+    statuses: list[int] = []
+
+    def heavy() -> None:
+        statuses.append(httpx.post(server.url + "/field", json=body, timeout=60).status_code)
+
+    threads = [threading.Thread(target=heavy) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    worst = 0.0
+    with httpx.Client(timeout=10) as client:
+        while any(thread.is_alive() for thread in threads):
+            start = time.monotonic()
+            assert client.get(server.url + "/healthz").status_code == 200
+            worst = max(worst, time.monotonic() - start)
+            time.sleep(0.05)
+    for thread in threads:
+        thread.join(60)
+    assert set(statuses) <= {200, 503}
+    assert worst < 1.0, worst
+    assert server.stop()[0] == 0

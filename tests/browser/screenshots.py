@@ -1,0 +1,207 @@
+"""Take the README's screenshots of every view at 1280×800 (and one narrow window).
+
+Usage::
+
+    python tests/browser/screenshots.py [--out docs/screenshots] [--base http://127.0.0.1:8000]
+
+Without ``--base`` it starts ``uvicorn app.main:app`` on a free port itself. It drives
+``/usr/bin/chromium`` with Playwright like the browser tests do. Not a test module: pytest
+only imports it (for doctests), which does nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+ROSENBROCK = "(1 - x)**2 + 100*(y - x**2)**2"
+BOWL = "x**2 + 25*y**2"
+
+
+def _serve() -> tuple[str, subprocess.Popen[bytes]]:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "app.main:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=1):
+                return base, proc
+        except OSError:
+            time.sleep(0.1)
+    proc.terminate()
+    raise SystemExit("the server did not start")
+
+
+def _ready(page, expr: str | None = None) -> None:
+    page.wait_for_selector("body[data-ready=true]")
+    if expr is not None:
+        page.wait_for_function("t => document.body.dataset.expr === t", arg=expr)
+    page.wait_for_timeout(700)
+
+
+def _run(page, optimizer: str, lr: float, steps: int) -> None:
+    before = page.locator("#runs-rows tr").count()
+    page.select_option("#optimizer", optimizer)
+    page.fill("#lr", str(lr))
+    page.fill("#steps", str(steps))
+    page.click("#run")
+    page.wait_for_function("n => document.querySelectorAll('#runs-rows tr').length > n", arg=before)
+
+
+def take(base: str, out: Path) -> list[Path]:
+    from playwright.sync_api import sync_playwright
+
+    out.mkdir(parents=True, exist_ok=True)
+    shots: list[Path] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+
+        def shot(name: str, top: bool = True, **kwargs) -> None:
+            page.mouse.move(1, 1)
+            if top:
+                page.evaluate("() => { document.activeElement.blur(); window.scrollTo(0, 0); }")
+                page.wait_for_timeout(200)
+            path = out / name
+            page.screenshot(path=str(path), **kwargs)
+            shots.append(path)
+
+        # 1-D: tangent, secants, derivative by a method, error versus h
+        page.goto(f"{base}/?f={quote('3*x**2 - 4*x')}&point=1&xr=-1,3")
+        _ready(page)
+        page.wait_for_function(
+            "() => (document.getElementById('plot-steps').data || []).length >= 3"
+        )
+        page.wait_for_timeout(500)
+        shot("1d-tangent.png")
+        page.goto(f"{base}/?f={quote('exp(sin(x))')}&point=1&method=forward")
+        _ready(page)
+        page.wait_for_function(
+            "() => (document.getElementById('plot-steps').data || []).length >= 4"
+        )
+        page.evaluate(
+            "() => window.scrollTo(0, window.scrollY - 420"
+            " + document.getElementById('plot-steps').getBoundingClientRect().top)"
+        )
+        page.wait_for_timeout(300)
+        shot("1d-error-vs-h.png", top=False)
+
+        # 2-D: several runs compared on Rosenbrock, the player at a step
+        page.goto(f"{base}/?f={quote(ROSENBROCK)}")
+        _ready(page)
+        _run(page, "gd", 0.001, 3000)
+        _run(page, "momentum", 0.0005, 1000)
+        _run(page, "adam", 0.05, 1000)
+        page.select_option("#play-run", index=1)
+        slider = page.locator("#play-step")
+        slider.focus()
+        for _ in range(30):
+            page.keyboard.press("ArrowRight")
+        page.wait_for_timeout(800)
+        page.evaluate("() => document.activeElement.blur()")
+        shot("2d-descent.png")
+
+        # 3-D surface of the same runs
+        page.click("#tab-surface")
+        page.wait_for_timeout(1500)
+        shot("2d-surface.png")
+
+        # An ill-conditioned bowl: gd zig-zags, momentum does not; one run diverges
+        page.goto(f"{base}/?f={quote(BOWL)}")
+        _ready(page)
+        _run(page, "gd", 0.035, 60)
+        _run(page, "momentum", 0.01, 60)
+        _run(page, "gd", 0.1, 60)
+        page.evaluate("() => document.activeElement.blur()")
+        page.wait_for_timeout(500)
+        shot("2d-compare.png")
+
+        # Computation graph panel
+        page.goto(f"{base}/?f={quote('(2*x**2 + 2*y) / 4')}&point=1,2")
+        _ready(page)
+        page.wait_for_selector("#graph svg")
+        page.locator("#graph-panel").scroll_into_view_if_needed()
+        page.evaluate("() => window.scrollBy(0, 200)")
+        page.wait_for_timeout(300)
+        shot("graph.png", top=False)
+
+        # A bad expression: message and caret, last good plots kept
+        page.goto(f"{base}/?f={quote('sin(x) * exp(-x**2 / 4)')}&point=0.5")
+        _ready(page)
+        page.fill("#expr", "sin(x) * exp(-x**2 / 4) +* 2")
+        page.wait_for_selector("#expr-error", state="visible")
+        page.wait_for_timeout(300)
+        shot("error.png")
+
+        # A narrow window: the grid collapses to one column
+        narrow = context.new_page()
+        narrow.set_viewport_size({"width": 420, "height": 800})
+        narrow.set_default_timeout(60_000)
+        narrow.goto(f"{base}/?f={quote('x**2 + y**2')}&point=-3,4&run=gd,0.1,30,autodiff,-3,4")
+        narrow.wait_for_selector("body[data-ready=true]")
+        narrow.wait_for_function("() => document.querySelectorAll('#runs-rows tr').length === 1")
+        narrow.wait_for_timeout(800)
+        path = out / "narrow.png"
+        narrow.screenshot(path=str(path))
+        shots.append(path)
+        path = out / "narrow-full.png"
+        narrow.screenshot(path=str(path), full_page=True)
+        shots.append(path)
+        browser.close()
+    return shots
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
+    parser.add_argument("--base", help="URL of a running server (default: start one)")
+    args = parser.parse_args(argv)
+    proc = None
+    base = args.base
+    if base is None:
+        base, proc = _serve()
+    try:
+        for path in take(base.rstrip("/"), args.out):
+            print(path)
+    finally:
+        if proc is not None:
+            proc.terminate()
+            proc.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
