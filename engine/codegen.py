@@ -14,13 +14,11 @@ values are pieces of Python source.
 (0.0, [3.0, 0.0])
 >>> print(generate_source(parse("x*y + sin(x)"), "reverse"))
 def generated(a0, a1):
-    v0 = a0
-    v1 = a1
-    v2 = v0*v1
-    v3 = _sin(v0)
+    v2 = a0*a1
+    v3 = _sin(a0)
     v4 = v2 + v3
-    c0 = _cos(v0) + v1
-    return v4, [c0, v0]
+    c0 = _cos(a0) + a1
+    return v4, [c0, a0]
 """
 
 from __future__ import annotations
@@ -204,8 +202,9 @@ def generate_source(expr: Expression, mode: str) -> str:
         if node.op == "const":
             values.append(_source(node.value))
             continue
-        if node.op == "var":
-            lines.append(f"v{i} = a{position[node.name]}")  # type: ignore[index]
+        if node.op == "var":  # the argument itself: no copy
+            values.append(Source(f"a{position[node.name]}"))  # type: ignore[index]
+            continue
         else:
             args: list[Any] = [values[j] for j in node.inputs]
             if node.value is not None:

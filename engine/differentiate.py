@@ -44,6 +44,10 @@ __all__ = [
 ]
 
 NUMERICAL_METHODS: tuple[str, ...] = tuple(NUMERICAL)
+
+_COMPILE_FROM = 256
+"""Points from which generating code for the reverse sweep pays for itself; below it
+(a single point, a short sweep) the graph interpreter is cheaper than compiling."""
 METHODS: tuple[str, ...] = ("autodiff", "dual") + NUMERICAL_METHODS
 
 
@@ -110,6 +114,9 @@ def _function(expr: Expression) -> Any:
 def _block_gradient(expr: Expression, columns: list[Array], size: int, method: str,
                     h: Step) -> tuple[Array, Array, Array | None, Array | None]:
     """Value (size,), gradient (n, size), steps and estimate for 1-D columns."""
+    if method == "autodiff" and size < _COMPILE_FROM:  # a few points: interpret the graph
+        value, gradient = vjp_gradient(expr.graph, expr.variables, columns)
+        return np.broadcast_to(value, (size,)), gradient, None, None
     if method == "autodiff":  # the generated straight-line reverse sweep (codegen)
         try:
             value, grads = array_gradient_function(expr)(*columns)

@@ -14,10 +14,10 @@ forward         ``sqrt(eps) * s`` (~1.5e-8 s), rounded so that ``x + h`` is exac
 backward        ``sqrt(eps) * s``, likewise
 central         ``eps**(1/3) * s`` (~6.1e-6 s), likewise
 richardson      central differences at h0, h0/2, h0/4, h0/8 extrapolated to O(h0**8); h0
-                is chosen per point among powers of two from ``s`` down to ``s * 4**-11``
-                (and down to ``|x| / 1024`` near 0), keeping the candidate whose stencil
-                stays finite (inside the domain) and whose error estimate is smallest
-complex-step    ``1e-20`` (no subtraction, so no rounding error to balance)
+                is chosen per point among powers of two from ``s`` down to ``s * 4**-23``
+                (and ``|x| / 4**k`` near 0), keeping the candidate whose stencil stays
+                finite (inside the domain) with the smallest relative error estimate
+complex-step    ``1e-20 min(1, |x|)`` (``1e-20`` at 0): no subtraction, no rounding to balance
 ==============  ========================================================================
 
 >>> f = lambda xs: xs[0] ** 2 + xs[1] ** 2
@@ -44,7 +44,8 @@ Result = tuple[Array, Array, Array | None]
 
 EPS = float(np.finfo(np.float64).eps)
 _LEVELS = 4  # Richardson: central differences at h0, h0/2, h0/4, h0/8
-_CANDIDATES = 12  # base steps s, s/4, ..., s/4**11
+_CANDIDATES = 24  # base steps s, s/4, ..., s/4**23 (down to ~3.6e-15 s)
+_NEAR_ZERO = 8  # and |x|/4, ..., |x|/4**8: steps that stay on one side of 0
 
 
 def _scale(x: Array) -> Array:
@@ -112,7 +113,7 @@ def _base_steps(xi: Array, h: Step) -> Array:
     magnitude = np.abs(xi)
     near = np.exp2(np.floor(np.log2(np.where(magnitude > 0, magnitude, 1.0))))
     absolute = top * (4.0 ** -np.arange(_CANDIDATES)).reshape(expand)
-    relative = near * (4.0 ** -np.arange(1, 6)).reshape(expand)
+    relative = near * (4.0 ** -np.arange(1, _NEAR_ZERO + 1)).reshape(expand)
     return np.concatenate([absolute, relative])
 
 
@@ -141,13 +142,31 @@ def richardson(f: Function, x: list[Array], h: Step = None) -> Result:
     best = table[:, 0]  # (n, C, *shape)
     change = np.maximum(np.abs(best - previous[:, 0]), np.abs(best - previous[:, 1]))
     rounding = EPS * np.max(np.abs(values), axis=(1, 2)) / steps[:, -1]
+    estimate = change + rounding
+    # Which candidate to keep: the smallest error estimate relative to the derivative,
+    # so a stencil straddling a kink or pole (tiny absolute change, wrong value) loses.
+    # A stencil leaving the domain (non-finite values) is out; one whose values are all
+    # equal (the step is below what f's float64 values resolve) only wins if all are so.
     finite = np.all(np.isfinite(values), axis=(1, 2)) & np.isfinite(best)
-    estimate = np.where(finite, change + rounding, np.inf)
-    pick = np.argmin(estimate, axis=1)[:, None]  # (n, 1, *shape)
+    flat = np.max(values, axis=(1, 2)) == np.min(values, axis=(1, 2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        score = np.where(estimate == 0, 0.0, estimate / np.abs(best))
+    score = np.where(flat, np.finfo(np.float64).max, np.nan_to_num(score, nan=np.inf))
+    score = np.where(finite, score, np.inf)
+    pick = np.argmin(score, axis=1)[:, None]  # (n, 1, *shape)
     gradient = np.take_along_axis(best, pick, 1)[:, 0]
-    error = np.take_along_axis(estimate, pick, 1)[:, 0]
+    error = np.take_along_axis(np.where(finite, estimate, np.inf), pick, 1)[:, 0]
     chosen = np.take_along_axis(np.broadcast_to(bases, best.shape), pick, 1)[:, 0]
     return np.where(np.isfinite(error), gradient, np.nan), chosen, error
+
+
+def _complex_step_size(xi: Array) -> Array:
+    """``1e-20 min(1, |x|)`` (``1e-20`` at 0): far below every length scale of f near x
+    (also next to a pole or a domain edge, and for ``log(x)`` at 1e-300), so the O(h**2)
+    truncation is below rounding; there is no subtraction, so no rounding to balance."""
+    magnitude = np.abs(xi)
+    step = np.where(magnitude == 0, 1e-20, 1e-20 * np.minimum(1.0, magnitude))
+    return np.where(step > 0, step, np.nextafter(0.0, 1.0))
 
 
 def complex_step(f: Function, x: list[Array], h: Step = None) -> Result:
@@ -157,13 +176,15 @@ def complex_step(f: Function, x: list[Array], h: Step = None) -> Result:
     finite (outside its real domain) the result is NaN.
     """
     shape = np.shape(x[0])
-    step = np.broadcast_to(np.asarray(1e-20 if h is None else h, dtype=np.float64), shape)
-    steps = [step for _ in x]
-    shifts = [(i, 1j * step) for i in range(len(x))]
+    if h is None:
+        steps = [_complex_step_size(np.asarray(xi, dtype=np.float64)) for xi in x]
+    else:
+        steps = [np.broadcast_to(np.asarray(h, dtype=np.float64), shape) for _ in x]
+    shifts = [(i, 1j * steps[i]) for i in range(len(x))]
     complex_x = [np.asarray(xi, dtype=np.complex128) for xi in x]
     values = f(_stacked(complex_x, shifts))
     real = f([np.asarray(xi, dtype=np.float64) for xi in x])
-    gradient = np.imag(values) / step
+    gradient = np.imag(values) / np.stack([np.broadcast_to(h_i, shape) for h_i in steps])
     gradient = np.where(np.isfinite(real) & np.all(np.isfinite(values), axis=0), gradient,
                         np.nan)
     return gradient, np.stack(steps), None
