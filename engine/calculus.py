@@ -209,7 +209,7 @@ def gradient_field(
             raise ExpressionError("y_range is needed for a function of two variables",
                                   code="bad_range", field="y_range")
         y = np.linspace(*_check_range(y_range, "y_range"), ny)
-        columns = [c.ravel() for c in np.meshgrid(x, y)]
+        columns = [x[None, :], y[:, None]]  # broadcast to (ny, nx), never materialised
     else:
         columns = [x]
     check = _deadline_check(deadline)
@@ -218,7 +218,8 @@ def gradient_field(
         parts = [found.value, *found.gradient]
     else:  # a constant: f everywhere, derivative 0
         value = float(evaluate_many(expr, []))
-        parts = [np.full(columns[0].shape, value), np.zeros(columns[0].shape)]
+        grid = (len(x),) if y is None else (len(y), len(x))
+        parts = [np.full(grid, value), np.zeros(grid)]
     if y is None:
         return FieldResult(names, x, None, parts[0], parts[1], None)
     shape = (ny, nx)

@@ -153,23 +153,31 @@ def gradient_columns(
     arrays = [np.asarray(c, dtype=np.float64) for c in columns]
     shape = np.broadcast_shapes(*(a.shape for a in arrays)) if arrays else ()
     size = int(np.prod(shape))
-    flat = [np.broadcast_to(a, shape).ravel() for a in arrays]
-    steps_flat = None if h is None or np.ndim(h) == 0 else np.broadcast_to(h, shape).ravel()
-    count = len(flat)
+    # Blocks are whole rows of the leading axis, read from broadcast views: a grid given
+    # as x[None, :] and y[:, None] is never materialised, only one block at a time.
+    grid = (1,) if shape == () else shape
+    views = [np.broadcast_to(a, shape).reshape(grid) for a in arrays]
+    step_view = None if h is None or np.ndim(h) == 0 else np.broadcast_to(h, shape).reshape(grid)
+    row_size = int(np.prod(grid[1:]))
+    rows_per_block = max(1, BLOCK // max(row_size, 1))
+    count = len(views)
     with np.errstate(all="ignore"):
         if size <= BLOCK:
-            value, grad, steps, estimate = _block_gradient(expr, flat, size, method, h)
+            value, grad, steps, estimate = _block_gradient(
+                expr, [v.reshape(-1) for v in views], size, method,
+                h if step_view is None else step_view.reshape(-1))
         else:
             value, grad = np.empty(size), np.empty((count, size))
             steps = np.empty((count, size)) if method in NUMERICAL else None
             estimate = np.empty((count, size)) if method == "richardson" else None
-            for start in range(0, size, BLOCK):
+            for first in range(0, grid[0], rows_per_block):
                 if check is not None:
                     check()
-                stop = min(start + BLOCK, size)
-                block_h = h if steps_flat is None else steps_flat[start:stop]
-                parts = _block_gradient(expr, [c[start:stop] for c in flat], stop - start,
-                                        method, block_h)
+                last = min(first + rows_per_block, grid[0])
+                start, stop = first * row_size, last * row_size
+                block_h = h if step_view is None else step_view[first:last].reshape(-1)
+                parts = _block_gradient(expr, [v[first:last].reshape(-1) for v in views],
+                                        stop - start, method, block_h)
                 value[start:stop], grad[:, start:stop] = parts[0], parts[1]
                 if steps is not None:
                     steps[:, start:stop] = parts[2]

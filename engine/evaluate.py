@@ -29,9 +29,11 @@ from .types import Array, PointLike
 
 __all__ = ["evaluate", "evaluate_many", "forward_values", "BLOCK", "blocked"]
 
-BLOCK = 4096
-"""Points per block in whole-grid work: large enough to amortise the per-node Python
-overhead, small enough that a block's intermediates stay in the L2 cache."""
+BLOCK = 8192
+"""Points per block in whole-grid work: large enough to amortise the per-operation
+Python overhead, small enough that a block's intermediates stay in the L2 cache and
+below the allocator's mmap threshold (measured: 8192 beat 2048, 4096, 16384 and 65536
+across x**2+y**2, Rosenbrock and a transcendental mix at N = 200, 400, 1000)."""
 
 
 def forward_values(
