@@ -112,7 +112,7 @@ class Compute:
         check_budget(steps, expr.node_count, self.settings)
 
 
-def get_compute(request: Request) -> Compute:
-    """FastAPI dependency: the app's :class:`Compute`."""
+async def get_compute(request: Request) -> Compute:
+    """FastAPI dependency: the app's :class:`Compute` (async: no thread handoff)."""
     compute: Compute = request.app.state.compute
     return compute

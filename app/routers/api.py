@@ -75,7 +75,7 @@ def checked(model: type[M], examples: dict[str, Example]) -> Any:
     real ``model`` class in the closure's signature.)
     """
 
-    def dependency(
+    async def dependency(  # async: a cheap check, not worth a thread handoff
         body: Annotated[model, Body(openapi_examples=examples)],  # type: ignore[valid-type]
         request: Request,
     ) -> M:
