@@ -143,6 +143,32 @@ def truth(expr: engine.Expression, point: Sequence[float]) -> list[mpmath.mpf] |
     return found
 
 
+EPS = 2.220446049250313e-16
+RESOLVABLE = 1e-8
+"""Largest sampling condition at which a finite-difference method can still reach 1e-6."""
+
+
+def sampling_condition(expr: engine.Expression, point: Sequence[float],
+                       exact: Sequence[mpmath.mpf]) -> float:
+    """``max_i eps |f(x)| / (|df/dx_i| max(1, |x_i|))``: the rounding of f's float64
+    values against the change the derivative makes over the coordinate's scale.
+
+    Components whose derivative is 0 use the gradient's largest entry (as
+    :func:`relative_error` does).
+    """
+    value = abs(engine.evaluate(expr, list(point)))
+    if not math.isfinite(value):
+        return math.inf
+    scale = max(abs(float(t)) for t in exact)
+    worst = 0.0
+    for x, t in zip(point, exact, strict=True):
+        slope = abs(float(t)) or scale
+        if slope == 0:
+            continue
+        worst = max(worst, EPS * value / (slope * max(1.0, abs(x))))
+    return worst
+
+
 def relative_error(approx: Sequence[float], exact: Sequence[mpmath.mpf]) -> float:
     """Largest componentwise relative error (``inf`` for a NaN or inf estimate)."""
     scale = max(abs(t) for t in exact)
@@ -320,6 +346,26 @@ def _accuracy_targets(section: Section, cases: list[Any], methods: dict[str, Met
     median, worst, bad = methods["richardson"].summary()
     section.targets.append(Target(f"`richardson`: no case worse than {BAD:g}",
                                   f"{bad} cases worse", bad == 0))
+    # Some derivatives cannot be read off float64 samples of f at all: where
+    # eps |f(x)| exceeds what f' changes f by over the coordinate's scale, every stencil's
+    # differences are rounding (tanh at 20 is 1.0 to the last bit; its slope is 1.7e-17).
+    resolvable = [i for i, (case, expr, exact) in enumerate(cases)
+                  if sampling_condition(expr, case.point, exact) <= RESOLVABLE]
+    bad_resolvable = [i for i in resolvable if methods["richardson"].errors.get(i, 0.0) > BAD]
+    section.targets.append(Target(
+        f"`richardson`: no case worse than {BAD:g}, among the {len(resolvable)} cases whose "
+        f"derivative float64 samples of f resolve (condition ≤ {RESOLVABLE:g})",
+        f"{len(bad_resolvable)} cases worse" + "".join(
+            f"; `{cases[i][0].text}` at {_point(cases[i][0])}: "
+            f"{methods['richardson'].errors[i]:.2g}" for i in bad_resolvable[:5]),
+        not bad_resolvable))
+    unresolvable = [i for i in range(len(cases)) if i not in set(resolvable)]
+    section.body += ["", f"Cases whose derivative float64 samples of f cannot resolve "
+                     f"(condition eps·|f(x)| / (|∂f/∂x_i|·max(1, |x_i|)) > {RESOLVABLE:g}; no "
+                     f"finite-difference method can reach {BAD:g} there): " + "; ".join(
+                         f"`{cases[i][0].text}` at {_point(cases[i][0])} (condition "
+                         f"{sampling_condition(cases[i][1], cases[i][0].point, cases[i][2]):.1g})"
+                         for i in unresolvable)]
     tanh = [i for i, (c, _, _) in enumerate(cases) if "jax-tanh" in c.tags]
     if tanh and "jax.grad" in others:
         i = tanh[0]

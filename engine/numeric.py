@@ -117,6 +117,25 @@ def _base_steps(xi: Array, h: Step) -> Array:
     return np.concatenate([absolute, relative])
 
 
+def _disagreement(best: Array, split: int) -> Array:
+    """``max |best_k - best_neighbour|`` along the candidate axis (axis 1), neighbours
+    taken within each run of candidates (``[:split]`` from the scale down, the rest near 0).
+    """
+    if best.shape[1] == 1:
+        return np.zeros_like(best)
+    result = np.zeros_like(best)
+    for run in (slice(0, split), slice(split, best.shape[1])):
+        part = best[:, run]
+        if part.shape[1] < 2:
+            continue
+        step = np.abs(np.diff(part, axis=1))
+        step = np.where(np.isfinite(step), step, np.inf)
+        mine = result[:, run]
+        mine[:, :-1] = np.maximum(mine[:, :-1], step)
+        mine[:, 1:] = np.maximum(mine[:, 1:], step)
+    return result
+
+
 def richardson(f: Function, x: list[Array], h: Step = None) -> Result:
     """Central differences at four halving steps, extrapolated (Richardson) to O(h**8).
 
@@ -145,13 +164,19 @@ def richardson(f: Function, x: list[Array], h: Step = None) -> Result:
     estimate = change + rounding
     # Which candidate to keep: the smallest error estimate relative to the derivative,
     # so a stencil straddling a kink or pole (tiny absolute change, wrong value) loses.
-    # A stencil leaving the domain (non-finite values) is out; one whose values are all
-    # equal (the step is below what f's float64 values resolve) only wins if all are so.
+    # A stencil leaving the domain (non-finite values) is out.  One whose values are all
+    # equal (the step is below what f's float64 values resolve; it says f' = 0) scores 1,
+    # a 100% error: it loses to any candidate that resolves f, but beats wide stencils
+    # whose own estimate says they are no better than noise.
     finite = np.all(np.isfinite(values), axis=(1, 2)) & np.isfinite(best)
     flat = np.max(values, axis=(1, 2)) == np.min(values, axis=(1, 2))
+    # Agreement with the neighbouring candidates (4x larger and smaller h0) catches what
+    # the estimate cannot see: rounding inside f (cos(x) - 1 near 0 is quantised at
+    # eps, not eps |f|) makes results at small steps disagree with each other.
+    estimate = estimate + _disagreement(best, bases.shape[1] - _NEAR_ZERO)
     with np.errstate(divide="ignore", invalid="ignore"):
         score = np.where(estimate == 0, 0.0, estimate / np.abs(best))
-    score = np.where(flat, np.finfo(np.float64).max, np.nan_to_num(score, nan=np.inf))
+    score = np.where(flat, 1.0, np.nan_to_num(score, nan=np.inf))
     score = np.where(finite, score, np.inf)
     pick = np.argmin(score, axis=1)[:, None]  # (n, 1, *shape)
     gradient = np.take_along_axis(best, pick, 1)[:, 0]
