@@ -100,7 +100,7 @@ def format_equation(output: str, names: Sequence[str], coefficients: Sequence[fl
     'y = 4'
     """
     terms: list[tuple[str, str]] = []  # (sign, magnitude text)
-    for name, c in zip(names, coefficients):
+    for name, c in zip(names, coefficients, strict=True):
         if c == 0:
             continue
         magnitude = _coefficient(abs(c))
@@ -137,7 +137,8 @@ def tangent(expr: Expression, point: PointLike,
     names = expr.variables
     constant = value - float(np.dot(grad, x0))
     if not (math.isfinite(value) and np.all(np.isfinite(grad)) and math.isfinite(constant)):
-        where = ", ".join(f"{n} = {format_number(float(v))}" for n, v in zip(names, x0))
+        where = ", ".join(f"{n} = {format_number(float(v))}"
+                          for n, v in zip(names, x0, strict=True))
         equation = f"no tangent: f or its gradient is not finite at {where}"
     else:
         equation = format_equation(_output_name(names), names, grad.tolist(), constant)
@@ -149,7 +150,7 @@ def tangent(expr: Expression, point: PointLike,
         slopes = (shifted - value) / steps
     return TangentResult(
         names, x0, value, grad, float(grad[0]), constant, equation,
-        [(float(h), float(s)) for h, s in zip(steps, slopes)],
+        [(float(h), float(s)) for h, s in zip(steps, slopes, strict=True)],
     )
 
 

@@ -53,6 +53,40 @@ class Source:
     def __repr__(self) -> str:
         return f"Source({self.text!r})"
 
+    # Python operators in the table's rules build source through the functions below.
+    def __add__(self, other: Any) -> Any:
+        return _add(self, other)
+
+    def __radd__(self, other: Any) -> Any:
+        return _add(other, self)
+
+    def __sub__(self, other: Any) -> Any:
+        return _sub(self, other)
+
+    def __rsub__(self, other: Any) -> Any:
+        return _sub(other, self)
+
+    def __mul__(self, other: Any) -> Any:
+        return _mul(self, other)
+
+    def __rmul__(self, other: Any) -> Any:
+        return _mul(other, self)
+
+    def __truediv__(self, other: Any) -> Any:
+        return _div(self, other)
+
+    def __rtruediv__(self, other: Any) -> Any:
+        return _div(other, self)
+
+    def __neg__(self) -> Any:
+        return _neg(self)
+
+    def __pow__(self, other: Any) -> Any:
+        return _pow(self, other)
+
+    def __rpow__(self, other: Any) -> Any:
+        return _pow(other, self)
+
 
 def _source(value: Any) -> Source:
     if isinstance(value, Source):
@@ -149,19 +183,7 @@ def _pow(a: Any, b: Any) -> Source:
     return Source(f"{a.wrap(_ATOM)}**{b.wrap(_UNARY)}", _POWER)
 
 
-Source.__add__ = _add  # type: ignore[method-assign,assignment]
-Source.__radd__ = lambda self, other: _add(other, self)  # type: ignore[method-assign]
-Source.__sub__ = _sub  # type: ignore[method-assign,assignment]
-Source.__rsub__ = lambda self, other: _sub(other, self)  # type: ignore[method-assign]
-Source.__mul__ = _mul  # type: ignore[method-assign,assignment]
-Source.__rmul__ = lambda self, other: _mul(other, self)  # type: ignore[method-assign]
-Source.__truediv__ = _div  # type: ignore[method-assign,assignment]
-Source.__rtruediv__ = lambda self, other: _div(other, self)  # type: ignore[method-assign]
-Source.__neg__ = _neg  # type: ignore[method-assign,assignment]
-Source.__pow__ = _pow  # type: ignore[method-assign,assignment]
-Source.__rpow__ = lambda self, other: _pow(other, self)  # type: ignore[method-assign]
-
-_INFIX = {"add": _add, "sub": _sub, "mul": _mul, "div": _div, "neg": _neg, "powi": _powi,
+_INFIX: dict[str, Callable[..., Any]] = {"add": _add, "sub": _sub, "mul": _mul, "div": _div, "neg": _neg, "powi": _powi,
           "pow": _pow}
 
 

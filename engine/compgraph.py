@@ -65,7 +65,7 @@ def computation_graph(expr: Expression, point: PointLike) -> GraphResult:
     x = resolve_point(expr, point)
     graph = expr.graph
     with np.errstate(all="ignore"):
-        values = forward_values(graph, dict(zip(expr.variables, as_columns(x))))
+        values = forward_values(graph, dict(zip(expr.variables, as_columns(x), strict=True)))
         cts = backward(graph, values, every_node=True)
     nodes = [
         GraphNode(

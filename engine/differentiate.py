@@ -19,15 +19,14 @@ from typing import Any
 
 import numpy as np
 
+from .codegen import array_gradient_function
 from .errors import ExpressionError
-from .evaluate import forward_values
+from .evaluate import BLOCK, forward_values
 from .expression import Expression
 from .forward import jvp_gradient
-from .evaluate import BLOCK
 from .numeric import NUMERICAL, Step, as_columns
 from .ops import PRIMITIVES
 from .points import resolve_point
-from .codegen import array_gradient_function
 from .reverse import hessian_columns, vjp_gradient
 from .types import Array, PointLike
 
@@ -105,7 +104,7 @@ def _function(expr: Expression) -> Any:
 
     def f(columns: list[Array]) -> Array:
         shape = np.shape(columns[0]) if columns else ()
-        value = forward_values(graph, dict(zip(names, columns)))[graph.output]
+        value = forward_values(graph, dict(zip(names, columns, strict=True)))[graph.output]
         return np.broadcast_to(value, shape)
 
     return f

@@ -67,7 +67,7 @@ def evaluate_many(expr: Expression, arrays: Sequence[Array]) -> Array:
     flat = [np.broadcast_to(a, shape).ravel() for a in arrays]
 
     def block(columns: list[Array]) -> list[Array]:
-        inputs = dict(zip(expr.variables, columns))
+        inputs = dict(zip(expr.variables, columns, strict=True))
         with np.errstate(all="ignore"):
             value = forward_values(expr.graph, inputs)[expr.graph.output]
         return [np.broadcast_to(value, columns[0].shape if columns else ()).astype(np.float64)]
@@ -101,6 +101,6 @@ def blocked(
         if check is not None:
             check()
         stop = min(start + BLOCK, size)
-        for result, part in zip(results, work([c[start:stop] for c in columns])):
+        for result, part in zip(results, work([c[start:stop] for c in columns]), strict=True):
             result[start:stop] = part
     return results

@@ -133,7 +133,7 @@ def jvp_gradient(graph: Any, names: Sequence[str], columns: Sequence[Array]) -> 
 
     duals = seed(columns)
     shape = np.shape(columns[0]) if columns else ()
-    values = forward_values(graph, dict(zip(names, duals)), DUAL)
+    values = forward_values(graph, dict(zip(names, duals, strict=True)), DUAL)
     out = values[graph.output]
     if isinstance(out, Dual) and out.tangent is not None:
         value = np.broadcast_to(out.primal, shape)

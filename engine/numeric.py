@@ -28,7 +28,8 @@ complex-step    ``1e-20 min(1, |x|)`` (``1e-20`` at 0): no subtraction, no round
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import numpy as np
 
@@ -63,7 +64,7 @@ def _steps(x: list[Array], h: Step, relative: float) -> list[Array]:
     return steps
 
 
-def _stacked(x: list[Array], shifts: list[tuple[int, Array]]) -> list[Array]:
+def _stacked(x: list[Any], shifts: list[tuple[int, Any]]) -> list[Any]:
     """Points ``x + shift * e_i`` for every (i, shift), stacked on a new leading axis."""
     shape = np.shape(x[0])
     columns = []
@@ -225,6 +226,6 @@ NUMERICAL: dict[str, Callable[[Function, list[Array], Step], Result]] = {
 """The numerical methods by their contract names."""
 
 
-def as_columns(point: Sequence[float]) -> list[Array]:
+def as_columns(point: Iterable[float]) -> list[Array]:
     """A point as a list of 0-d arrays, the form the methods take."""
     return [np.asarray(v, dtype=np.float64) for v in point]

@@ -25,7 +25,7 @@ this table and never mention a particular function.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
@@ -181,7 +181,8 @@ _TABLE = [
     # integer power: its own primitive, so x**2 has a clean derivative at negative x
     _row("powi", 1, _powi, lambda F, out, x, n: (_powi_partial(x, n),), lambda x, n: x**n,
          symbol="**", has_param=True),
-    _row("pow", 2, np.power, lambda F, out, a, b: (b * a ** (b - 1.0), _exponent_partial(F, out, a)),
+    _row("pow", 2, np.power,
+         lambda F, out, a, b: (b * a ** (b - 1.0), _exponent_partial(F, out, a)),
          lambda a, b: a**b),
     # trigonometric
     _row("sin", 1, np.sin, lambda F, out, x: (F.cos(x),), math.sin),
@@ -252,7 +253,7 @@ SCALAR_HELPERS: dict[str, Callable[..., float]] = {
 }
 
 
-def make_namespace(functions: dict[str, Callable[..., Any]]) -> SimpleNamespace:
+def make_namespace(functions: Mapping[str, Callable[..., Any]]) -> SimpleNamespace:
     """An operation namespace ``F``: one attribute per primitive plus the helpers."""
     return SimpleNamespace(**functions)
 

@@ -50,7 +50,7 @@ _DEADLINE_EVERY = 256  # steps between deadline checks
 
 def _gd(lr: float) -> Update:
     def update(x: Vector, g: Vector, t: int) -> Vector:
-        return [xi - lr * gi for xi, gi in zip(x, g)]
+        return [xi - lr * gi for xi, gi in zip(x, g, strict=True)]
 
     return update
 
@@ -60,10 +60,12 @@ def _momentum(lr: float, momentum: float, nesterov: bool) -> Update:
 
     def update(x: Vector, g: Vector, t: int) -> Vector:
         nonlocal velocity
-        velocity = [momentum * vi + gi for vi, gi in zip(velocity, g)] if velocity else list(g)
+        v0 = velocity or [0.0] * len(g)
+        velocity = [momentum * vi + gi for vi, gi in zip(v0, g, strict=True)]
         if nesterov:
-            return [xi - lr * (gi + momentum * vi) for xi, gi, vi in zip(x, g, velocity)]
-        return [xi - lr * vi for xi, vi in zip(x, velocity)]
+            return [xi - lr * (gi + momentum * vi)
+                    for xi, gi, vi in zip(x, g, velocity, strict=True)]
+        return [xi - lr * vi for xi, vi in zip(x, velocity, strict=True)]
 
     return update
 
@@ -73,8 +75,10 @@ def _adagrad(lr: float, eps: float) -> Update:
 
     def update(x: Vector, g: Vector, t: int) -> Vector:
         nonlocal total
-        total = [si + gi * gi for si, gi in zip(total, g)] if total else [gi * gi for gi in g]
-        return [xi - lr * gi / (math.sqrt(si) + eps) for xi, gi, si in zip(x, g, total)]
+        s0 = total or [0.0] * len(g)
+        total = [si + gi * gi for si, gi in zip(s0, g, strict=True)]
+        return [xi - lr * gi / (math.sqrt(si) + eps)
+                for xi, gi, si in zip(x, g, total, strict=True)]
 
     return update
 
@@ -84,9 +88,10 @@ def _rmsprop(lr: float, rho: float, eps: float) -> Update:
 
     def update(x: Vector, g: Vector, t: int) -> Vector:
         nonlocal average
-        previous = average or [0.0] * len(g)
-        average = [rho * si + (1 - rho) * gi * gi for si, gi in zip(previous, g)]
-        return [xi - lr * gi / (math.sqrt(si) + eps) for xi, gi, si in zip(x, g, average)]
+        s0 = average or [0.0] * len(g)
+        average = [rho * si + (1 - rho) * gi * gi for si, gi in zip(s0, g, strict=True)]
+        return [xi - lr * gi / (math.sqrt(si) + eps)
+                for xi, gi, si in zip(x, g, average, strict=True)]
 
     return update
 
@@ -99,12 +104,12 @@ def _adam(lr: float, beta1: float, beta2: float, eps: float) -> Update:
         nonlocal first, second
         m0 = first or [0.0] * len(g)
         s0 = second or [0.0] * len(g)
-        first = [beta1 * mi + (1 - beta1) * gi for mi, gi in zip(m0, g)]
-        second = [beta2 * si + (1 - beta2) * gi * gi for si, gi in zip(s0, g)]
+        first = [beta1 * mi + (1 - beta1) * gi for mi, gi in zip(m0, g, strict=True)]
+        second = [beta2 * si + (1 - beta2) * gi * gi for si, gi in zip(s0, g, strict=True)]
         bias1 = 1 - beta1**t
         bias2 = 1 - beta2**t
         return [xi - lr * (mi / bias1) / (math.sqrt(si / bias2) + eps)
-                for xi, mi, si in zip(x, first, second)]
+                for xi, mi, si in zip(x, first, second, strict=True)]
 
     return update
 
@@ -175,7 +180,7 @@ def _finite(values: Vector) -> bool:
     return all(math.isfinite(v) for v in values)
 
 
-def _thin(count: int, max_points: int) -> Array:
+def _thin(count: int, max_points: int) -> np.ndarray:
     if count <= max_points:
         return np.arange(count)
     return np.unique(np.linspace(0, count - 1, max_points).round().astype(np.int64))

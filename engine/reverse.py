@@ -84,7 +84,7 @@ def vjp_gradient(graph: Graph, names: Sequence[str], columns: Sequence[Array]
     of one entry per name in ``names``.
     """
     shape = np.shape(columns[0]) if columns else ()
-    values = forward_values(graph, dict(zip(names, columns)))
+    values = forward_values(graph, dict(zip(names, columns, strict=True)))
     cts = backward(graph, values)
     gradient = np.zeros((len(names),) + shape)
     for i, ct in enumerate(_variable_cts(graph, names, cts)):
@@ -103,7 +103,7 @@ def hessian_columns(graph: Graph, names: Sequence[str], columns: Sequence[Array]
     """
     count = len(names)
     shape = np.shape(columns[0]) if columns else ()
-    values = forward_values(graph, dict(zip(names, seed(columns))), DUAL)
+    values = forward_values(graph, dict(zip(names, seed(columns), strict=True)), DUAL)
     cts = backward(graph, values, DUAL)
     gradient = np.zeros((count,) + shape)
     hessian = np.zeros((count, count) + shape)

@@ -1,7 +1,8 @@
 """Break-out attempts and malformed input: each refused with a clear ExpressionError, fast.
 
 Every case names a keyword its message must contain (case-insensitive) and, where it is
-meaningful, the 1-based column.  The first problem from the left is the one reported.  The 0.5 s bound is a hang guard, not a benchmark.
+meaningful, the 1-based column.  The first problem from the left is the one reported.
+The 0.5 s bound is a hang guard, not a benchmark.
 Nothing here may run code: a payload that would create ``CANARY`` is among the inputs,
 and the file must not exist afterwards.
 """
