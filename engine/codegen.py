@@ -183,8 +183,9 @@ def _pow(a: Any, b: Any) -> Source:
     return Source(f"{a.wrap(_ATOM)}**{b.wrap(_UNARY)}", _POWER)
 
 
-_INFIX: dict[str, Callable[..., Any]] = {"add": _add, "sub": _sub, "mul": _mul, "div": _div, "neg": _neg, "powi": _powi,
-          "pow": _pow}
+_INFIX: dict[str, Callable[..., Any]] = {
+    "add": _add, "sub": _sub, "mul": _mul, "div": _div, "neg": _neg, "powi": _powi, "pow": _pow,
+}
 
 
 def _call(name: str) -> Callable[..., Source]:

@@ -34,6 +34,7 @@ class Token:
     value: float = 0.0
 
 
+_DIGITS = frozenset("0123456789")
 _NUMBER = re.compile(r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _OPERATORS = ("**", "+", "-", "*", "/", "^", "(", ")", ",", "[", "]")
@@ -121,7 +122,8 @@ def iter_tokens(text: str) -> Iterator[Token]:
                 column=column,
                 code="bad_character",
             )
-        starts_fraction = char == "." and text[position + 1:position + 2].isdigit()
+        # ASCII digits only: str.isdigit() is also true of '²' and other Unicode digits
+        starts_fraction = char == "." and text[position + 1:position + 2] in _DIGITS
         if char.isdigit() or starts_fraction:
             match = _NUMBER.match(text, position)
             assert match is not None  # a digit or ".digit" always matches
@@ -162,6 +164,8 @@ def iter_tokens(text: str) -> Iterator[Token]:
                 break
         else:
             reason = _REFUSED.get(char, f"unexpected character '{char}'")
+            if char == "." and not text[position + 1:position + 2].isalpha():
+                reason = "a '.' must be part of a number such as 0.5"
             raise ExpressionError(reason, column=column, code="bad_character")
     yield Token("end", "", length + 1)
 
