@@ -164,7 +164,7 @@ def iter_tokens(text: str) -> Iterator[Token]:
                 break
         else:
             reason = _REFUSED.get(char, f"unexpected character '{char}'")
-            if char == "." and not text[position + 1:position + 2].isalpha():
+            if char == "." and not re.match(r"[A-Za-z_]", text[position + 1:position + 2]):
                 reason = "a '.' must be part of a number such as 0.5"
             raise ExpressionError(reason, column=column, code="bad_character")
     yield Token("end", "", length + 1)
