@@ -46,6 +46,13 @@ const app = {
   presets: [],
   variables: [],
   goodExpr: null, // the last expression the server accepted
+  /**
+   * A request body about the current function. The variables are named explicitly so
+   * that a constant (which /field draws as a function of x) takes a point too.
+   */
+  body(fields) {
+    return { expr: this.goodExpr, variables: this.variables, ...fields };
+  },
   history: null,
   /** Show a request's failure next to the thing it was for. */
   reportError(err, el) {
@@ -200,6 +207,7 @@ async function evaluate(expr, { push = true, specs = null, fresh = false } = {})
     if (!(err instanceof ApiError)) throw err;
     if (seq !== evalSeq) return;
     showExprError(exprDom, expr, err.message, err.isExpressionError ? err.column : null, app.goodExpr !== null);
+    document.body.dataset.ready = "true";
     return;
   }
   if (!field || seq !== evalSeq) return;
@@ -278,7 +286,7 @@ async function updateGraph(point) {
   if (!app.goodExpr || !point) return;
   const container = $("graph");
   try {
-    const graph = await app.slots.run("graph", (signal) => api.graph({ expr: app.goodExpr, point }, signal));
+    const graph = await app.slots.run("graph", (signal) => api.graph(app.body({ point }), signal));
     if (!graph) return;
     renderGraph(container, graph);
     const out = graph.nodes.find((n) => n.id === graph.output);

@@ -63,10 +63,10 @@ export class Plot1D {
         traces.push({
           x: [xmin, xmax],
           y: [y0 + s.slope * (xmin - x0), y0 + s.slope * (xmax - x0)],
-          mode: "lines", name: `secant h = ${fmt(s.h)}`, legendgroup: "secants",
-          showlegend: k === 0, hoverinfo: "skip",
-          line: { color: COLORS.secant, width: 1.25, dash: "dot" },
-          opacity: 0.35 + 0.2 * k,
+          mode: "lines", name: `secants, h = ${secants.map((t) => fmt(t.h)).join(", ")}`,
+          legendgroup: "secants", showlegend: k === 0, hoverinfo: "skip",
+          line: { color: COLORS.secant, width: 1.5, dash: "dot" },
+          opacity: 0.5 + 0.2 * k,
         });
         traces.push({
           x: [x0 + s.h], y: [y0 + s.slope * s.h], mode: "markers", legendgroup: "secants",

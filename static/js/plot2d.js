@@ -173,7 +173,7 @@ export class Plot2D {
         contours: { coloring: "fill", showlines: true },
         line: { color: "rgba(255,255,255,0.35)", width: 0.6, smoothing: 0.85 },
         colorbar: {
-          title: { text: colour.log ? "f (log scale)" : "f", side: "right" },
+          title: { text: colour.log ? "f (log scale)" : "f", side: "top" },
           orientation: "h", thickness: 10, len: 0.75, x: 0.5, xanchor: "center", y: -0.13, yanchor: "top",
           outlinewidth: 0, tickfont: { size: 11 },
           ...(colour.ticks ?? {}),

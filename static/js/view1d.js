@@ -87,7 +87,7 @@ export class View1D {
     const { state, slots } = this.app;
     const expr = this.app.goodExpr;
     try {
-      const tangent = await slots.run("tangent", (signal) => api.tangent({ expr, point: state.x0, secants: SECANTS }, signal));
+      const tangent = await slots.run("tangent", (signal) => api.tangent(this.app.body({ point: state.x0, secants: SECANTS }), signal));
       if (!tangent) return;
       tangent.expr = expr;
       this.tangent = tangent;
@@ -128,7 +128,7 @@ export class View1D {
   async refreshDerivative() {
     const { state, slots } = this.app;
     const method = methodFor(state, "1d");
-    const body = { expr: this.app.goodExpr, point: state.x0, method };
+    const body = this.app.body({ point: state.x0, method });
     const h = Number(this.hInput.value);
     if (this.hInput.value !== "" && Number.isFinite(h) && h > 0) body.h = h;
     $("d-method-name").textContent = method;
@@ -149,9 +149,8 @@ export class View1D {
 
   async refreshSweep() {
     const { state, slots } = this.app;
-    const expr = this.app.goodExpr;
     const note = $("steps-note");
-    const body = { expr, point: state.x0, methods: SWEEP_METHODS, h_min: 1e-16, h_max: 0.5, n: 61 };
+    const body = this.app.body({ point: state.x0, methods: SWEEP_METHODS, h_min: 1e-16, h_max: 0.5, n: 61 });
     let refusal = "";
     try {
       let sweep = await slots.run("steps", async (signal) => {
@@ -166,6 +165,11 @@ export class View1D {
       });
       if (!sweep) return;
       renderSteps($("plot-steps"), sweep);
+      if (sweep.exact.some((g) => g === null)) {
+        note.textContent = `f′ is undefined at x₀ = ${fmt(state.x0)}: there is nothing to compare against.`;
+        note.classList.add("warn");
+        return;
+      }
       const zeros = Object.values(sweep.errors).some((errors) => errors.includes(0));
       note.textContent = (refusal
         ? `No complex-step curve: ${refusal.replace(/ at column \d+$/, "")}.`

@@ -163,7 +163,6 @@ export class View2D {
     const [nx, ny] = field.variables;
     $("start-x-name").textContent = nx;
     $("start-y-name").textContent = ny;
-    $("plot2d-title").textContent = this.surfaceVisible ? "Surface of f" : `Contour of f with ${this.sign < 0 ? "−" : "+"}∇f`;
     this.plot.setField(field, xRange, yRange, revision);
     this.syncControls();
     if (specs && !sameSpec(specs, this.runs.map((r) => r.spec))) await this.restoreRuns(specs);
@@ -198,7 +197,7 @@ export class View2D {
     const { state, slots } = this.app;
     if (!state.start) return;
     try {
-      const res = await slots.run("start", (signal) => api.gradient({ expr: this.app.goodExpr, point: state.start }, signal));
+      const res = await slots.run("start", (signal) => api.gradient(this.app.body({ point: state.start }), signal));
       if (!res) return;
       this.plot.startValue = res.value;
       if (this.surfaceVisible) this.render();
@@ -223,10 +222,9 @@ export class View2D {
   }
 
   async fetchRun(spec, signal) {
-    const body = {
-      expr: this.app.goodExpr, start: spec.start, lr: spec.lr, steps: spec.steps,
-      optimizer: spec.optimizer, method: spec.method,
-    };
+    const body = this.app.body({
+      start: spec.start, lr: spec.lr, steps: spec.steps, optimizer: spec.optimizer, method: spec.method,
+    });
     for (const [key, setting] of Object.entries(SETTINGS)) {
       if (setting.for.includes(spec.optimizer) && spec.settings?.[key] !== undefined) body[key] = spec.settings[key];
     }
@@ -446,7 +444,7 @@ export class View2D {
     this.renderLoss();
     if (!grad && point.every(Number.isFinite)) {
       try {
-        const res = await this.app.slots.run("cursor", (signal) => api.gradient({ expr: this.app.goodExpr, point }, signal));
+        const res = await this.app.slots.run("cursor", (signal) => api.gradient(this.app.body({ point }), signal));
         if (!res || Number($("play-step").value) !== k || this.playRun() !== run) return;
         grad = res.gradient;
         if (grad.every((g) => g !== null)) {

@@ -330,11 +330,15 @@ def test_clicking_the_1d_plot_moves_the_tangent_point(page, server):
     box = page.locator("#plot-1d .nsewdrag").first.bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.25, box["y"] + box["height"] * 0.5)
     page.wait_for_function("() => Math.abs(Number(document.getElementById('x0').value)) < 0.02")
-    # f'(0) = -4, f(0) = 0: the tangent is y = -4x
+    x0 = float(page.input_value("#x0"))
+    assert f"point={page.input_value('#x0')}" in page.url
+    # the tangent follows: slope f'(x0) = 6*x0 - 4
     page.wait_for_function(
-        "() => /^y = [-−]4x$/.test(document.getElementById('tangent-eq').textContent.trim())"
+        "() => /^y = [-−]4\\.?\\d*x/.test(document.getElementById('tangent-eq').textContent.trim())"
     )
-    assert page.input_value("#x0-slider") == page.input_value("#x0")
+    tangent = next(t for t in traces(page, "plot-1d") if t["name"].startswith("tangent"))
+    (xa, xb), (ya, yb) = tangent["x"], tangent["y"]
+    assert (yb - ya) / (xb - xa) == pytest.approx(6 * x0 - 4)
 
 
 def test_keyboard_only(page, server):
