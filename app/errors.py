@@ -2,13 +2,15 @@
 
 * :class:`engine.ExpressionError` → 422 ``{"detail": [{"loc": ["body", field], "msg",
   "type": "expression_error", "ctx": {"column", "code"}}]}``; a
-  :class:`engine.DeadlineExceeded` → 422 naming the ``deadline`` setting.
+  :class:`engine.DeadlineExceeded` → 422 naming the ``deadline`` setting; the
+  expression limits (length, nodes, depth) name their setting too.
 * :class:`app.limits.LimitExceeded` → 422 of the same shape, ``type: "limit_exceeded"``.
 * ``RequestValidationError`` → FastAPI's 422 body **without** the ``input`` echo (the
   default echoes it, and a NaN or a lone surrogate there turns the 422 into a 500).
 * :class:`app.compute.ComputeBusy` → 503 with ``Retry-After``.
 * Starlette's HTTP errors (404, 405, 413 from the body limit) → ``{"detail": "..."}``;
-  a body that is not UTF-8 is invalid JSON: 422 ``json_invalid`` like any other.
+  a body that is not UTF-8 or is nested too deeply for Python's JSON parser is
+  invalid JSON: 422 ``json_invalid`` like any other.
 * Anything unexpected → a JSON 500 that says nothing about internals.
 
 All bodies go through :class:`app.responses.SafeJSONResponse`: ASCII-escaped, no NaN.
@@ -30,8 +32,13 @@ import engine
 from .compute import ComputeBusy
 from .limits import LimitExceeded
 from .responses import SafeJSONResponse
+from .settings import Settings
 
 log = logging.getLogger("slopescope")
+
+#: Expression limits the engine enforces (its error code -> the setting that sets it).
+EXPRESSION_LIMITS = {"too_long": "max_length", "too_many_nodes": "max_nodes",
+                     "too_deep": "max_depth"}
 
 #: Longest piece of a user-chosen name (an unknown field, a point key) quoted in a loc.
 MAX_ECHO = 40
@@ -74,8 +81,13 @@ async def expression_error(request: Request, exc: Exception) -> SafeJSONResponse
         )
         return _error(["body", exc.field], msg, "deadline_exceeded",
                       {"limit": "deadline", "seconds": limit})
-    return _error(["body", exc.field], exc.message, "expression_error",
-                  {"column": exc.column, "code": exc.code})
+    ctx: dict[str, Any] = {"column": exc.column, "code": exc.code}
+    message = exc.message
+    setting = EXPRESSION_LIMITS.get(exc.code)
+    if setting is not None:  # name the setting, as every other limit's message does
+        message += f" (setting {setting}, {Settings.env_name(setting)})"
+        ctx["limit"] = setting
+    return _error(["body", exc.field], message, "expression_error", ctx)
 
 
 async def limit_exceeded(request: Request, exc: Exception) -> SafeJSONResponse:
@@ -113,6 +125,10 @@ async def http_error(request: Request, exc: Exception) -> SafeJSONResponse:
     if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
         # FastAPI's 400 for a body that is not UTF-8: JSON must be, so it is invalid JSON
         return _error(["body"], "JSON decode error: the body is not valid UTF-8",
+                      "json_invalid")
+    if exc.status_code == 400 and isinstance(exc.__cause__, RecursionError):
+        # FastAPI's 400 for JSON nested too deeply for Python's parser (100,000 '[')
+        return _error(["body"], "JSON decode error: the body is nested too deeply",
                       "json_invalid")
     return SafeJSONResponse(
         {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers

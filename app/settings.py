@@ -60,7 +60,7 @@ class Settings(BaseSettings):
     )
     retry_after: int = Field(default=1, ge=0, description="Seconds advised in a 503's Retry-After.")
     deadline: float = Field(
-        default=10.0,
+        default=5.0,
         gt=0,
         description="Seconds a descent or field may compute before it is stopped.",
     )

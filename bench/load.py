@@ -300,7 +300,8 @@ def local_server(env: dict[str, str] | None = None) -> Iterator[str]:
         deadline = time.monotonic() + START_TIMEOUT
         while True:
             if process.poll() is not None:
-                raise RuntimeError(f"the server exited at start: {process.stderr.read()}")
+                output = process.stderr.read() if process.stderr else ""
+                raise RuntimeError(f"the server exited at start: {output}")
             try:
                 if httpx.get(url + "/healthz", timeout=1).status_code == 200:
                     break

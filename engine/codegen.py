@@ -179,8 +179,8 @@ def _powi(a: Any, n: Any) -> Source:
 def _pow(a: Any, b: Any) -> Source:
     if not isinstance(b, Source) and float(b).is_integer():
         return _powi(a, b)
-    a, b = _source(a), _source(b)
-    return Source(f"{a.wrap(_ATOM)}**{b.wrap(_UNARY)}", _POWER)
+    # a call, not Python's **: for a < 0 and fractional b, ** gives a complex number
+    return Source(f"_pow({_source(a).text}, {_source(b).text})")
 
 
 _INFIX: dict[str, Callable[..., Any]] = {

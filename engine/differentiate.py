@@ -24,7 +24,7 @@ from .errors import ExpressionError
 from .evaluate import BLOCK, forward_values
 from .expression import Expression
 from .forward import jvp_gradient
-from .numeric import NUMERICAL, Step, as_columns
+from .numeric import NUMERICAL, Step, as_columns, evaluations_per_point
 from .ops import PRIMITIVES
 from .points import resolve_point
 from .reverse import hessian_columns, vjp_gradient
@@ -110,6 +110,11 @@ def _function(expr: Expression) -> Any:
     return f
 
 
+def _stencil(method: str, count: int) -> int:
+    """Evaluations of f per point that ``method`` makes at once (its work per point)."""
+    return 1 if method in ("autodiff", "dual") else evaluations_per_point(method, count)
+
+
 def _block_gradient(expr: Expression, columns: list[Array], size: int, method: str,
                     h: Step) -> tuple[Array, Array, Array | None, Array | None]:
     """Value (size,), gradient (n, size), steps and estimate for 1-D columns."""
@@ -158,7 +163,8 @@ def gradient_columns(
     views = [np.broadcast_to(a, shape).reshape(grid) for a in arrays]
     step_view = None if h is None or np.ndim(h) == 0 else np.broadcast_to(h, shape).reshape(grid)
     row_size = int(np.prod(grid[1:]))
-    rows_per_block = max(1, BLOCK // max(row_size, 1))
+    points = max(1, BLOCK // _stencil(method, len(arrays)))  # so each block is bounded work
+    rows_per_block = max(1, points // max(row_size, 1))
     count = len(views)
     with np.errstate(all="ignore"):
         if size <= BLOCK:

@@ -65,12 +65,27 @@ def _steps(x: list[Array], h: Step, relative: float) -> list[Array]:
 
 
 def _stacked(x: list[Any], shifts: list[tuple[int, Any]]) -> list[Any]:
-    """Points ``x + shift * e_i`` for every (i, shift), stacked on a new leading axis."""
+    """Points ``x + shift * e_i`` for every (i, shift), stacked on a new leading axis.
+
+    A coordinate that no shift moves is a broadcast view (no copy); the work is
+    O(variables + shifts) numpy calls, so 500 variables cost no more than they must.
+    """
     shape = np.shape(x[0])
+    stacked_shape = (len(shifts),) + shape
+    moved: dict[int, list[tuple[int, Any]]] = {}
+    for row, (i, shift) in enumerate(shifts):
+        moved.setdefault(i, []).append((row, shift))
     columns = []
     for j, xj in enumerate(x):
-        rows = [xj + shift if i == j else np.broadcast_to(xj, shape) for i, shift in shifts]
-        columns.append(np.stack([np.broadcast_to(r, shape) for r in rows]))
+        if j not in moved:
+            columns.append(np.broadcast_to(xj, stacked_shape))
+            continue
+        dtype = np.result_type(xj, *(shift for _, shift in moved[j]))
+        column = np.empty(stacked_shape, dtype=dtype)
+        column[...] = xj
+        for row, shift in moved[j]:
+            column[row] = xj + shift
+        columns.append(column)
     return columns
 
 
@@ -118,6 +133,36 @@ def _base_steps(xi: Array, h: Step) -> Array:
     return np.concatenate([absolute, relative])
 
 
+_POINTS_PER_CALL = 1 << 16
+"""At most this many stencil points per call of f in Richardson: many variables are
+differentiated a group of coordinates at a time, so memory stays bounded."""
+
+
+def _richardson_values(f: Function, x: list[Array], shifts: Array) -> Array:
+    """f at ``x + shifts[i] e_i`` for every coordinate i, in groups of coordinates.
+
+    ``shifts`` has shape (n, 2, L, C, *shape); so does the result.
+    """
+    count = len(x)
+    per_coordinate = int(np.prod(shifts.shape[1:]))
+    group = max(1, _POINTS_PER_CALL // max(per_coordinate, 1))
+    parts = []
+    for first in range(0, count, group):
+        last = min(first + group, count)
+        block = shifts[first:last]
+        columns = []
+        for j, xj in enumerate(x):
+            if first <= j < last:
+                column = np.empty(block.shape)
+                column[...] = xj
+                column[j - first] += block[j - first]
+                columns.append(column)
+            else:
+                columns.append(np.broadcast_to(xj, block.shape))
+        parts.append(np.broadcast_to(f(columns), block.shape))
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
 def _disagreement(best: Array, split: int) -> Array:
     """``max |best_k - best_neighbour|`` along the candidate axis (axis 1), neighbours
     taken within each run of candidates (``[:split]`` from the scale down, the rest near 0).
@@ -140,21 +185,20 @@ def _disagreement(best: Array, split: int) -> Array:
 def richardson(f: Function, x: list[Array], h: Step = None) -> Result:
     """Central differences at four halving steps, extrapolated (Richardson) to O(h**8).
 
-    Every coordinate, sign, level and candidate base step is evaluated in one call of
-    ``f``.  Per point and coordinate the candidate kept is the one whose stencil stayed
-    finite (inside the domain) with the smallest error estimate: the change made by the
-    last extrapolation plus the rounding level ``eps |f| / h``.  Returns the gradient,
-    the base step chosen, and that estimate.
+    Every sign, level and candidate base step is evaluated in one call of ``f`` (for
+    many variables, one call per group of coordinates).  Per point and coordinate the
+    candidate kept is the one whose stencil stayed finite (inside the domain) with the
+    smallest relative error estimate: the change made by the last extrapolation, the
+    disagreement with the neighbouring candidates, and the rounding level ``eps |f| / h``.
+    Returns the gradient, the base step chosen, and that estimate.
     """
-    count = len(x)
     shape = np.shape(x[0])
     ones = (1,) * len(shape)
     bases = np.stack([_base_steps(np.asarray(xi), h) for xi in x])  # (n, C, *shape)
     halvings = (0.5 ** np.arange(_LEVELS)).reshape((1, _LEVELS, 1) + ones)
     steps = bases[:, None] * halvings  # (n, L, C, *shape)
     shifts = np.stack([steps, -steps], axis=1)  # (n, 2, L, C, *shape)
-    which = np.arange(count).reshape((count, 1, 1, 1) + ones)
-    values = f([np.asarray(xj) + np.where(which == j, shifts, 0.0) for j, xj in enumerate(x)])
+    values = _richardson_values(f, x, shifts)
     table = (values[:, 0] - values[:, 1]) / (2 * steps)  # D(h0 / 2**k), (n, L, C, *shape)
     for m in range(1, _LEVELS):
         previous = table
@@ -224,6 +268,17 @@ NUMERICAL: dict[str, Callable[[Function, list[Array], Step], Result]] = {
     "complex-step": complex_step,
 }
 """The numerical methods by their contract names."""
+
+
+def evaluations_per_point(method: str, count: int) -> int:
+    """How many points ``method`` evaluates f at in one call, per point differentiated.
+
+    >>> evaluations_per_point("central", 2), evaluations_per_point("richardson", 2)
+    (4, 256)
+    """
+    if method == "richardson":  # both signs, every level and candidate, a group at a time
+        return 2 * _LEVELS * (_CANDIDATES + _NEAR_ZERO)
+    return 2 * count if method == "central" else count + 1
 
 
 def as_columns(point: Iterable[float]) -> list[Array]:

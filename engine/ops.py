@@ -183,7 +183,7 @@ _TABLE = [
          symbol="**", has_param=True),
     _row("pow", 2, np.power,
          lambda F, out, a, b: (b * a ** (b - 1.0), _exponent_partial(F, out, a)),
-         lambda a, b: a**b),
+         math.pow),  # math.pow raises for (-8)**(1/3); Python's ** would go complex
     # trigonometric
     _row("sin", 1, np.sin, lambda F, out, x: (F.cos(x),), math.sin),
     _row("cos", 1, np.cos, lambda F, out, x: (-F.sin(x),), math.cos),

@@ -45,8 +45,6 @@ Update = Callable[[Vector, Vector, int], Vector]
 """``update(x, g, t) -> new x``: one optimizer step (t counts from 1)."""
 ValueAndGradient = Callable[[Vector], tuple[float, Vector]]
 
-_DEADLINE_EVERY = 256  # steps between deadline checks
-
 
 def _gd(lr: float) -> Update:
     def update(x: Vector, g: Vector, t: int) -> Vector:
@@ -231,7 +229,7 @@ def run_optimizer(
     step = 0
     while status == "completed" and step < steps:
         step += 1
-        if deadline is not None and step % _DEADLINE_EVERY == 0 and time.monotonic() > deadline:
+        if deadline is not None and time.monotonic() > deadline:  # ~50 ns a step
             raise DeadlineExceeded(f"descent took longer than its time limit after {step} "
                                    "steps; use fewer steps", field="steps")
         x_next = update(x, grad, step)
