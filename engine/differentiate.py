@@ -43,11 +43,11 @@ __all__ = [
 ]
 
 NUMERICAL_METHODS: tuple[str, ...] = tuple(NUMERICAL)
+METHODS: tuple[str, ...] = ("autodiff", "dual") + NUMERICAL_METHODS
 
 _COMPILE_FROM = 256
 """Points from which generating code for the reverse sweep pays for itself; below it
 (a single point, a short sweep) the graph interpreter is cheaper than compiling."""
-METHODS: tuple[str, ...] = ("autodiff", "dual") + NUMERICAL_METHODS
 
 
 @dataclass(frozen=True)
@@ -115,23 +115,27 @@ def _stencil(method: str, count: int) -> int:
     return 1 if method in ("autodiff", "dual") else evaluations_per_point(method, count)
 
 
-def _block_gradient(expr: Expression, columns: list[Array], size: int, method: str,
-                    h: Step) -> tuple[Array, Array, Array | None, Array | None]:
-    """Value (size,), gradient (n, size), steps and estimate for 1-D columns."""
-    if method == "autodiff" and size < _COMPILE_FROM:  # a few points: interpret the graph
-        value, gradient = vjp_gradient(expr.graph, expr.variables, columns)
-        return np.broadcast_to(value, (size,)), gradient, None, None
-    if method == "autodiff":  # the generated straight-line reverse sweep (codegen)
+def _reverse_mode(expr: Expression, columns: list[Array], size: int) -> tuple[Any, Array]:
+    """Reverse mode: the generated straight-line sweep (codegen), or for a few points,
+    where compiling would not pay, the graph interpreter."""
+    if size >= _COMPILE_FROM:
         try:
             value, grads = array_gradient_function(expr)(*columns)
         except (ArithmeticError, ValueError):
-            # Python-float arithmetic on constants raised (1.0/0.0, 9.0**1e9): the graph
-            # interpreter follows IEEE rules instead.
-            value, gradient = vjp_gradient(expr.graph, expr.variables, columns)
-            return np.broadcast_to(value, (size,)), gradient, None, None
-        gradient = np.empty((len(grads), size))
-        for i, g in enumerate(grads):
-            gradient[i] = g
+            pass  # Python-float arithmetic on constants raised (1.0/0.0): interpret below
+        else:
+            gradient = np.empty((len(grads), size))
+            for i, g in enumerate(grads):
+                gradient[i] = g
+            return value, gradient
+    return vjp_gradient(expr.graph, expr.variables, columns)  # IEEE rules throughout
+
+
+def _block_gradient(expr: Expression, columns: list[Array], size: int, method: str,
+                    h: Step) -> tuple[Array, Array, Array | None, Array | None]:
+    """Value (size,), gradient (n, size), steps and estimate for 1-D columns."""
+    if method == "autodiff":
+        value, gradient = _reverse_mode(expr, columns, size)
         return np.broadcast_to(value, (size,)), gradient, None, None
     if method == "dual":
         value, gradient = jvp_gradient(expr.graph, expr.variables, columns)
@@ -167,7 +171,7 @@ def gradient_columns(
     rows_per_block = max(1, points // max(row_size, 1))
     count = len(views)
     with np.errstate(all="ignore"):
-        if size <= BLOCK:
+        if grid[0] <= rows_per_block:  # one block
             value, grad, steps, estimate = _block_gradient(
                 expr, [v.reshape(-1) for v in views], size, method,
                 h if step_view is None else step_view.reshape(-1))

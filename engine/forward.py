@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from .evaluate import forward_values
 from .ops import _NUMPY_HELPERS, NUMPY, PRIMITIVES, Primitive, make_namespace
 from .types import Array
 
@@ -129,8 +130,6 @@ def jvp_gradient(graph: Any, names: Sequence[str], columns: Sequence[Array]) -> 
 
     Returns ``value`` (shape of the inputs) and ``gradient`` (one leading axis per variable).
     """
-    from .evaluate import forward_values
-
     duals = seed(columns)
     shape = np.shape(columns[0]) if columns else ()
     values = forward_values(graph, dict(zip(names, duals, strict=True)), DUAL)
