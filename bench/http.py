@@ -7,20 +7,16 @@
 * peak memory for a 1000x1000 field (engine, in a fresh subprocess: tracemalloc peak
   and the growth of the peak RSS) against the bytes of the arrays returned.
 
-Requests go to 127.0.0.1 only.  While ``app/`` has no ``main.py`` the HTTP parts are
-skipped with a note; the memory part needs only the engine.
+The server is ``python -m app`` (:class:`bench.server.LocalServer`); requests go to
+127.0.0.1 only.  A configuration with ``server`` off skips the HTTP parts with a note;
+the memory part needs only the engine.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import socket
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -29,68 +25,14 @@ import engine
 from .config import Config
 from .functions import FUNCTIONS, RANGE
 from .report import Section, Target, table
+from .server import HOST, LocalServer
 from .timing import Case, fmt_bytes, fmt_ratio, fmt_seconds, interleaved, ratio
 
 __all__ = ["run_http", "peak_memory"]
 
 ROOT = Path(__file__).resolve().parent.parent
-HOST = "127.0.0.1"
-_START_TIMEOUT = 30.0
 _REQUEST_TIMEOUT = 60.0
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
-
-
-def _app_target() -> tuple[list[str] | None, str]:
-    """uvicorn arguments naming the app, or None and why not."""
-    if importlib.util.find_spec("app") is None or \
-            importlib.util.find_spec("app.main") is None:
-        return None, "app/main.py does not exist yet"
-    source = (ROOT / "app" / "main.py").read_text() if (ROOT / "app" / "main.py").exists() \
-        else ""
-    if "\napp = " in source or "\napp: " in source:
-        return ["app.main:app"], ""
-    if "def create_app" in source:
-        return ["--factory", "app.main:create_app"], ""
-    return ["app.main:app"], ""
-
-
-@contextmanager
-def _server(target: list[str]) -> Iterator[str]:
-    port = _free_port()
-    command = [sys.executable, "-m", "uvicorn", *target, "--host", HOST, "--port",
-               str(port), "--log-level", "warning", "--no-access-log"]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, text=True)
-    base = f"http://{HOST}:{port}"
-    try:
-        import httpx
-
-        deadline = time.monotonic() + _START_TIMEOUT
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError("the server exited: " + (process.stderr.read() if
-                                                            process.stderr else "")[-800:])
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1.0).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the server did not answer /healthz in {_START_TIMEOUT} s")
-            time.sleep(0.1)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+_STOP_TIMEOUT = 10.0
 
 
 _MEMORY_SCRIPT = """
@@ -161,17 +103,15 @@ def _memory(section: Section, config: Config) -> None:
 def run_http(config: Config) -> Section:
     section = Section("HTTP (uvicorn on 127.0.0.1, one sequential httpx client)")
     _memory(section, config)
-    target, why = _app_target()
-    if not config.server:
-        target, why = None, "the server is turned off in this configuration"
     names = ("/field n=400 end to end ≤ 2× the engine's own time",
              "/gradient throughput ≥ 50% of /healthz throughput")
-    if target is None:
+    if not config.server:
+        why = "the server is turned off in this configuration"
         section.notes.append(f"HTTP timings skipped: {why}.")
         section.targets += [Target(name, "not measured", None, note=why) for name in names]
         return section
     try:
-        _measure(section, config, target)
+        _measure(section, config)
     except Exception as exc:  # the app exists but does not serve: report, do not hide it
         section.notes.append(f"HTTP timings failed: {type(exc).__name__}: {exc}")
         section.targets += [Target(name, "failed", None, note=str(exc)[:200]) for name in names]
@@ -199,7 +139,7 @@ def _in_process(path: str, payload: dict[str, Any], count: int) -> Any:
     return lambda: asyncio.run(go())
 
 
-def _measure(section: Section, config: Config, target: list[str]) -> None:
+def _measure(section: Section, config: Config) -> None:
     import httpx
 
     fn = FUNCTIONS["mix"]
@@ -208,7 +148,8 @@ def _measure(section: Section, config: Config, target: list[str]) -> None:
     body = {"expr": fn.text, "x_range": list(RANGE), "y_range": list(RANGE), "n": n}
     point = {"expr": "x**2 + y**2", "point": [3, 4]}
     count = config.http_requests
-    with _server(target) as base, httpx.Client(base_url=base, timeout=_REQUEST_TIMEOUT) as client:
+    with LocalServer(stop_timeout=_STOP_TIMEOUT) as server, \
+            httpx.Client(base_url=server.url, timeout=_REQUEST_TIMEOUT) as client:
         for path, payload in (("/field", body), ("/gradient", point)):
             answer = client.post(path, json=payload)
             if answer.status_code != 200:

@@ -11,7 +11,8 @@ Every request has a timeout, so a run ends within ``--seconds`` + ``--timeout``.
 
 Traffic goes only to the URL given, and only to a loopback host (``localhost``,
 127.0.0.0/8, ``::1``): any other host is refused.  ``--start-server`` starts
-``python -m app`` on a free port of 127.0.0.1 for the run and stops it (SIGTERM) after.
+``python -m app`` on a free port of 127.0.0.1 for the run and stops it (SIGTERM) after
+(:class:`bench.server.LocalServer`).
 
 The report gives requests/s, latency percentiles (p50/p95/p99, overall and per kind),
 counts by status and the ``/healthz`` latency during the run.  The exit code is 1 when
@@ -30,27 +31,19 @@ import argparse
 import ipaddress
 import json
 import math
-import os
 import random
-import signal
-import socket
-import subprocess
 import sys
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
-ROOT = Path(__file__).resolve().parent.parent
-START_TIMEOUT = 30.0
-STOP_TIMEOUT = 30.0
+from .server import LocalServer
 
 
 class NotLoopback(ValueError):
@@ -277,52 +270,6 @@ def format_report(data: dict[str, Any], url: str, clients: int) -> str:
     return "\n".join(lines)
 
 
-# --- a local server -----------------------------------------------------------------
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def local_server(env: dict[str, str] | None = None) -> Iterator[str]:
-    """``python -m app`` on a free port of 127.0.0.1; yields its URL; SIGTERM after."""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app", "--host", "127.0.0.1", "--port", str(port),
-         "--log-level", "warning"],
-        cwd=ROOT, env={**os.environ, **(env or {})},
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )
-    try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            if process.poll() is not None:
-                output = process.stderr.read() if process.stderr else ""
-                raise RuntimeError(f"the server exited at start: {output}")
-            try:
-                if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the server did not answer within {START_TIMEOUT:g} s")
-            time.sleep(0.1)
-        yield url
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        if process.stderr is not None:
-            process.stderr.close()
-
-
 # --- command line -------------------------------------------------------------------
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -378,8 +325,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1 if data["bad"] else 0
 
     if args.start_server:
-        with local_server() as url:
-            return go(url)
+        with LocalServer() as server:
+            return go(server.url)
     return go(args.url.rstrip("/"))
 
 
@@ -387,5 +334,5 @@ if __name__ == "__main__":
     sys.exit(main())
 
 
-__all__ = ["MIX", "NotLoopback", "Run", "bad_statuses", "format_report", "local_server",
-           "loopback_host", "main", "percentile", "run_load", "summary"]
+__all__ = ["MIX", "NotLoopback", "Run", "bad_statuses", "format_report", "loopback_host",
+           "main", "percentile", "run_load", "summary"]

@@ -1,14 +1,10 @@
 """The real server: ``slopescope --port P`` in a subprocess, over a socket, then SIGTERM.
 
-Traffic goes only to 127.0.0.1; every wait is bounded.
+Traffic goes only to 127.0.0.1; every wait is bounded (:class:`bench.server.LocalServer`).
 """
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -16,55 +12,16 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from bench.server import LocalServer
+
 pytestmark = pytest.mark.server
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Server:
-    def __init__(self, env: dict[str, str] | None = None) -> None:
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen(
-            ["slopescope", "--port", str(self.port), "--log-level", "warning"],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            env={**os.environ, **(env or {})},
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited: {self.process.stdout.read()}")
-            try:
-                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        self.process.kill()
-        raise RuntimeError("server did not start within 30 s")
-
-    def stop(self) -> tuple[int, str]:
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            output, _ = self.process.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            output, _ = self.process.communicate()
-        return self.process.returncode, output
-
-
 @pytest.fixture
-def server() -> Iterator[Server]:
-    srv = Server()
-    try:
+def server() -> Iterator[LocalServer]:
+    """The installed console script, so these tests prove the command itself works."""
+    with LocalServer("slopescope") as srv:
         yield srv
-    finally:
-        if srv.process.poll() is None:
-            srv.process.kill()
-            srv.process.communicate()
 
 
 def test_serves_the_contract_and_stops_cleanly(server):

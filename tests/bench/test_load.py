@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bench import load
+from bench.server import LocalServer
 
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1:8000", "http://127.9.9.9:1/",
@@ -34,13 +35,13 @@ def test_percentiles_and_bad_statuses():
 
 @pytest.mark.server
 def test_a_short_run_against_a_real_server_has_no_5xx_but_503():
-    with load.local_server() as url:
-        run = load.run_load(url, clients=4, seconds=3, max_requests=2000, timeout=30)
+    with LocalServer() as server:
+        run = load.run_load(server.url, clients=4, seconds=3, max_requests=2000, timeout=30)
     data = load.summary(run)
     assert data["bad"] == {}, data
     assert data["requests"] > 20
     assert set(data["statuses"]) <= {"200", "503"}, data["statuses"]
     assert all(kind["requests"] > 0 for kind in data["per_kind"].values())
     assert data["healthz"]["samples"] > 5 and not data["healthz"]["failures"]
-    report = load.format_report(data, url, 4)
+    report = load.format_report(data, server.url, 4)
     assert "req/s" in report and "p99" in report and "/healthz" in report

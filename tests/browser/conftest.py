@@ -1,26 +1,22 @@
 """Fixtures for the browser tests: a real server and Debian's Chromium driven by Playwright.
 
-The server is ``uvicorn app.main:app`` on a free port of 127.0.0.1, started once per
-session in a subprocess. The browser is ``/usr/bin/chromium`` (``.ci/run`` installs it
-with apt-get); Playwright's own browser downloads are never used.
+The server is ``python -m app`` on a free port of 127.0.0.1, started once per session
+in a subprocess (:class:`bench.server.LocalServer`). The browser is ``/usr/bin/chromium``
+(``.ci/run`` installs it with apt-get); Playwright's own browser downloads are never used.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from bench.server import LocalServer
+
 CHROMIUM = os.environ.get("SLOPESCOPE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -30,62 +26,14 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
-SERVER_START_TIMEOUT = 30.0
 VIEWPORT = {"width": 1280, "height": 800}
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(
-                f"the server exited with code {proc.returncode} before it was healthy"
-            )
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"the server at {url} was not healthy within {timeout} s")
 
 
 @pytest.fixture(scope="session")
 def server() -> Iterator[str]:
     """Base URL of a live Slopescope server (``http://127.0.0.1:PORT``)."""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "app.main:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        _wait_healthy(url, proc, SERVER_START_TIMEOUT)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    with LocalServer(stop_timeout=10) as running:
+        yield running.url
 
 
 @pytest.fixture(scope="session")

@@ -4,19 +4,16 @@ Usage::
 
     python tests/browser/screenshots.py [--out docs/screenshots] [--base http://127.0.0.1:8000]
 
-Without ``--base`` it starts ``uvicorn app.main:app`` on a free port itself. It drives
-``/usr/bin/chromium`` with Playwright like the browser tests do. Not a test module: pytest
-only imports it (for doctests), which does nothing.
+Without ``--base`` it starts ``python -m app`` on a free port itself
+(:class:`bench.server.LocalServer`). It drives ``/usr/bin/chromium`` with Playwright like
+the browser tests do. Not a test module: pytest only imports it (for doctests), which
+does nothing.
 """
 
 from __future__ import annotations
 
 import argparse
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import quote
 
@@ -32,36 +29,6 @@ ARGS = [
 ]
 ROSENBROCK = "(1 - x)**2 + 100*(y - x**2)**2"
 BOWL = "x**2 + 25*y**2"
-
-
-def _serve() -> tuple[str, subprocess.Popen[bytes]]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "app.main:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=1):
-                return base, proc
-        except OSError:
-            time.sleep(0.1)
-    proc.terminate()
-    raise SystemExit("the server did not start")
 
 
 def _ready(page, expr: str | None = None) -> None:
@@ -190,17 +157,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
     parser.add_argument("--base", help="URL of a running server (default: start one)")
     args = parser.parse_args(argv)
-    proc = None
-    base = args.base
-    if base is None:
-        base, proc = _serve()
-    try:
-        for path in take(base.rstrip("/"), args.out):
-            print(path)
-    finally:
-        if proc is not None:
-            proc.terminate()
-            proc.wait(timeout=10)
+    if args.base is not None:
+        shots = take(args.base.rstrip("/"), args.out)
+    else:
+        sys.path.insert(0, str(REPO))  # run as a script, sys.path[0] is tests/browser
+        from bench.server import LocalServer
+
+        with LocalServer(stop_timeout=10) as server:
+            shots = take(server.url, args.out)
+    for path in shots:
+        print(path)
 
 
 if __name__ == "__main__":

@@ -1,32 +1,23 @@
 """Fixtures for the hardening tests: an in-process client, real servers, strict JSON.
 
-Real servers are ``python -m app`` subprocesses on a free port of 127.0.0.1 (tests that
-use them are marked ``server``); every wait on them is bounded and each is stopped with
-SIGTERM (killed if it does not exit) when its test or session ends.
+Real servers are ``python -m app`` subprocesses on a free port of 127.0.0.1
+(:class:`bench.server.LocalServer`; tests that use them are marked ``server``); every wait
+on them is bounded, a test stops one with ``stop()`` (SIGTERM, killed if it does not exit
+in time) and each is killed when its test or session ends.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 
 from app.main import create_app
 from app.settings import Settings
-
-ROOT = Path(__file__).resolve().parents[2]
-START_TIMEOUT = 30.0
+from bench.server import LocalServer
 
 
 def _refuse_constant(token: str) -> Any:
@@ -96,64 +87,17 @@ def make_client() -> Iterator[Callable[..., TestClient]]:
         test_client.__exit__(None, None, None)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Server:
-    """``python -m app`` on 127.0.0.1:<free port> with extra ``SLOPESCOPE_*`` settings."""
-
-    def __init__(self, **settings: Any) -> None:
-        env = dict(os.environ)
-        for name, value in settings.items():
-            env[Settings.env_name(name)] = str(value)
-        self.port = free_port()
-        self.host = "127.0.0.1"
-        self.url = f"http://{self.host}:{self.port}"
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "app", "--port", str(self.port), "--log-level", "warning"],
-            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        )
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited: {self.process.communicate()[0]}")
-            try:
-                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        self.kill()
-        raise RuntimeError(f"server did not start within {START_TIMEOUT:g} s")
-
-    def healthy(self, timeout: float = 2.0) -> bool:
-        response = httpx.get(self.url + "/healthz", timeout=timeout)
-        return response.status_code == 200 and response.json() == {"status": "ok"}
-
-    def stop(self, timeout: float = 30.0) -> tuple[int, str]:
-        """SIGTERM, then wait (bounded); the exit code and the server's output."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-        try:
-            output, _ = self.process.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.kill()
-            raise AssertionError(f"server did not exit within {timeout:g} s of SIGTERM") \
-                from None
-        return self.process.returncode, output
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.communicate()
+def start_local_server(**settings: Any) -> LocalServer:
+    """``python -m app`` on 127.0.0.1:<free port> with extra ``SLOPESCOPE_*`` settings,
+    once ``/healthz`` answers."""
+    env = {Settings.env_name(name): str(value) for name, value in settings.items()}
+    return LocalServer(env=env).start()
 
 
 @pytest.fixture(scope="session")
-def real_server() -> Iterator[Server]:
+def real_server() -> Iterator[LocalServer]:
     """One real server with the default settings, shared by the session."""
-    server = Server()
+    server = start_local_server()
     try:
         yield server
     finally:
@@ -161,12 +105,12 @@ def real_server() -> Iterator[Server]:
 
 
 @pytest.fixture
-def start_server() -> Iterator[Callable[..., Server]]:
+def start_server() -> Iterator[Callable[..., LocalServer]]:
     """Start a real server with settings: ``start_server(compute_slots=2, slot_wait=2)``."""
-    started: list[Server] = []
+    started: list[LocalServer] = []
 
-    def start(**settings: Any) -> Server:
-        server = Server(**settings)
+    def start(**settings: Any) -> LocalServer:
+        server = start_local_server(**settings)
         started.append(server)
         return server
 
