@@ -115,34 +115,40 @@ def _stencil(method: str, count: int) -> int:
     return 1 if method in ("autodiff", "dual") else evaluations_per_point(method, count)
 
 
-def _reverse_mode(expr: Expression, columns: list[Array], size: int) -> tuple[Any, Array]:
+def _reverse_mode(expr: Expression, columns: list[Array]) -> tuple[Any, Sequence[Any]]:
     """Reverse mode: the generated straight-line sweep (codegen), or for a few points,
-    where compiling would not pay, the graph interpreter."""
-    if size >= _COMPILE_FROM:
+    where compiling would not pay, the graph interpreter.  Returns f and one gradient
+    entry per variable (arrays, or numbers where they do not depend on the point)."""
+    if columns and columns[0].size >= _COMPILE_FROM:
         try:
-            value, grads = array_gradient_function(expr)(*columns)
+            return array_gradient_function(expr)(*columns)  # type: ignore[no-any-return]
         except (ArithmeticError, ValueError):
             pass  # Python-float arithmetic on constants raised (1.0/0.0): interpret below
-        else:
-            gradient = np.empty((len(grads), size))
-            for i, g in enumerate(grads):
-                gradient[i] = g
-            return value, gradient
-    return vjp_gradient(expr.graph, expr.variables, columns)  # IEEE rules throughout
+    value, gradient = vjp_gradient(expr.graph, expr.variables, columns)  # IEEE throughout
+    return value, list(gradient)
 
 
-def _block_gradient(expr: Expression, columns: list[Array], size: int, method: str,
-                    h: Step) -> tuple[Array, Array, Array | None, Array | None]:
-    """Value (size,), gradient (n, size), steps and estimate for 1-D columns."""
+def _fill_block(expr: Expression, columns: list[Array], method: str, h: Step,
+                out: tuple[Array, Array, Array | None, Array | None]) -> None:
+    """Value, gradient (and steps, estimate) of one block of 1-D columns, written into
+    ``out`` -- slices of the result arrays, so nothing is copied twice."""
+    value_out, grad_out, steps_out, estimate_out = out
+    grads: Any  # a list of per-variable entries, or an array with one row each
     if method == "autodiff":
-        value, gradient = _reverse_mode(expr, columns, size)
-        return np.broadcast_to(value, (size,)), gradient, None, None
-    if method == "dual":
-        value, gradient = jvp_gradient(expr.graph, expr.variables, columns)
-        return np.broadcast_to(value, (size,)), gradient, None, None
-    f = _function(expr)
-    gradient, steps, estimate = NUMERICAL[method](f, columns, h)
-    return np.broadcast_to(f(columns), (size,)), gradient, steps, estimate
+        value, grads = _reverse_mode(expr, columns)
+    elif method == "dual":
+        value, grads = jvp_gradient(expr.graph, expr.variables, columns)
+    else:
+        f = _function(expr)
+        grads, steps, estimate = NUMERICAL[method](f, columns, h)
+        value = f(columns)
+        if steps_out is not None:
+            steps_out[...] = steps
+        if estimate_out is not None and estimate is not None:
+            estimate_out[...] = estimate
+    value_out[...] = value
+    for i, g in enumerate(grads):
+        grad_out[i] = g
 
 
 def gradient_columns(
@@ -154,52 +160,45 @@ def gradient_columns(
 ) -> Derivatives:
     """Value and gradient at every point of ``columns`` (one array per variable).
 
-    Large inputs run in blocks of :data:`~engine.evaluate.BLOCK` points so that the
-    intermediates stay in cache; ``check`` (a deadline, say) runs between blocks.  ``h``
-    may be a scalar or an array of the columns' shape (one step per point).
+    Large inputs run in blocks of :data:`~engine.evaluate.BLOCK` points (fewer for the
+    numerical methods, which evaluate f at a stencil of points each) so that the
+    intermediates stay in cache; ``check`` (a deadline, say) runs before each block.
+    ``h`` may be a scalar or an array of the columns' shape (one step per point).
     """
     arrays = [np.asarray(c, dtype=np.float64) for c in columns]
     shape = np.broadcast_shapes(*(a.shape for a in arrays)) if arrays else ()
     size = int(np.prod(shape))
+    count = len(arrays)
     # Blocks are whole rows of the leading axis, read from broadcast views: a grid given
     # as x[None, :] and y[:, None] is never materialised, only one block at a time.
     grid = (1,) if shape == () else shape
     views = [np.broadcast_to(a, shape).reshape(grid) for a in arrays]
     step_view = None if h is None or np.ndim(h) == 0 else np.broadcast_to(h, shape).reshape(grid)
     row_size = int(np.prod(grid[1:]))
-    points = max(1, BLOCK // _stencil(method, len(arrays)))  # so each block is bounded work
+    points = max(1, BLOCK // _stencil(method, count))  # so each block is bounded work
     rows_per_block = max(1, points // max(row_size, 1))
-    count = len(views)
+    value, grad = np.empty(size), np.empty((count, size))
+    steps = np.empty((count, size)) if method in NUMERICAL else None
+    estimate = np.empty((count, size)) if method == "richardson" else None
     with np.errstate(all="ignore"):
-        if grid[0] <= rows_per_block:  # one block
-            value, grad, steps, estimate = _block_gradient(
-                expr, [v.reshape(-1) for v in views], size, method,
-                h if step_view is None else step_view.reshape(-1))
-        else:
-            value, grad = np.empty(size), np.empty((count, size))
-            steps = np.empty((count, size)) if method in NUMERICAL else None
-            estimate = np.empty((count, size)) if method == "richardson" else None
-            for first in range(0, grid[0], rows_per_block):
-                if check is not None:
-                    check()
-                last = min(first + rows_per_block, grid[0])
-                start, stop = first * row_size, last * row_size
-                block_h = h if step_view is None else step_view[first:last].reshape(-1)
-                parts = _block_gradient(expr, [v[first:last].reshape(-1) for v in views],
-                                        stop - start, method, block_h)
-                value[start:stop], grad[:, start:stop] = parts[0], parts[1]
-                if steps is not None:
-                    steps[:, start:stop] = parts[2]
-                if estimate is not None:
-                    estimate[:, start:stop] = parts[3]
+        for first in range(0, grid[0], rows_per_block):
+            if check is not None:
+                check()
+            last = min(first + rows_per_block, grid[0])
+            block = slice(first * row_size, last * row_size)
+            block_h = h if step_view is None else step_view[first:last].reshape(-1)
+            _fill_block(expr, [v[first:last].reshape(-1) for v in views], method, block_h,
+                        (value[block], grad[:, block],
+                         None if steps is None else steps[:, block],
+                         None if estimate is None else estimate[:, block]))
         # Where f is undefined (NaN: log(x) at x < 0) it has no derivative either, even
         # if the chain rule's arithmetic (1/x) would produce a number.
         undefined = np.isnan(value)
         if undefined.any():
-            grad = np.where(undefined, np.nan, grad)
+            grad[:, undefined] = np.nan
 
     def shaped(array: Array | None, leading: tuple[int, ...]) -> Array | None:
-        return None if array is None else np.asarray(array, np.float64).reshape(leading + shape)
+        return None if array is None else array.reshape(leading + shape)
 
     return Derivatives(
         shaped(value, ()),  # type: ignore[arg-type]
