@@ -15,6 +15,8 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
+import engine
+
 from . import __version__
 from .compute import Compute
 from .errors import install_error_handlers
@@ -58,6 +60,7 @@ def _describe(settings: Settings) -> str:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """A Slopescope application with ``settings`` (default: from the environment)."""
     settings = settings if settings is not None else Settings()
+    engine.keep_freed_memory()  # whole-grid work reuses freed memory (engine/allocator.py)
     app = FastAPIOffline(
         title="Slopescope",
         version=__version__,

@@ -76,6 +76,8 @@ def machine() -> list[tuple[str, str]]:
         ("cores", str(os.cpu_count())),
         ("memory", _memory()),
         ("os", platform.platform()),
+        ("allocator", "glibc malloc keeps freed memory (engine.keep_freed_memory(), as the "
+                      "server does)"),
     ]
 
 

@@ -14,6 +14,7 @@ Text goes through our own parser into an immutable graph; every differentiation 
 'completed'
 """
 
+from .allocator import keep_freed_memory
 from .calculus import (
     FieldResult,
     SweepResult,
@@ -63,6 +64,7 @@ __all__ = [
     "gradient_columns",
     "gradient_field",
     "hessian",
+    "keep_freed_memory",
     "parse",
     "resolve_point",
     "step_sweep",
