@@ -284,10 +284,10 @@ def _reverse_lines(graph: Graph, values: list[Source]) -> tuple[list[str], list[
 
 def _compile(source: str, functions: dict[str, Any]) -> Callable[..., Any]:
     namespace = dict(functions)
-    # Compiles source generated above from our own validated graph (node numbers, table
-    # names, repr of finite floats) -- never text a user typed.
-    code = compile(source, "<slopescope-generated>", "exec")
-    exec(code, namespace)  # generated from the validated graph, see above
+    # Source generated above from our own validated graph (node numbers, table names,
+    # repr of finite floats) -- never text a user typed.
+    code = compile(source, "<slopescope-generated>", "exec")  # generated from our graph
+    exec(code, namespace)  # generated from our own validated graph, never user text
     return namespace["generated"]  # type: ignore[no-any-return]
 
 

@@ -16,16 +16,8 @@ from pathlib import Path
 import pytest
 
 from bench.server import LocalServer
+from tests.browser.pagekit import CHROMIUM, CHROMIUM_ARGS
 
-CHROMIUM = os.environ.get("SLOPESCOPE_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 VIEWPORT = {"width": 1280, "height": 800}
 
 

@@ -18,15 +18,11 @@ from pathlib import Path
 from urllib.parse import quote
 
 REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
+if str(REPO) not in sys.path:  # run as a script, sys.path[0] is tests/browser
+    sys.path.insert(0, str(REPO))
+
+from tests.browser.pagekit import CHROMIUM, CHROMIUM_ARGS, run_descent  # noqa: E402
+
 ROSENBROCK = "(1 - x)**2 + 100*(y - x**2)**2"
 BOWL = "x**2 + 25*y**2"
 
@@ -38,22 +34,13 @@ def _ready(page, expr: str | None = None) -> None:
     page.wait_for_timeout(700)
 
 
-def _run(page, optimizer: str, lr: float, steps: int) -> None:
-    before = page.locator("#runs-rows tr").count()
-    page.select_option("#optimizer", optimizer)
-    page.fill("#lr", str(lr))
-    page.fill("#steps", str(steps))
-    page.click("#run")
-    page.wait_for_function("n => document.querySelectorAll('#runs-rows tr').length > n", arg=before)
-
-
 def take(base: str, out: Path) -> list[Path]:
     from playwright.sync_api import sync_playwright
 
     out.mkdir(parents=True, exist_ok=True)
     shots: list[Path] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1280, "height": 800})
         page = context.new_page()
         page.set_default_timeout(60_000)
@@ -90,9 +77,9 @@ def take(base: str, out: Path) -> list[Path]:
         # 2-D: several runs compared on Rosenbrock, the player at a step
         page.goto(f"{base}/?f={quote(ROSENBROCK)}")
         _ready(page)
-        _run(page, "gd", 0.001, 3000)
-        _run(page, "momentum", 0.0005, 1000)
-        _run(page, "adam", 0.05, 1000)
+        run_descent(page, 0.001, 3000, optimizer="gd")
+        run_descent(page, 0.0005, 1000, optimizer="momentum")
+        run_descent(page, 0.05, 1000, optimizer="adam")
         page.select_option("#play-run", index=1)
         slider = page.locator("#play-step")
         slider.focus()
@@ -110,9 +97,9 @@ def take(base: str, out: Path) -> list[Path]:
         # An ill-conditioned bowl: gd zig-zags, momentum does not; one run diverges
         page.goto(f"{base}/?f={quote(BOWL)}")
         _ready(page)
-        _run(page, "gd", 0.035, 60)
-        _run(page, "momentum", 0.01, 60)
-        _run(page, "gd", 0.1, 60)
+        run_descent(page, 0.035, 60, optimizer="gd")
+        run_descent(page, 0.01, 60, optimizer="momentum")
+        run_descent(page, 0.1, 60, optimizer="gd")
         page.evaluate("() => document.activeElement.blur()")
         page.wait_for_timeout(500)
         shot("2d-compare.png")
@@ -160,7 +147,6 @@ def main(argv: list[str] | None = None) -> None:
     if args.base is not None:
         shots = take(args.base.rstrip("/"), args.out)
     else:
-        sys.path.insert(0, str(REPO))  # run as a script, sys.path[0] is tests/browser
         from bench.server import LocalServer
 
         with LocalServer(stop_timeout=10) as server:

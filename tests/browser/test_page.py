@@ -12,6 +12,8 @@ from urllib.parse import quote
 
 import pytest
 
+from tests.browser.pagekit import run_descent
+
 pytestmark = pytest.mark.browser
 
 SPHERE = "x**2 + y**2"
@@ -51,15 +53,6 @@ def traces(page, plot_id: str) -> list[dict]:
 def run_traces(page, plot_id: str = "plot-contour") -> list[dict]:
     """Descent trajectories (one trace per run, named '#n ...')."""
     return [t for t in traces(page, plot_id) if t["name"].startswith("#")]
-
-
-def run_descent(page, lr: float, steps: int, optimizer: str = "gd") -> None:
-    before = page.locator("#runs-rows tr").count()
-    page.select_option("#optimizer", optimizer)
-    page.fill("#lr", str(lr))
-    page.fill("#steps", str(steps))
-    page.click("#run")
-    page.wait_for_function("n => document.querySelectorAll('#runs-rows tr').length > n", arg=before)
 
 
 def segments(trace: dict) -> int:

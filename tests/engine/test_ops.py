@@ -31,13 +31,21 @@ def _evaluate(primitive, args):
     return primitive.evaluate(*[np.float64(a) for a in args], *extra)
 
 
+def _extra(primitive):
+    return (3.0,) if primitive.has_param else ()  # powi's exponent
+
+
+def _partials(primitive, args):
+    extra = _extra(primitive)
+    out = _evaluate(primitive, args)
+    return primitive.partials(NUMPY, out, *[np.float64(a) for a in args], *extra)
+
+
 @pytest.mark.parametrize("name", sorted(PRIMITIVES))
 def test_partials_match_central_differences(name):
     primitive = PRIMITIVES[name]
     for args in _arguments(primitive):
-        extra = (3.0,) if primitive.has_param else ()
-        out = _evaluate(primitive, args)
-        partials = primitive.partials(NUMPY, out, *[np.float64(a) for a in args], *extra)
+        partials = _partials(primitive, args)
         assert len(partials) == primitive.arity
         for k in range(primitive.arity):
             h = 1e-6
@@ -54,13 +62,11 @@ def test_partials_match_central_differences(name):
 def test_analytic_rows_work_with_complex_step(name):
     primitive = PRIMITIVES[name]
     for args in _arguments(primitive):
-        extra = (3.0,) if primitive.has_param else ()
-        out = _evaluate(primitive, args)
-        partials = primitive.partials(NUMPY, out, *[np.float64(a) for a in args], *extra)
+        partials = _partials(primitive, args)
         for k in range(primitive.arity):
             shifted = [complex(a) for a in args]
             shifted[k] += 1e-20j
-            value = primitive.evaluate(*[np.complex128(a) for a in shifted], *extra)
+            value = primitive.evaluate(*[np.complex128(a) for a in shifted], *_extra(primitive))
             assert float(np.imag(value) / 1e-20) == pytest.approx(float(partials[k]),
                                                                   rel=1e-13, abs=1e-15)
 
@@ -78,13 +84,11 @@ def test_scalar_matches_numpy(name):
 def test_dual_namespace_gives_the_derivative(name):
     primitive = PRIMITIVES[name]
     for args in _arguments(primitive):
-        extra = (3.0,) if primitive.has_param else ()
-        out = _evaluate(primitive, args)
-        partials = primitive.partials(NUMPY, out, *[np.float64(a) for a in args], *extra)
+        partials = _partials(primitive, args)
         for k in range(primitive.arity):
             duals = [Dual(np.float64(a), np.float64(1.0 if j == k else 0.0))
                      for j, a in enumerate(args)]
-            result = getattr(DUAL, name)(*duals, *extra)
+            result = getattr(DUAL, name)(*duals, *_extra(primitive))
             assert float(result.tangent) == pytest.approx(float(partials[k]), rel=1e-14)
 
 
