@@ -22,7 +22,7 @@ from .compute import Compute
 from .errors import install_error_handlers
 from .limits import document_limits
 from .middleware import BodyLimitMiddleware
-from .routers import api, health, pages
+from .routers import ROUTERS
 from .settings import Settings
 
 #: The repository's ``static/`` directory (the package is installed editable).
@@ -77,9 +77,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.compute = Compute(settings)
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_body_size=settings.max_body_size)
-    app.include_router(health.router)
-    app.include_router(api.router)
-    app.include_router(pages.router)
+    for router in ROUTERS:
+        app.include_router(router)
     if STATIC_DIR.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
