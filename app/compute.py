@@ -28,7 +28,7 @@ from fastapi import Request
 
 import engine
 
-from .limits import check_budget
+from .limits import check_budget, path_points
 from .settings import Settings
 
 T = TypeVar("T")
@@ -107,9 +107,12 @@ class Compute:
         """The ``time.monotonic()`` value a computation starting now must finish by."""
         return time.monotonic() + self.settings.deadline
 
-    def check_budget(self, expr: engine.Expression, steps: int) -> None:
-        """Refuse ``steps × nodes`` over the ``step_budget`` setting."""
-        check_budget(steps, expr.node_count, self.settings)
+    def descent_points(self, expr: engine.Expression, steps: int,
+                       max_points: int | None) -> int:
+        """Check a descent's work against ``step_budget`` (before any of it is done) and
+        return how many path entries it may answer with (``max_path_values``)."""
+        check_budget(steps, expr.node_count, len(expr.variables), self.settings)
+        return path_points(max_points, len(expr.variables), self.settings)
 
 
 async def get_compute(request: Request) -> Compute:

@@ -13,7 +13,7 @@ The check is data-driven: no handler repeats a guard.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel
 
@@ -63,8 +63,11 @@ def _measure(value: Any, kind: str) -> tuple[int, str] | None:
     return len(value), f"the number of {noun}"
 
 
-def enforce_limits(body: BaseModel, settings: Settings) -> None:
-    """Raise :class:`LimitExceeded` for the first field of ``body`` over its setting."""
+B = TypeVar("B", bound=BaseModel)
+
+
+def enforce_limits(body: B, settings: Settings) -> B:
+    """``body`` itself, or :class:`LimitExceeded` for its first field over its setting."""
     for name, info in type(body).model_fields.items():
         extra = info.json_schema_extra
         if not isinstance(extra, dict) or "x-limit" not in extra:
@@ -80,18 +83,43 @@ def enforce_limits(body: BaseModel, settings: Settings) -> None:
         bound = int(getattr(settings, setting))
         if given > bound:
             raise LimitExceeded(name, setting, bound, given, f"{name}: {what}")
+    return body
 
 
-def check_budget(steps: int, nodes: int, settings: Settings) -> None:
-    """Refuse a descent whose ``steps × nodes`` exceeds ``settings.step_budget``."""
-    if steps * nodes > settings.step_budget:
+def check_budget(steps: int, nodes: int, variables: int, settings: Settings) -> None:
+    """Refuse a run whose ``steps × (nodes + variables)`` exceeds ``settings.step_budget``:
+    each step evaluates the graph and updates every coordinate."""
+    work = steps * (nodes + variables)
+    if work > settings.step_budget:
         raise LimitExceeded(
             "steps",
             "step_budget",
             settings.step_budget,
-            steps * nodes,
-            f"steps x expression nodes ({steps} x {nodes})",
+            work,
+            f"steps x (expression nodes + variables) ({steps} x ({nodes} + {variables}))",
         )
+
+
+def path_points(max_points: int | None, variables: int, settings: Settings) -> int:
+    """How many path entries a run may return: ``max_points`` (default: the setting),
+    within ``max_path_values`` numbers in all.  Asking for more is refused; the default
+    shrinks to fit (at least the first and last point).
+
+    >>> path_points(None, 2, Settings()), path_points(None, 500, Settings())
+    (10001, 400)
+    """
+    fit = max(2, settings.max_path_values // max(variables, 1))
+    if max_points is None:
+        return min(settings.max_points, fit)
+    if max_points * variables > settings.max_path_values:
+        raise LimitExceeded(
+            "max_points",
+            "max_path_values",
+            settings.max_path_values,
+            max_points * variables,
+            f"max_points x variables ({max_points} x {variables})",
+        )
+    return max_points
 
 
 def document_limits(schema: dict[str, Any], settings: Settings) -> dict[str, Any]:

@@ -102,3 +102,25 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_plain(item) for item in value]
     return value
+
+
+def null_note(what: str, values: Any) -> str | None:
+    """Why some numbers of a response are ``null``, or None when all are finite.
+
+    >>> null_note("f", [1.0, float("nan"), 2.0])
+    'f: 1 of 3 values are undefined or not finite (sent as null)'
+    >>> null_note("f", float("inf")), null_note("f", 3.0)
+    ('f is not finite here (sent as null)', None)
+    """
+    finite = np.isfinite(np.asarray(values, dtype=float))
+    if finite.all():
+        return None
+    if finite.size == 1:
+        return f"{what} is not finite here (sent as null)"
+    bad = int(finite.size - np.count_nonzero(finite))
+    return f"{what}: {bad} of {finite.size} values are undefined or not finite (sent as null)"
+
+
+def join_notes(*notes: str | None) -> str:
+    """The notes that apply, joined by ``; `` -- or ``"ok"``."""
+    return "; ".join(note for note in notes if note) or "ok"

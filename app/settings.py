@@ -41,12 +41,18 @@ class Settings(BaseSettings):
     max_grid: int = Field(default=400, ge=2, description="Most grid points per axis for /field.")
     max_steps: int = Field(default=100_000, ge=1, description="Most steps for /descent.")
     step_budget: int = Field(
-        default=5_000_000, ge=1, description="Most steps x expression nodes for /descent."
+        default=5_000_000, ge=1,
+        description="Most steps x (expression nodes + variables) for /descent.",
     )
     max_points: int = Field(
         default=10_001,
         ge=2,
         description="Most path entries in a /descent response (thinned beyond).",
+    )
+    max_path_values: int = Field(
+        default=200_000,
+        ge=2,
+        description="Most numbers in a /descent path (path entries x variables).",
     )
     max_sweep: int = Field(default=200, ge=2, description="Most step sizes n in a /steps sweep.")
     max_secants: int = Field(default=20, ge=1, description="Most secant steps for /tangent.")

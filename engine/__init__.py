@@ -36,9 +36,11 @@ from .errors import DeadlineExceeded, ExpressionError
 from .evaluate import evaluate, evaluate_many
 from .expression import Expression
 from .limits import DEFAULT_LIMITS, Limits
-from .optimize import OPTIMIZERS, DescentResult, descend
+from .optimize import DescentResult, descend
+from .optimizers import OPTIMIZERS, Optimizer, Setting
 from .parser import parse
 from .points import resolve_point
+from .stability import Stability, stability
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -54,6 +56,9 @@ __all__ = [
     "GraphNode",
     "GraphResult",
     "Limits",
+    "Optimizer",
+    "Setting",
+    "Stability",
     "SweepResult",
     "TangentResult",
     "computation_graph",
@@ -67,6 +72,7 @@ __all__ = [
     "keep_freed_memory",
     "parse",
     "resolve_point",
+    "stability",
     "step_sweep",
     "tangent",
 ]

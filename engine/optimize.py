@@ -1,24 +1,21 @@
-"""Gradient descent and its relatives, as plain functions over a gradient callable.
+"""Descent: the loop that drives an optimizer, and :func:`descend`, which runs one.
 
-Update rules (``g`` the gradient at the current point, ``t`` the step number from 1),
-as in PyTorch's optimizers without weight decay:
-
-=========  ==============================================================================
-gd         ``x -= lr * g``
-momentum   ``v = momentum * v + g;  x -= lr * v``  (heavy ball, PyTorch's SGD momentum)
-nesterov   ``v = momentum * v + g;  x -= lr * (g + momentum * v)``  (PyTorch's form)
-adagrad    ``G += g**2;  x -= lr * g / (sqrt(G) + eps)``
-rmsprop    ``s = rho * s + (1 - rho) * g**2;  x -= lr * g / (sqrt(s) + eps)``
-adam       ``m = beta1 m + (1 - beta1) g;  s = beta2 s + (1 - beta2) g**2;``
-           ``x -= lr * (m / (1 - beta1**t)) / (sqrt(s / (1 - beta2**t)) + eps)``
-=========  ==============================================================================
+The update rules live in the optimizer table, :mod:`engine.optimizers` (PyTorch's rules
+and defaults); this module applies them coordinate by coordinate on plain floats -- a
+run of a few variables is far faster on floats than on tiny numpy arrays -- and decides
+how each run ends.  The curvature at the start (:mod:`engine.stability`) comes with
+every run, and a diverged run's message compares ``lr`` with its stability bound.
 
 >>> from engine import parse
 >>> run = descend(parse("x**2 + y**2"), [-3, 4], lr=0.1, steps=100)
 >>> run.status, len(run.path), [f"{c:.2g}" for c in run.final]
 ('completed', 101, ['-6.1e-10', '8.1e-10'])
->>> descend(parse("x**2 + y**2"), [-3, 4], lr=10, steps=100).status
-'diverged'
+>>> run = descend(parse("x**2 + 10*y**2"), [-3, 4], lr=0.5, steps=100)
+>>> run.status, run.stop_step
+('diverged', 6)
+>>> print(*run.message.split("; "), sep="\\n")
+diverged at step 6: |f - f(start)| = 4.5e+13 exceeded divergence_factor·(1 + |f(start)|) = 1.7e+12
+lr 0.5 is above the stability bound 2/λmax = 0.1 at the start: try lr < 0.1
 """
 
 from __future__ import annotations
@@ -31,14 +28,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from .codegen import value_and_gradient_function
-from .differentiate import check_method, check_step, gradient_columns
+from .differentiate import NUMERICAL_METHODS, check_method, check_step, gradient_columns
 from .errors import DeadlineExceeded, ExpressionError
 from .expression import Expression
 from .numeric import as_columns
+from .optimizers import FLOATS, check_optimizer, resolve_settings
 from .points import resolve_point
+from .stability import Stability, stability
 from .types import Array, PointLike
 
-__all__ = ["OPTIMIZERS", "DescentResult", "Trajectory", "descend", "make_update", "run_optimizer"]
+__all__ = ["DescentResult", "Trajectory", "descend", "make_update", "run_optimizer"]
 
 Vector = list[float]
 Update = Callable[[Vector, Vector, int], Vector]
@@ -46,96 +45,49 @@ Update = Callable[[Vector, Vector, int], Vector]
 ValueAndGradient = Callable[[Vector], tuple[float, Vector]]
 
 
-def _gd(lr: float) -> Update:
-    def update(x: Vector, g: Vector, t: int) -> Vector:
-        return [xi - lr * gi for xi, gi in zip(x, g, strict=True)]
+def make_update(optimizer: str, lr: float, **settings: float | None) -> Update:
+    """The update rule of ``optimizer`` on lists of floats, with fresh state.
 
-    return update
+    Settings not given take the table's defaults; settings of other optimizers are
+    ignored.  Each coordinate is updated by the table's rule on plain floats.
 
-
-def _momentum(lr: float, momentum: float, nesterov: bool) -> Update:
-    velocity: Vector = []
-
-    def update(x: Vector, g: Vector, t: int) -> Vector:
-        nonlocal velocity
-        v0 = velocity or [0.0] * len(g)
-        velocity = [momentum * vi + gi for vi, gi in zip(v0, g, strict=True)]
-        if nesterov:
-            return [xi - lr * (gi + momentum * vi)
-                    for xi, gi, vi in zip(x, g, velocity, strict=True)]
-        return [xi - lr * vi for xi, vi in zip(x, velocity, strict=True)]
-
-    return update
-
-
-def _adagrad(lr: float, eps: float) -> Update:
-    total: Vector = []
+    >>> update = make_update("momentum", 0.1, momentum=0.9)
+    >>> update([1.0], [2.0], 1), update([0.8], [1.6], 2)
+    ([0.8], [0.45999999999999996])
+    """
+    row = check_optimizer(optimizer)
+    s = resolve_settings(row, settings)
+    if isinstance(lr, bool) or not math.isfinite(lr) or lr <= 0:
+        raise ExpressionError("lr must be a finite number > 0", code="bad_lr", field="lr")
+    step = row.step
+    slots = len(row.state)
+    state: list[tuple[float, ...]] = []
 
     def update(x: Vector, g: Vector, t: int) -> Vector:
-        nonlocal total
-        s0 = total or [0.0] * len(g)
-        total = [si + gi * gi for si, gi in zip(s0, g, strict=True)]
-        return [xi - lr * gi / (math.sqrt(si) + eps)
-                for xi, gi, si in zip(x, g, total, strict=True)]
+        if not state:
+            state.extend([(0.0,) * slots] * len(x))
+        moved = []
+        for i, (xi, gi) in enumerate(zip(x, g, strict=True)):
+            xi, *rest = step(FLOATS, xi, gi, t, lr, s, *state[i])
+            state[i] = tuple(rest)
+            moved.append(xi)
+        return moved
 
     return update
-
-
-def _rmsprop(lr: float, rho: float, eps: float) -> Update:
-    average: Vector = []
-
-    def update(x: Vector, g: Vector, t: int) -> Vector:
-        nonlocal average
-        s0 = average or [0.0] * len(g)
-        average = [rho * si + (1 - rho) * gi * gi for si, gi in zip(s0, g, strict=True)]
-        return [xi - lr * gi / (math.sqrt(si) + eps)
-                for xi, gi, si in zip(x, g, average, strict=True)]
-
-    return update
-
-
-def _adam(lr: float, beta1: float, beta2: float, eps: float) -> Update:
-    first: Vector = []
-    second: Vector = []
-
-    def update(x: Vector, g: Vector, t: int) -> Vector:
-        nonlocal first, second
-        m0 = first or [0.0] * len(g)
-        s0 = second or [0.0] * len(g)
-        first = [beta1 * mi + (1 - beta1) * gi for mi, gi in zip(m0, g, strict=True)]
-        second = [beta2 * si + (1 - beta2) * gi * gi for si, gi in zip(s0, g, strict=True)]
-        bias1 = 1 - beta1**t
-        bias2 = 1 - beta2**t
-        return [xi - lr * (mi / bias1) / (math.sqrt(si / bias2) + eps)
-                for xi, mi, si in zip(x, first, second, strict=True)]
-
-    return update
-
-
-OPTIMIZERS: tuple[str, ...] = ("gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
-
-
-def make_update(optimizer: str, lr: float, momentum: float = 0.9, beta1: float = 0.9,
-                beta2: float = 0.999, rho: float = 0.9, eps: float = 1e-8) -> Update:
-    """The update rule of ``optimizer`` with its settings (fresh state)."""
-    rules: dict[str, Callable[[], Update]] = {
-        "gd": lambda: _gd(lr),
-        "momentum": lambda: _momentum(lr, momentum, nesterov=False),
-        "nesterov": lambda: _momentum(lr, momentum, nesterov=True),
-        "adagrad": lambda: _adagrad(lr, eps),
-        "rmsprop": lambda: _rmsprop(lr, rho, eps),
-        "adam": lambda: _adam(lr, beta1, beta2, eps),
-    }
-    if optimizer not in rules:
-        raise ExpressionError(f"unknown optimizer {optimizer!r}; choose one of "
-                              f"{', '.join(OPTIMIZERS)}", code="unknown_optimizer",
-                              field="optimizer")
-    return rules[optimizer]()
 
 
 @dataclass(frozen=True)
 class DescentResult:
-    """A trajectory, thinned to at most ``max_points`` entries (first and last kept)."""
+    """A trajectory, thinned to at most ``max_points`` entries (first and last kept).
+
+    ``status`` says how the run ended and ``reason`` why, as a code a program can branch
+    on: ``all_steps`` (completed), ``tol`` (converged), ``start_not_finite``,
+    ``coordinate_not_finite``, ``value_not_finite``, ``gradient_not_finite`` or
+    ``value_grew`` (diverged).  ``stop_step`` is the step at which an early stop was
+    decided (None when all steps ran); ``stalled_at`` the first step at which the
+    gradient was exactly 0, so that the point stopped moving (None if never).
+    ``message`` says all of it in words.
+    """
 
     variables: tuple[str, ...]
     path: Array
@@ -146,7 +98,11 @@ class DescentResult:
     final_value: float
     steps: int
     status: str
+    reason: str
+    stop_step: int | None
+    stalled_at: int | None
     message: str
+    stability: Stability
 
 
 def _value_and_gradient(expr: Expression, method: str, h: float | None) -> ValueAndGradient:
@@ -186,13 +142,15 @@ def _thin(count: int, max_points: int) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Trajectory:
-    """Every iterate of a run, unthinned, with how it ended."""
+    """Every iterate of a run, unthinned, with how it ended (see :class:`DescentResult`)."""
 
     path: list[Vector]
     values: list[float]
     grad_norms: list[float]
     steps: int
     status: str
+    reason: str
+    stop_step: int | None
     message: str
 
 
@@ -208,7 +166,9 @@ def run_optimizer(
     """Drive ``update`` with ``value_and_gradient`` from ``start``: the descent loop.
 
     It knows nothing of expressions: any callable ``x -> (f(x), gradient)`` on lists of
-    floats will do (the benchmarks drive it with a hand-written gradient).
+    floats will do (the benchmarks drive it with a hand-written gradient).  A run stops
+    early only when ``tol > 0`` and the gradient norm reaches it (``converged``), or when
+    it diverges; ``tol = 0`` never stops a run early, even where the gradient is 0.
 
     >>> run = run_optimizer(lambda x: (x[0] ** 2, [2 * x[0]]), [1.0], make_update("gd", 0.25), 3)
     >>> run.path, run.status
@@ -218,12 +178,13 @@ def run_optimizer(
     value, grad = value_and_gradient(x)
     norm = math.sqrt(sum(g * g for g in grad))
     path, values, norms = [x], [value], [norm]
-    status, message, taken = "completed", "", 0
+    status, reason, message, stop_step = "completed", "all_steps", "", None
     if not (math.isfinite(value) and _finite(grad)):
-        status, message = "diverged", "f or its gradient is not finite at the start point"
-    elif norm <= tol:
-        status = "converged"
-        message = f"the gradient norm {norm:.3g} is <= tol at the start point"
+        status, reason, stop_step = "diverged", "start_not_finite", 0
+        message = "f or its gradient is not finite at the start point"
+    elif tol > 0 and norm <= tol:
+        status, reason, stop_step = "converged", "tol", 0
+        message = f"converged at the start: the gradient norm {norm:.3g} is <= tol {tol:g}"
     limit = None if divergence_factor is None else divergence_factor * (1.0 + abs(value))
     first_value = value
     step = 0
@@ -234,31 +195,75 @@ def run_optimizer(
                                    "steps; use fewer steps", field="steps")
         x_next = update(x, grad, step)
         if not _finite(x_next):
-            status, message = "diverged", f"step {step}: a coordinate stopped being finite"
+            status, reason = "diverged", "coordinate_not_finite"
+            message = f"diverged at step {step}: a coordinate stopped being finite"
             break
         value_next, grad_next = value_and_gradient(x_next)
         if not math.isfinite(value_next):
-            status, message = "diverged", f"step {step}: f stopped being finite"
+            status, reason = "diverged", "value_not_finite"
+            message = f"diverged at step {step}: f stopped being finite"
             break
         if not _finite(grad_next):
-            status, message = "diverged", f"step {step}: the gradient stopped being finite"
+            status, reason = "diverged", "gradient_not_finite"
+            message = f"diverged at step {step}: the gradient stopped being finite"
             break
         x, value, grad = x_next, value_next, grad_next
         norm = math.sqrt(sum(g * g for g in grad))
         path.append(x)
         values.append(value)
         norms.append(norm)
-        taken = step
         if limit is not None and abs(value - first_value) > limit:
-            status = "diverged"
-            message = (f"step {step}: |f - f(start)| = {abs(value - first_value):.3g} exceeded "
-                       f"divergence_factor * (1 + |f(start)|) = {limit:.3g}")
-        elif norm <= tol:
-            status = "converged"
+            status, reason = "diverged", "value_grew"
+            message = (f"diverged at step {step}: |f - f(start)| = "
+                       f"{abs(value - first_value):.2g} exceeded "
+                       f"divergence_factor·(1 + |f(start)|) = {limit:.2g}")
+        elif tol > 0 and norm <= tol:
+            status, reason = "converged", "tol"
             message = f"converged at step {step}: the gradient norm {norm:.3g} is <= tol {tol:g}"
     if status == "completed":
         message = f"ran all {steps} steps"
-    return Trajectory(path, values, norms, taken, status, message)
+    else:
+        stop_step = step
+    return Trajectory(path, values, norms, len(path) - 1, status, reason, stop_step, message)
+
+
+def _stall_note(run: Trajectory, method: str, h: float | None, names: tuple[str, ...]
+                ) -> tuple[int | None, str]:
+    """The first step whose gradient is exactly 0 (the point stops moving), and why.
+
+    With a finite-difference method and a fixed ``h``, a coordinate so large that
+    ``x + h`` rounds to ``x`` makes the stencil see no change: the numerical gradient is
+    exactly 0 although f is not stationary -- the textbook's lr = 10 run stands still so.
+    """
+    stalled = next((k for k, norm in enumerate(run.grad_norms) if norm == 0.0), None)
+    if stalled is None:
+        return None, ""
+    x = run.path[stalled]
+    where = "at the start" if stalled == 0 else f"at step {stalled}"
+    if method in NUMERICAL_METHODS and h is not None:
+        rounded = [i for i, xi in enumerate(x) if xi + h == xi and xi - h == xi]
+        if rounded:
+            i = rounded[0]
+            return stalled, (
+                f"the numerical gradient became exactly 0 {where} because {names[i]} + h "
+                f"rounds to {names[i]} there ({names[i]} = {x[i]:.3g}, h = {h:g}): the "
+                "stencil sees no change, so the point stands still although f is not "
+                "stationary")
+    if stalled == len(run.path) - 1 and run.status != "completed":
+        return stalled, ""
+    return stalled, f"the gradient is exactly 0 {where}, so the point stops moving there"
+
+
+def _bound_note(lr: float, curvature: Stability) -> str:
+    """How ``lr`` compares with the stability bound at the start, for a diverged run."""
+    bound, formula = curvature.lr_bound, curvature.bound_formula
+    if bound is None or formula is None:
+        return ""
+    if lr > bound:
+        return (f"lr {lr:g} is above the stability bound {formula} = {bound:.3g} at the "
+                f"start: try lr < {bound:.3g}")
+    return (f"lr {lr:g} is below the stability bound {formula} = {bound:.3g} at the start, "
+            "so the curvature must have grown along the path")
 
 
 def descend(
@@ -271,33 +276,37 @@ def descend(
     h: float | None = None,
     tol: float = 0.0,
     divergence_factor: float | None = 1e10,
-    momentum: float = 0.9,
-    beta1: float = 0.9,
-    beta2: float = 0.999,
-    rho: float = 0.9,
-    eps: float = 1e-8,
     max_points: int = 10001,
     deadline: float | None = None,
+    **settings: float | None,
 ) -> DescentResult:
     """Run ``optimizer`` on ``expr`` from ``start`` for up to ``steps`` steps.
 
-    Stops early with status ``converged`` when the gradient norm is <= ``tol``, or
-    ``diverged`` when a coordinate, value or gradient stops being finite (the path ends
-    at the last finite point) or ``|f(x_k) - f(x_0)| > divergence_factor * (1 + |f(x_0)|)``.
-    Otherwise the status is ``completed``.  ``deadline`` (a ``time.monotonic()`` value)
-    bounds the wall time: past it, :class:`DeadlineExceeded` is raised.
+    ``settings`` are the optimizer's own (``momentum=0.9``, ``beta1``, ``eps``...; see
+    :data:`engine.optimizers.OPTIMIZERS`): missing ones take PyTorch's defaults, those of
+    other optimizers are ignored.  Stops early with status ``converged`` when ``tol > 0``
+    and the gradient norm is <= ``tol``, or ``diverged`` when a coordinate, value or
+    gradient stops being finite (the path ends at the last finite point) or
+    ``|f(x_k) - f(x_0)| > divergence_factor * (1 + |f(x_0)|)``.  Otherwise the status is
+    ``completed``.  ``deadline`` (a ``time.monotonic()`` value) bounds the wall time:
+    past it, :class:`DeadlineExceeded` is raised.
     """
     check_method(expr, method)
     check_step(h)
     if steps < 0:
         raise ExpressionError("steps must be >= 0", code="bad_steps", field="steps")
+    if not (isinstance(tol, int | float) and math.isfinite(tol) and tol >= 0):
+        raise ExpressionError("tol must be a finite number >= 0", code="bad_tol", field="tol")
     if max_points < 2:
         raise ExpressionError("max_points must be at least 2", code="bad_steps",
                               field="max_points")
-    update = make_update(optimizer, lr, momentum, beta1, beta2, rho, eps)
+    update = make_update(optimizer, lr, **settings)
     start_point = [float(v) for v in resolve_point(expr, start, field="start")]
+    curvature = stability(expr, start_point, optimizer, settings)
     run = run_optimizer(_value_and_gradient(expr, method, h), start_point, update, steps,
                         tol, divergence_factor, deadline)
+    stalled_at, stall = _stall_note(run, method, h, expr.variables)
+    notes = [run.message, stall, _bound_note(lr, curvature) if run.status == "diverged" else ""]
     keep = _thin(len(run.path), max_points)
     path = np.asarray(run.path, dtype=np.float64).reshape(len(run.path), len(start_point))
     return DescentResult(
@@ -310,5 +319,9 @@ def descend(
         final_value=float(run.values[-1]),
         steps=run.steps,
         status=run.status,
-        message=run.message,
+        reason=run.reason,
+        stop_step=run.stop_step,
+        stalled_at=stalled_at,
+        message="; ".join(note for note in notes if note),
+        stability=curvature,
     )

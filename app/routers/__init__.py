@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import api, health, pages
+from . import descent, field, gradient, graph, health, pages, steps, tables, tangent
 
 #: Every router of the application, in the order they are included.
-ROUTERS: tuple[APIRouter, ...] = (health.router, api.router, pages.router)
+ROUTERS: tuple[APIRouter, ...] = (
+    health.router,
+    gradient.router,
+    descent.router,
+    tangent.router,
+    field.router,
+    steps.router,
+    graph.router,
+    tables.router,
+    pages.router,
+)

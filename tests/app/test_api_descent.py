@@ -96,3 +96,65 @@ def test_default_max_points_thins_past_10001(api):
 def test_out_of_range_settings(api, field, value):
     err = api.error("/descent", {**SPHERE, field: value})
     assert err["loc"][:2] == ["body", field]
+
+
+def test_stability_is_always_present(api):
+    data = api.post("/descent", {"expr": "x**2 + 10*y**2", "start": [-3, 4], "steps": 1})
+    assert data["stability"] == {
+        "hessian": [[2.0, 0.0], [0.0, 20.0]], "eigenvalues": [2.0, 20.0], "lr_bound": 0.1,
+        "lr_optimal": pytest.approx(2 / 22), "condition_number": 10.0,
+        "bound_formula": "2/λmax"}
+    adam = api.post("/descent", {**SPHERE, "steps": 1, "optimizer": "adam"})["stability"]
+    assert adam["lr_bound"] is None and adam["lr_optimal"] == 0.5
+    undefined = api.post("/descent", {"expr": "log(x) + y", "start": [-1, 0], "steps": 1})
+    assert undefined["stability"]["eigenvalues"] is None
+    assert undefined["stability"]["hessian"] == [[None, None], [None, None]]
+
+
+def test_diverged_run_names_step_cause_and_bound(api):
+    data = api.post("/descent", {"expr": "x**2 + 10*y**2", "start": [-3, 4], "lr": 0.5})
+    assert data["status"] == "diverged" and data["reason"] == "value_grew"
+    assert data["message"].startswith(f"diverged at step {data['stop_step']}: ")
+    assert "lr 0.5 is above the stability bound 2/λmax = 0.1 at the start" in data["message"]
+
+
+def test_tol_zero_never_stops_early(api):
+    data = api.post("/descent", {"expr": "x**2 + y**2", "start": [0, 0], "steps": 5})
+    assert data["status"] == "completed" and data["steps"] == 5 and len(data["path"]) == 6
+    assert data["stalled_at"] == 0 and data["stop_step"] is None
+    assert data["reason"] == "all_steps"
+
+
+def test_textbook_lr_ten_central_difference_stands_still(api):
+    data = api.post("/descent", {**SPHERE, "lr": 10, "steps": 100, "method": "central",
+                                 "h": 1e-4, "divergence_factor": None})
+    assert data["status"] == "completed" and data["steps"] == 100
+    assert len(data["path"]) == 101
+    assert [f"{c:.3g}" for c in data["final"]] == ["-2.59e+13", "-1.3e+12"]
+    k = data["stalled_at"]
+    assert data["grad_norms"][k] == 0 and data["grad_norms"][k - 1] > 0
+    assert (f"the numerical gradient became exactly 0 at step {k} because x + h rounds to x"
+            in data["message"])
+
+
+@pytest.mark.parametrize("setting, value", [("momentum", 1.0), ("beta2", -0.1), ("eps", 0),
+                                            ("weight_decay", -0.5), ("rho", 1.5)])
+def test_settings_are_bounded_by_the_table(api, setting, value):
+    err = api.error("/descent", {**SPHERE, setting: value})
+    assert err["loc"] == ["body", setting]
+
+
+def test_a_setting_of_another_optimizer_is_ignored(api):
+    plain = api.post("/descent", {**SPHERE, "steps": 3})
+    other = api.post("/descent", {**SPHERE, "steps": 3, "beta1": 0.5, "momentum": 0.1})
+    assert plain["path"] == other["path"]
+
+
+def test_adamw_decays_weights(api):
+    adam = api.post("/descent", {**SPHERE, "steps": 20, "optimizer": "adam"})
+    adamw = api.post("/descent", {**SPHERE, "steps": 20, "optimizer": "adamw",
+                                  "weight_decay": 0.5})
+    assert adamw["final_value"] < adam["final_value"]
+    same = api.post("/descent", {**SPHERE, "steps": 20, "optimizer": "adamw",
+                                 "weight_decay": 0})
+    assert same["path"] == adam["path"]

@@ -46,17 +46,37 @@ def test_steps_default_100000(api):
 
 
 def test_step_budget(make_api):
-    api = make_api(step_budget=300)
-    # "x + y" has 3 nodes: 100 steps is exactly the budget
+    api = make_api(step_budget=500)
+    # "x + y" has 3 nodes and 2 variables: 100 steps x (3 + 2) is exactly the budget
     api.post("/descent", {"expr": "x + y", "start": [0, 0], "steps": 100})
     err = _refused(api, "/descent", {"expr": "x + y", "start": [0, 0], "steps": 101},
                    "step_budget", "steps")
-    assert "303" in err["msg"]
+    assert "505" in err["msg"] and "(3 + 2)" in err["msg"]
+
+
+def test_step_budget_counts_dimensions(make_api):
+    """500 variables of which the text uses one: the work is per coordinate, not per node."""
+    api = make_api(step_budget=100_000)
+    names = ["x"] + [f"w{k}" for k in range(499)]
+    body = {"expr": "x", "start": [0.5] * 500, "variables": names, "max_points": 2}
+    api.post("/descent", {**body, "steps": 199})  # 199 x (1 + 500) = 99,699
+    err = _refused(api, "/descent", {**body, "steps": 200}, "step_budget", "steps")
+    assert "100200" in err["msg"]
+
+
+def test_path_size_is_capped(make_api):
+    api = make_api(max_path_values=1000)
+    body = {"expr": "x**2 + y**2", "start": [1, 1], "steps": 2000}
+    assert len(api.post("/descent", body)["path"]) == 500  # the default shrinks to fit
+    api.post("/descent", {**body, "max_points": 500})
+    err = _refused(api, "/descent", {**body, "max_points": 501}, "max_path_values",
+                   "max_points")
+    assert "1002" in err["msg"]
 
 
 def test_step_budget_default(api):
     expr = " + ".join(f"sin({k}*x)" for k in range(1, 40))
-    nodes = engine.parse(expr).node_count
+    nodes = engine.parse(expr).node_count + 1  # and one variable
     steps = 5_000_000 // nodes
     assert nodes > 50 and steps < 100_000
     body = {"expr": expr, "start": 1, "steps": steps, "max_points": 2}

@@ -9,8 +9,7 @@ import numpy as np
 
 import engine
 from app.responses import ModelResponse, SafeJSONResponse, as_array
-from app.routers.api import _field_reply
-from app.schemas import DescentResponse, GradientResponse
+from app.schemas import DescentResponse, FieldResponse, GradientResponse
 
 
 def _strict(body: bytes):
@@ -62,8 +61,8 @@ def test_field_400_json_build_time():
     expr = engine.parse("sin(x)*cos(y)")
     result = engine.gradient_field(expr, (-2, 2), (-2, 2), nx=400, ny=400)
     engine_ms = _best_ms(lambda: engine.gradient_field(expr, (-2, 2), (-2, 2), nx=400, ny=400))
-    json_ms = _best_ms(lambda: ModelResponse(_field_reply(result)))
-    body = ModelResponse(_field_reply(result)).body
+    json_ms = _best_ms(lambda: ModelResponse(FieldResponse.of(result)))
+    body = ModelResponse(FieldResponse.of(result)).body
     data = _strict(body)
     assert len(data["z"]) == 400 and len(data["v"][399]) == 400
     print(f"\n400x400 field: engine {engine_ms:.1f} ms, JSON build {json_ms:.1f} ms, "

@@ -52,9 +52,19 @@ def test_converged_with_tolerance():
     assert run.grad_norms[-1] <= 1e-6 < run.grad_norms[-2]
 
 
-def test_converged_at_the_start():
-    run = descend(SPHERE, [0, 0], lr=0.1, steps=10)
+def test_converged_at_the_start_only_with_a_tolerance():
+    run = descend(SPHERE, [0, 0], lr=0.1, steps=10, tol=1e-12)
     assert run.status == "converged" and run.steps == 0 and len(run.path) == 1
+    assert (run.reason, run.stop_step) == ("tol", 0)
+
+
+def test_tol_zero_never_stops_a_run_early():
+    # the gradient is exactly 0 at the minimum: tol = 0 (the default) still runs every step
+    run = descend(SPHERE, [0, 0], lr=0.1, steps=10)
+    assert run.status == "completed" and run.steps == 10 and len(run.path) == 11
+    assert (run.reason, run.stop_step, run.stalled_at) == ("all_steps", None, 0)
+    assert run.message == ("ran all 10 steps; the gradient is exactly 0 at the start, "
+                           "so the point stops moving there")
 
 
 @pytest.mark.parametrize("optimizer", OPTIMIZERS)
@@ -114,3 +124,37 @@ def test_bad_settings_are_refused_by_field():
     with pytest.raises(ExpressionError) as err:
         descend(SPHERE, [1], lr=0.1)
     assert err.value.field == "start"
+
+
+def test_textbook_lr_ten_with_central_differences_stands_still():
+    """The textbook's lr = 10 run (central, h = 1e-4, no divergence check): x grows until
+    x + h rounds to x, the numerical gradient is then exactly 0 and the point stays."""
+    run = descend(SPHERE, [-3, 4], lr=10, steps=100, method="central", h=1e-4,
+                  divergence_factor=None)
+    assert run.status == "completed" and run.steps == 100 and len(run.path) == 101
+    assert f"{run.final[0]:.3g}, {run.final[1]:.3g}" == "-2.59e+13, -1.3e+12"
+    k = run.stalled_at
+    assert k is not None and run.grad_norms[k] == 0 and run.grad_norms[k - 1] > 0
+    assert np.all(run.path[k:] == run.path[k])
+    assert (f"the numerical gradient became exactly 0 at step {k} because x + h rounds to x"
+            in run.message)
+
+
+def test_diverged_message_names_the_step_and_the_stability_bound():
+    run = descend(parse("x**2 + 10*y**2"), [-3, 4], lr=0.5, steps=100)
+    assert run.status == "diverged" and run.reason == "value_grew"
+    assert run.message.startswith(f"diverged at step {run.stop_step}: ")
+    assert "lr 0.5 is above the stability bound 2/λmax = 0.1 at the start: try lr < 0.1" \
+        in run.message
+    run = descend(SPHERE, [-3, 4], lr=10, steps=1000, divergence_factor=None)
+    assert run.reason in ("value_not_finite", "coordinate_not_finite")
+    assert run.stop_step == run.steps + 1  # the step that left the finite numbers
+
+
+def test_divergence_downwards_is_caught_too():
+    # f falls without bound: |f - f0| grows, so the run is diverged, not completed
+    run = descend(parse("-x**2"), [1.0], lr=0.5, steps=200)
+    assert run.status == "diverged" and run.reason == "value_grew"
+    assert run.final_value < -1e10
+    assert "stability bound" not in run.message  # lambda_max < 0: no bound exists
+    assert run.stability.lr_bound is None

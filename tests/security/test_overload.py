@@ -2,8 +2,8 @@
 
 Servers are ``python -m app`` subprocesses on 127.0.0.1 with two compute slots; clients
 are threads with bounded timeouts.  A heavy request here is a 400x400 /field of a
-316-node expression (a 9 MB answer) or a /descent at the steps x nodes budget (each most
-of a second on one core).
+316-node expression (a 9 MB answer) or a /descent at the steps x (nodes + variables)
+budget (each most of a second on one core).
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ CLIENT_TIMEOUT = 40.0
 BIG = " + ".join(f"sin({k}*x)*cos({k}*y)" for k in range(1, 46))  # 316 nodes
 HEAVY = [
     ("/field", {"expr": BIG, "x_range": [-3, 3], "y_range": [-3, 3], "n": 400}),
-    ("/descent", {"expr": BIG, "start": [1, 1], "steps": 5_000_000 // 316, "max_points": 2}),
+    ("/descent", {"expr": BIG, "start": [1, 1], "steps": 5_000_000 // (316 + 2),
+                  "max_points": 2}),
 ]
 
 

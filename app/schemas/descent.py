@@ -1,0 +1,179 @@
+"""``POST /descent``: one optimizer run, its path and the curvature at the start."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from pydantic import Field, create_model
+
+import engine
+
+from ..limits import limit
+from ..responses import as_array, as_list
+from .base import (
+    H_DOC,
+    METHOD_DOC,
+    Method,
+    NonNegativeNumber,
+    Optimizer,
+    OutNumber,
+    Point,
+    PositiveNumber,
+    Reply,
+    Request,
+    VariableName,
+    examples_config,
+    expr_field,
+    point_field,
+    variables_field,
+)
+from .optimizers import setting_fields
+
+DescentStatus = Literal["completed", "converged", "diverged"]
+DescentReason = Literal["all_steps", "tol", "start_not_finite", "coordinate_not_finite",
+                        "value_not_finite", "gradient_not_finite", "value_grew"]
+
+
+class _DescentFields(Request):
+    """Run an optimizer on ``expr`` from ``start``."""
+
+    EXAMPLES = {
+        "gd": {"summary": "Plain gradient descent on the sphere",
+               "value": {"expr": "x**2 + y**2", "start": [-3, 4], "lr": 0.1, "steps": 100,
+                         "optimizer": "gd", "method": "autodiff"}},
+        "adam": {"summary": "Adam on Rosenbrock's valley",
+                 "value": {"expr": "(1 - x)**2 + 100*(y - x**2)**2", "start": [-1.5, 2],
+                           "lr": 0.05, "steps": 2000, "optimizer": "adam"}},
+        "diverged": {"summary": "Above the stability bound: status diverged",
+                     "value": {"expr": "x**2 + 10*y**2", "start": [-3, 4], "lr": 0.5,
+                               "steps": 100}},
+        "textbook": {"summary": "The textbook's lr = 10 with central differences, unchecked",
+                     "value": {"expr": "x**2 + y**2", "start": [-3, 4], "lr": 10,
+                               "steps": 100, "method": "central", "h": 1e-4,
+                               "divergence_factor": None}},
+        "converged": {"summary": "Stop early with tol: status converged",
+                      "value": {"expr": "x**2 + y**2", "start": [-3, 4], "lr": 0.1,
+                                "steps": 1000, "tol": 1e-6}},
+    }
+    model_config = examples_config(EXAMPLES)
+
+    expr: str = expr_field("x**2 + y**2")
+    start: Point = point_field([-3, 4], "The start point; the same forms as `point`.")
+    lr: PositiveNumber = Field(0.1, description="Learning rate (step size).")
+    steps: int = Field(
+        100, strict=True, ge=0,
+        description=(
+            "Number of steps. Also capped by steps x (expression nodes + variables) <= "
+            "step_budget (default 5,000,000)."
+        ),
+        json_schema_extra=limit("max_steps"),
+    )
+    optimizer: Optimizer = Field(
+        "gd", description="The update rule; `GET /optimizers` lists them with their settings.")
+    method: Method = Field("autodiff", description=f"How each gradient is computed: {METHOD_DOC}")
+    h: PositiveNumber | None = Field(None, description=H_DOC)
+    tol: NonNegativeNumber = Field(
+        0.0, description="Stop (status `converged`) when the gradient norm is <= tol; "
+        "0 (the default) never stops a run early."
+    )
+    divergence_factor: PositiveNumber | None = Field(
+        1e10,
+        description=(
+            "Stop (status `diverged`) when |f(x_k) - f(x_0)| > divergence_factor·(1+|f(x_0)|); "
+            "null turns the check off."
+        ),
+    )
+    max_points: int | None = Field(
+        None, strict=True, ge=2,
+        description=(
+            "Most path entries returned (longer runs are thinned evenly, first and last "
+            "kept). Default and cap: the max_points setting (10001), and at most "
+            "max_path_values / variables."
+        ),
+        json_schema_extra=limit("max_points"),
+    )
+    variables: list[VariableName] | None = variables_field()
+
+
+DescentRequest = create_model(  # the optimizer settings come from the engine's table
+    "DescentRequest", __base__=_DescentFields, __doc__=_DescentFields.__doc__,
+    **setting_fields(),  # type: ignore[call-overload]
+)
+
+
+class StabilityReply(Reply):
+    """The curvature at the start point and the learning rates it allows."""
+
+    hessian: list[list[OutNumber]] = Field(description="The exact Hessian at the start.")
+    eigenvalues: list[float] | None = Field(
+        description="Its eigenvalues, ascending; null where the Hessian is not finite.")
+    lr_bound: OutNumber = Field(
+        description="The largest stable learning rate on the local quadratic: 2/λmax for "
+        "`gd`, (2 + 2β)/λmax for `momentum` and (2 + 2β)/((1 + 2β)·λmax) for `nesterov` "
+        "(the exact bound of PyTorch's Nesterov step); null when λmax ≤ 0 or for the "
+        "adaptive optimizers.")
+    lr_optimal: OutNumber = Field(
+        description="2/(λmin + λmax), the best fixed step on the quadratic; null unless the "
+        "Hessian is positive definite.")
+    condition_number: OutNumber = Field(
+        description="λmax/λmin; null unless the Hessian is positive definite.")
+    bound_formula: str | None = Field(description="How lr_bound is computed, e.g. `2/λmax`.")
+
+    @classmethod
+    def of(cls, curvature: engine.Stability) -> StabilityReply:
+        eigenvalues = curvature.eigenvalues
+        return cls(hessian=as_list(curvature.hessian),
+                   eigenvalues=None if eigenvalues is None else as_list(eigenvalues),
+                   lr_bound=curvature.lr_bound, lr_optimal=curvature.lr_optimal,
+                   condition_number=curvature.condition_number,
+                   bound_formula=curvature.bound_formula)
+
+
+class DescentResponse(Reply):
+    """The optimizer's path; entries are thinned when longer than ``max_points``."""
+
+    variables: list[str]
+    path: list[list[OutNumber]] = Field(description="Points visited, start first.")
+    values: list[OutNumber] = Field(description="f at each path entry.")
+    grad_norms: list[OutNumber] = Field(description="Gradient norm at each path entry.")
+    iterations: list[int] = Field(description="Step number of each path entry.")
+    final: list[OutNumber] = Field(description="The last finite point.")
+    final_value: OutNumber
+    steps: int = Field(description="Steps actually taken.")
+    status: DescentStatus = Field(
+        description="`completed`: all steps ran; `converged`: tol > 0 and the gradient norm "
+        "reached it; `diverged`: stopped at the last finite point."
+    )
+    reason: DescentReason = Field(
+        description="Why the run ended, for programs: `all_steps`, `tol`, "
+        "`start_not_finite`, `coordinate_not_finite`, `value_not_finite`, "
+        "`gradient_not_finite` or `value_grew` (past divergence_factor)."
+    )
+    stop_step: int | None = Field(
+        description="The step at which an early stop was decided; null when all ran.")
+    stalled_at: int | None = Field(
+        description="The first step whose gradient is exactly 0 (the point stops moving "
+        "there; with finite differences also when x + h rounds to x); null if none.")
+    message: str = Field(description="The outcome in words, naming the step and the cause.")
+    stability: StabilityReply
+
+    @classmethod
+    def of(cls, result: engine.DescentResult) -> DescentResponse:
+        # model_construct with numpy arrays: up to 10,001 x n floats, written by orjson
+        return cls.model_construct(
+            variables=list(result.variables),
+            path=as_array(result.path),
+            values=as_array(result.values),
+            grad_norms=as_array(result.grad_norms),
+            iterations=as_array(result.iterations, np.int64),
+            final=as_array(result.final),
+            final_value=float(result.final_value),
+            steps=int(result.steps),
+            status=result.status,
+            reason=result.reason,
+            stop_step=result.stop_step,
+            stalled_at=result.stalled_at,
+            message=result.message,
+            stability=StabilityReply.of(result.stability),
+        )

@@ -1,0 +1,29 @@
+"""The tables behind the page's menus: presets and gradient methods.
+
+(The optimizer table's schema lives beside the request fields it generates, in
+:mod:`app.schemas.optimizers`.)
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from .base import Reply
+
+
+class FunctionPreset(Reply):
+    name: str
+    expr: str
+    x_range: list[float]
+    y_range: list[float] | None = Field(description="null for one-variable functions.")
+    start: list[float]
+    lr: float
+    steps: int = Field(description="A number of gd steps that shows the behaviour well.")
+    description: str
+
+
+class MethodInfo(Reply):
+    name: str = Field(description="The value of `method` in a request.")
+    label: str
+    numerical: bool = Field(description="True for the finite-difference methods, which take `h`.")
+    description: str

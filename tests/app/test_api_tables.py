@@ -1,0 +1,34 @@
+"""GET /optimizers and GET /methods: the engine's tables, exactly what requests accept."""
+
+from __future__ import annotations
+
+import engine
+
+
+def test_optimizers_are_the_engine_table(api):
+    table = api.get("/optimizers")
+    assert [row["name"] for row in table] == list(engine.OPTIMIZERS)
+    rows = {row["name"]: row for row in table}
+    assert [s["name"] for s in rows["adamw"]["settings"]] == ["beta1", "beta2", "eps",
+                                                              "weight_decay"]
+    defaults = {(name, s["name"]): s["default"] for name, row in rows.items()
+                for s in row["settings"]}
+    assert defaults[("rmsprop", "rho")] == 0.99 and defaults[("adagrad", "eps")] == 1e-10
+    assert defaults[("adamw", "weight_decay")] == 0.01
+    assert rows["gd"]["lr_bound"] == "2/λmax" and rows["adam"]["lr_bound"] is None
+    assert rows["gd"]["settings"] == [] and rows["gd"]["label"]
+
+
+def test_every_listed_optimizer_and_setting_is_accepted(api):
+    for row in api.get("/optimizers"):
+        body = {"expr": "x**2 + y**2", "start": [1, 1], "steps": 2, "optimizer": row["name"]}
+        for setting in row["settings"]:
+            body[setting["name"]] = setting["default"]
+        assert api.post("/descent", body)["status"] == "completed"
+
+
+def test_the_descent_schema_lists_exactly_the_table(api):
+    schema = api.get("/openapi.json")["components"]["schemas"]["DescentRequest"]
+    assert schema["properties"]["optimizer"]["enum"] == list(engine.OPTIMIZERS)
+    settings = {s.name for row in engine.OPTIMIZERS.values() for s in row.settings}
+    assert settings <= set(schema["properties"])
