@@ -91,6 +91,42 @@ def _cbrt(x: Any) -> Any:
     return np.where(negative, -root, root)
 
 
+def _atan2(y: Any, x: Any) -> Any:
+    """The angle of the point (x, y); on complex input its analytic continuation.
+
+    ``np.arctan2`` refuses complex arrays.  Near the real plane the angle is
+    ``arctan(y / x)`` (or ``+-pi/2 - arctan(x / y)`` where |y| > |x|, so arctan's argument
+    stays within [-1, 1]) plus a constant quadrant correction read from the real parts
+    alone: on real input that is exactly the real angle, and its complex extension is
+    analytic, so the complex step gives the derivative.  At the origin it is NaN.
+    """
+    y, x = np.asarray(y), np.asarray(x)
+    if not (np.iscomplexobj(y) or np.iscomplexobj(x)):
+        return np.arctan2(y, x)
+    real_y, real_x = np.real(y), np.real(x)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        flat = np.arctan(y / x) + np.where(real_x < 0, np.copysign(np.pi, real_y), 0.0)
+        steep = np.copysign(np.pi / 2, real_y) - np.arctan(x / y)
+    return np.where(np.abs(real_y) > np.abs(real_x), steep, flat)
+
+
+def _hypot(a: Any, b: Any) -> Any:
+    """sqrt(a**2 + b**2) without overflow; on complex input its analytic continuation.
+
+    ``np.hypot`` refuses complex arrays: there it is ``s * sqrt((a/s)**2 + (b/s)**2)``
+    with ``s`` the larger real magnitude (so nothing overflows), whose square root stays
+    on its principal branch near the real plane.  At the origin it is NaN (hypot has a
+    cone there, not a derivative).
+    """
+    a, b = np.asarray(a), np.asarray(b)
+    if not (np.iscomplexobj(a) or np.iscomplexobj(b)):
+        return np.hypot(a, b)
+    scale = np.maximum(np.abs(np.real(a)), np.abs(np.real(b)))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a, b = a / scale, b / scale
+        return scale * np.sqrt(a * a + b * b)
+
+
 def _relu(x: Any) -> Any:
     return np.where(x > 0, x, 0.0 * x)  # 0*x keeps NaN as NaN
 
@@ -193,10 +229,15 @@ _TABLE = [
     _row("acos", 1, np.arccos, lambda F, out, x: (-1.0 / F.sqrt((1.0 - x) * (1.0 + x)),),
          math.acos),
     _row("atan", 1, np.arctan, lambda F, out, x: (1.0 / (1.0 + x * x),), math.atan),
-    # hyperbolic (tanh' as sech^2: 1 - tanh^2 cancels badly for large |x|)
+    # hyperbolic.  tanh' is sech^2 = cosh(x)**-2 (1 - tanh^2 cancels badly for large |x|),
+    # with cosh's argument capped at 400: past it sech^2 underflows to 0 anyway, and the
+    # cap keeps the rule's own derivative (for Hessians) finite where cosh overflows
+    # (|x| > 710: inf * 0).  It is a chain of products, so tanh'' = -2 tanh sech^2 keeps
+    # its relative accuracy near 0 too (4 sigmoid(2x) sigmoid(-2x) would lose it there).
     _row("sinh", 1, np.sinh, lambda F, out, x: (F.cosh(x),), math.sinh),
     _row("cosh", 1, np.cosh, lambda F, out, x: (F.sinh(x),), math.cosh),
-    _row("tanh", 1, np.tanh, lambda F, out, x: (1.0 / F.cosh(x) ** 2.0,), math.tanh),
+    _row("tanh", 1, np.tanh, lambda F, out, x: (F.cosh(F.min(F.abs(x), 400.0)) ** -2.0,),
+         math.tanh),
     _row("asinh", 1, np.arcsinh, lambda F, out, x: (1.0 / F.hypot(x, 1.0),), math.asinh),
     _row("acosh", 1, np.arccosh, lambda F, out, x: (1.0 / (F.sqrt(x - 1.0) * F.sqrt(x + 1.0)),),
          math.acosh),
@@ -217,12 +258,11 @@ _TABLE = [
          analytic=False),
     _row("softplus", 1, _softplus, lambda F, out, x: (F.sigmoid(x),), _softplus_scalar),
     # two-argument functions
-    _row("atan2", 2, np.arctan2,
+    _row("atan2", 2, _atan2,
          lambda F, out, y, x: (x / F.hypot(x, y) / F.hypot(x, y),
                                -y / F.hypot(x, y) / F.hypot(x, y)),
-         math.atan2, analytic=False),
-    _row("hypot", 2, np.hypot, lambda F, out, a, b: (a / out, b / out), math.hypot,
-         analytic=False),
+         math.atan2),  # smooth but at the origin, so complex-step capable
+    _row("hypot", 2, _hypot, lambda F, out, a, b: (a / out, b / out), math.hypot),
     _row("min", 2, np.minimum,
          lambda F, out, a, b: (F.heaviside(b - a, 0.5), F.heaviside(a - b, 0.5)),
          _min_scalar, analytic=False),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mpmath
 import numpy as np
 import pytest
 
@@ -59,6 +60,28 @@ def test_whole_arrays_in_one_call(method):
     np.testing.assert_allclose(found.gradient, exact_smooth(xs, ys), rtol=tolerance)
 
 
+@pytest.mark.parametrize("point", [(2.0, 1.0), (-2.0, 1.0), (-2.0, -1.0), (2.0, -1.0),
+                                   (0.5, 3.0), (-0.5, -3.0), (-7.0, 1e-9), (0.0, 2.0),
+                                   (-1.0, 0.0), (1e200, -3e199)])
+def test_complex_step_through_atan2_and_hypot(point):
+    # atan2(y, x): d/dx = -y / r^2, d/dy = x / r^2; hypot(x, y): x / r, y / r
+    x, y = point
+    with mpmath.workdps(40):
+        r2 = mpmath.mpf(x) ** 2 + mpmath.mpf(y) ** 2
+        angle = [float(-y / r2), float(x / r2)]
+        length = [float(x / mpmath.sqrt(r2)), float(y / mpmath.sqrt(r2))]
+    for text, exact in (("atan2(y, x)", angle), ("hypot(x, y)", length)):
+        found = gradient(parse(text), list(point), "complex-step")
+        np.testing.assert_allclose(found.gradient, exact, rtol=1e-15, atol=0)
+        np.testing.assert_allclose(found.exact, exact, rtol=1e-15, atol=0)
+
+
+def test_complex_step_is_nan_where_atan2_and_hypot_have_no_derivative():
+    for text in ("atan2(y, x)", "hypot(x, y)"):
+        assert np.isnan(gradient(parse(text), [0.0, 0.0], "complex-step").gradient).all()
+        assert np.isnan(gradient(parse(text), [0.0, 0.0]).gradient).all()
+
+
 def test_complex_step_refuses_non_analytic_functions_with_column():
     with pytest.raises(ExpressionError) as err:
         gradient(parse("x + abs(x)"), [1.0], "complex-step")
@@ -107,6 +130,27 @@ def test_hessian_of_quadratic_gives_the_stability_limit():
     # gd on a quadratic is stable for lr < 2 / lambda_max
     h = hessian(parse("x**2 + 10*y**2"), [1.0, 1.0])
     assert 2 / np.linalg.eigvalsh(h).max() == pytest.approx(0.1)
+
+
+@pytest.mark.parametrize("x", [400.0, -400.0, 800.0, 1e300])
+def test_hessian_of_tanh_is_finite_far_out(x):
+    # tanh'' = -2 tanh sech^2 is below 1e-340 there: 0 after underflow, never NaN
+    assert hessian(parse("tanh(x)"), [x]).tolist() in ([[0.0]], [[-0.0]])
+    # the other rows whose second derivative could overflow on the way stay finite too
+    with mpmath.workdps(40):
+        s, rest = 1 / (1 + mpmath.exp(-x)), 1 / (1 + mpmath.exp(x))  # rest = 1 - s
+        exact = {"sigmoid(x)": s * rest * (rest - s), "softplus(x)": s * rest,
+                 "atan(x)": -2 * x / (1 + mpmath.mpf(x) ** 2) ** 2}
+    for text, value in exact.items():
+        assert hessian(parse(text), [x])[0, 0] == pytest.approx(float(value), rel=1e-14,
+                                                                abs=1e-300), text
+
+
+def test_hessian_of_tanh_keeps_relative_accuracy():
+    for x in (1e-8, 0.3, 10.0, -20.0):
+        with mpmath.workdps(40):
+            exact = float(-2 * mpmath.tanh(x) * mpmath.sech(x) ** 2)
+        assert hessian(parse("tanh(x)"), [x])[0, 0] == pytest.approx(exact, rel=2e-15)
 
 
 def test_tanh_derivative_keeps_relative_accuracy_far_out():

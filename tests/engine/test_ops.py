@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 
+import mpmath
 import numpy as np
 import pytest
 
@@ -101,9 +102,30 @@ def test_every_user_function_is_in_the_table_with_the_contract_arity():
     assert all(FUNCTIONS[n].arity == 2 for n in two)
 
 
-def test_non_analytic_functions_are_marked():
-    for name in ("abs", "relu", "min", "max", "atan2", "hypot"):
-        assert not PRIMITIVES[name].analytic
+def test_only_the_kink_functions_are_refused_the_complex_step():
+    refused = sorted(name for name, p in PRIMITIVES.items() if not p.analytic)
+    assert refused == ["abs", "max", "min", "relu"]
+
+
+@pytest.mark.parametrize("name", ["atan2", "hypot"])
+@pytest.mark.parametrize("args", [(1.0, 2.0), (-1.0, 2.0), (-1.0, -2.0), (1.0, -2.0),
+                                  (3.0, 0.5), (-3.0, 0.5), (-3.0, -0.5), (0.0, 2.0),
+                                  (-2.0, 0.0), (1e200, 3e199), (-1e-200, 2e-200)])
+def test_complex_continuations_reduce_to_the_real_function(name, args):
+    primitive = PRIMITIVES[name]
+    real = primitive.evaluate(*[np.float64(a) for a in args])
+    on_axis = primitive.evaluate(*[np.complex128(a) for a in args])
+    assert float(np.imag(on_axis)) == 0.0
+    assert float(np.real(on_axis)) == pytest.approx(float(real), rel=1e-15)
+    with mpmath.workdps(30):
+        exact = float((mpmath.atan2 if name == "atan2" else mpmath.hypot)(*args))
+    assert float(real) == pytest.approx(exact, rel=1e-15)
+
+
+def test_complex_continuations_are_nan_at_the_origin():
+    zero = np.complex128(0.0)
+    for name in ("atan2", "hypot"):
+        assert np.isnan(PRIMITIVES[name].evaluate(zero + 1e-20j, zero))
 
 
 def test_stable_rules_where_naive_ones_fail():
@@ -119,6 +141,21 @@ def test_stable_rules_where_naive_ones_fail():
     # sigmoid and softplus do not overflow
     assert float(PRIMITIVES["sigmoid"].evaluate(np.float64(-1000.0))) == 0.0
     assert float(PRIMITIVES["softplus"].evaluate(np.float64(1000.0))) == 1000.0
+
+
+@pytest.mark.parametrize("x", [-1000.0, -400.0, -30.0, -0.5, 1e-8, 0.0, 0.3, 10.0, 20.0, 360.0,
+                               711.0, 1e300])
+def test_tanh_rule_has_a_finite_accurate_derivative_everywhere(x):
+    # The rule's own derivative is tanh'' (what Hessians differentiate): it must stay
+    # finite where cosh overflows and keep its relative accuracy near 0.
+    seeded = Dual(np.float64(x), np.float64(1.0))
+    (d,) = PRIMITIVES["tanh"].partials(DUAL, DUAL.tanh(seeded), seeded)
+    with mpmath.workdps(50):
+        exact_first = float(mpmath.sech(x) ** 2)
+        exact_second = float(-2 * mpmath.tanh(x) * mpmath.sech(x) ** 2)
+    assert float(d.primal) == pytest.approx(exact_first, rel=1e-15, abs=1e-320)
+    # (below the normal range, past |x| ~ 355, intermediate underflow may give 0)
+    assert float(d.tangent) == pytest.approx(exact_second, rel=2e-15, abs=1e-300)
 
 
 def test_integer_power_is_clean_at_negative_base():
