@@ -30,25 +30,24 @@ from typing import Any
 from .expression import Expression
 from .graph import Graph
 from .ops import NUMPY, PRIMITIVES, SCALAR_HELPERS, make_namespace
+from .precedence import ATOM, PRODUCT, UNARY, wrap, write
 
 __all__ = ["Source", "generate_source", "value_and_gradient_function", "array_gradient_function"]
-
-# binding levels, as in the printer
-_SUM, _PRODUCT, _UNARY, _POWER, _ATOM = 1, 2, 3, 4, 5
-
 
 class Source:
     """A piece of Python source with its binding level; operators build bigger pieces."""
 
     __slots__ = ("text", "level", "negates")
 
-    def __init__(self, text: str, level: int = _ATOM, negates: Source | None = None) -> None:
+    __array_ufunc__ = None  # so numpy scalars (op) Source defer to Source's operators
+
+    def __init__(self, text: str, level: int = ATOM, negates: Source | None = None) -> None:
         self.text = text
-        self.level = level
+        self.level = level  # binding level (engine.precedence)
         self.negates = negates  # for -a: a, so that b + -a can be written b - a
 
     def wrap(self, minimum: int) -> str:
-        return self.text if self.level >= minimum else f"({self.text})"
+        return wrap(self.text, self.level, minimum)
 
     def __repr__(self) -> str:
         return f"Source({self.text!r})"
@@ -94,7 +93,7 @@ def _source(value: Any) -> Source:
     number = float(value)
     if not math.isfinite(number):  # never produced by our graphs; refuse to emit it
         raise ValueError("non-finite literal")
-    return Source(repr(number), _ATOM if number >= 0 else _UNARY)
+    return Source(repr(number), ATOM if number >= 0 else UNARY)
 
 
 def _is(value: Any, number: float) -> bool:
@@ -112,6 +111,11 @@ def _folded(operation: Callable[[float, float], float], a: Any, b: Any) -> float
     return result if math.isfinite(result) else None
 
 
+def _written(op: str, *operands: Source) -> Source:
+    """``op`` applied to source pieces, parenthesized as the shared precedence table says."""
+    return Source(*write(op, [(o.text, o.level) for o in operands], spaced=True))
+
+
 def _add(a: Any, b: Any) -> Any:
     if (folded := _folded(float.__add__, a, b)) is not None:
         return folded
@@ -122,7 +126,7 @@ def _add(a: Any, b: Any) -> Any:
     a, b = _source(a), _source(b)
     if b.negates is not None:
         return _sub(a, b.negates)
-    return Source(f"{a.wrap(_SUM)} + {b.wrap(_PRODUCT)}", _SUM)
+    return _written("add", a, b)
 
 
 def _sub(a: Any, b: Any) -> Any:
@@ -130,8 +134,7 @@ def _sub(a: Any, b: Any) -> Any:
         return folded
     if _is(b, 0.0):
         return _source(a)
-    a, b = _source(a), _source(b)
-    return Source(f"{a.wrap(_SUM)} - {b.wrap(_PRODUCT)}", _SUM)
+    return _written("sub", _source(a), _source(b))
 
 
 def _mul(a: Any, b: Any) -> Any:
@@ -145,8 +148,7 @@ def _mul(a: Any, b: Any) -> Any:
         return _neg(b)
     if _is(b, -1.0):
         return _neg(a)
-    a, b = _source(a), _source(b)
-    return Source(f"{a.wrap(_PRODUCT)}*{b.wrap(_UNARY)}", _PRODUCT)
+    return _written("mul", _source(a), _source(b))
 
 
 def _div(a: Any, b: Any) -> Any:
@@ -154,8 +156,7 @@ def _div(a: Any, b: Any) -> Any:
         return folded
     if _is(b, 1.0):
         return _source(a)
-    a, b = _source(a), _source(b)
-    return Source(f"{a.wrap(_PRODUCT)}/{b.wrap(_UNARY)}", _PRODUCT)
+    return _written("div", _source(a), _source(b))
 
 
 def _neg(a: Any) -> Any:
@@ -163,7 +164,8 @@ def _neg(a: Any) -> Any:
         return -float(a)
     if a.negates is not None:
         return a.negates
-    return Source(f"-{a.wrap(_UNARY)}", _UNARY, negates=a)
+    text, level = write("neg", [(a.text, a.level)])
+    return Source(text, level, negates=a)
 
 
 def _powi(a: Any, n: Any) -> Source:
@@ -171,9 +173,9 @@ def _powi(a: Any, n: Any) -> Source:
     a = _source(a)
     if exponent == 1.0:
         return a
-    if exponent == 2.0 and a.level == _ATOM:
-        return Source(f"{a.text}*{a.text}", _PRODUCT)
-    return Source(f"{a.wrap(_ATOM)}**{_source(exponent).wrap(_UNARY)}", _POWER)
+    if exponent == 2.0 and a.level == ATOM:
+        return Source(f"{a.text}*{a.text}", PRODUCT)
+    return _written("powi", a, _source(exponent))
 
 
 def _pow(a: Any, b: Any) -> Source:
@@ -275,7 +277,7 @@ def _reverse_lines(graph: Graph, values: list[Source]) -> tuple[list[str], list[
             term = _mul(ct, partials[k])
             if cts[j] is not None:
                 term = _add(cts[j], term)
-            if isinstance(term, Source) and term.level < _ATOM:
+            if isinstance(term, Source) and term.level < ATOM:
                 lines.append(f"c{j} = {term.text}")
                 term = Source(f"c{j}")
             cts[j] = term

@@ -18,8 +18,9 @@ import numpy as np
 from .evaluate import forward_values
 from .expression import Expression
 from .numeric import as_columns
-from .ops import PRIMITIVES
+from .ops import FUNCTIONS
 from .points import resolve_point
+from .precedence import FORMS
 from .printer import format_number
 from .reverse import backward
 from .types import PointLike
@@ -56,8 +57,9 @@ def _label(op: str, value: float | None, name: str | None) -> str:
         return f"**{format_number(value if value is not None else 0.0)}"
     if op == "neg":
         return "neg"
-    symbol = PRIMITIVES[op].symbol
-    return symbol if symbol is not None else op
+    if op in FORMS and op not in FUNCTIONS:  # an operator: its symbol (pow is a function)
+        return FORMS[op].symbol
+    return op
 
 
 def computation_graph(expr: Expression, point: PointLike) -> GraphResult:

@@ -18,7 +18,7 @@ this table and never mention a particular function.
 
 >>> [float(p) for p in PRIMITIVES["sin"].partials(NUMPY, np.sin(0.0), 0.0)]
 [1.0]
->>> sorted(name for name, p in PRIMITIVES.items() if p.arity == 2 and p.symbol is None)
+>>> sorted(name for name, p in FUNCTIONS.items() if p.arity == 2)
 ['atan2', 'hypot', 'max', 'min', 'pow']
 """
 
@@ -54,8 +54,6 @@ class Primitive:
     partials: Rule
     analytic: bool
     scalar: Callable[..., float]
-    symbol: str | None = None
-    """Infix or prefix operator text (``+``, ``*``, unary ``-``); None for calls."""
     has_param: bool = False
     """True for ``powi``: its integer exponent is a parameter of the node, not an input."""
     doc: str = field(default="", compare=False)
@@ -198,25 +196,23 @@ def _row(
     scalar: Callable[..., float],
     *,
     analytic: bool = True,
-    symbol: str | None = None,
     has_param: bool = False,
 ) -> Primitive:
-    return Primitive(name, arity, evaluate, partials, analytic, scalar, symbol, has_param)
+    return Primitive(name, arity, evaluate, partials, analytic, scalar, has_param)
 
 
 # The table.  ``partials(F, out, *args)``: ``out`` is the primal output, ``args`` the
 # primal inputs; each entry of the returned tuple is d out / d arg.
 _TABLE = [
-    # arithmetic
-    _row("add", 2, np.add, lambda F, out, a, b: (1.0, 1.0), lambda a, b: a + b, symbol="+"),
-    _row("sub", 2, np.subtract, lambda F, out, a, b: (1.0, -1.0), lambda a, b: a - b, symbol="-"),
-    _row("mul", 2, np.multiply, lambda F, out, a, b: (b, a), lambda a, b: a * b, symbol="*"),
-    _row("div", 2, np.divide, lambda F, out, a, b: (1.0 / b, -out / b), lambda a, b: a / b,
-         symbol="/"),
-    _row("neg", 1, np.negative, lambda F, out, a: (-1.0,), lambda a: -a, symbol="-"),
+    # arithmetic (how operators are written is engine.precedence's business)
+    _row("add", 2, np.add, lambda F, out, a, b: (1.0, 1.0), lambda a, b: a + b),
+    _row("sub", 2, np.subtract, lambda F, out, a, b: (1.0, -1.0), lambda a, b: a - b),
+    _row("mul", 2, np.multiply, lambda F, out, a, b: (b, a), lambda a, b: a * b),
+    _row("div", 2, np.divide, lambda F, out, a, b: (1.0 / b, -out / b), lambda a, b: a / b),
+    _row("neg", 1, np.negative, lambda F, out, a: (-1.0,), lambda a: -a),
     # integer power: its own primitive, so x**2 has a clean derivative at negative x
     _row("powi", 1, _powi, lambda F, out, x, n: (_powi_partial(x, n),), lambda x, n: x**n,
-         symbol="**", has_param=True),
+         has_param=True),
     _row("pow", 2, np.power,
          lambda F, out, a, b: (b * a ** (b - 1.0), _exponent_partial(F, out, a)),
          math.pow),  # math.pow raises for (-8)**(1/3); Python's ** would go complex

@@ -16,14 +16,9 @@ topological order (no recursion, whatever the depth).
 from __future__ import annotations
 
 from .graph import Graph, Node
-from .ops import PRIMITIVES
+from .precedence import ATOM, FORMS, UNARY, write
 
 __all__ = ["to_text", "format_number"]
-
-# Binding strength of each form; higher binds tighter.
-_SUM, _PRODUCT, _UNARY, _POWER, _ATOM = 1, 2, 3, 4, 5
-_LEVEL = {"add": _SUM, "sub": _SUM, "mul": _PRODUCT, "div": _PRODUCT, "neg": _UNARY,
-          "powi": _POWER, "pow": _POWER}
 
 
 def format_number(value: float) -> str:
@@ -47,40 +42,23 @@ def format_number(value: float) -> str:
 
 def to_text(graph: Graph) -> str:
     """The canonical text of ``graph``."""
-    texts: list[str] = []
-    levels: list[int] = []
-
-    def wrap(index: int, minimum: int) -> str:
-        text = texts[index]
-        return text if levels[index] >= minimum else f"({text})"
-
+    pieces: list[tuple[str, int]] = []  # (text, binding level) of every node
     for node in graph.nodes:
-        text, level = _node_text(node, wrap)
-        texts.append(text)
-        levels.append(level)
-    return texts[graph.output]
+        pieces.append(_node_text(node, [pieces[i] for i in node.inputs]))
+    return pieces[graph.output][0]
 
 
-def _node_text(node: Node, wrap) -> tuple[str, int]:  # type: ignore[no-untyped-def]
+def _node_text(node: Node, operands: list[tuple[str, int]]) -> tuple[str, int]:
+    """The text and binding level of ``node``, given its operands' (text, level)."""
     if node.op == "const":
         assert node.value is not None
-        return node.name or format_number(node.value), _ATOM
+        return node.name or format_number(node.value), ATOM
     if node.op == "var":
         assert node.name is not None
-        return node.name, _ATOM
-    primitive = PRIMITIVES[node.op]
-    level = _LEVEL.get(node.op, _ATOM)
-    inputs = node.inputs
-    if node.op == "neg":
-        return f"-{wrap(inputs[0], _UNARY)}", level
-    if node.op == "powi":
+        return node.name, ATOM
+    if node.op == "powi":  # the integer exponent is a parameter, printed as a number
         assert node.value is not None
-        exponent = format_number(node.value)
-        return f"{wrap(inputs[0], _ATOM)}**{exponent}", level
-    if node.op == "pow":
-        return f"{wrap(inputs[0], _ATOM)}**{wrap(inputs[1], _UNARY)}", level
-    if primitive.symbol is not None:  # add, sub, mul, div: left-associative
-        symbol = primitive.symbol
-        return f"{wrap(inputs[0], level)}{symbol}{wrap(inputs[1], level + 1)}", level
-    arguments = ",".join(wrap(i, 0) for i in inputs)
-    return f"{node.op}({arguments})", level
+        operands = operands + [(format_number(node.value), UNARY if node.value < 0 else ATOM)]
+    if node.op in FORMS:
+        return write(node.op, operands)
+    return f"{node.op}({','.join(text for text, _ in operands)})", ATOM
