@@ -5,8 +5,15 @@ numpy calls on 2-element arrays are slower still.  So, once per expression, we
 generate a plain Python function from the *validated graph* -- never from user text:
 its names are node numbers, its operations come from the primitive table, and its
 literals are ``repr`` of finite floats.  The derivative lines come from the same
-``partials`` rules as every other mode, run over :class:`Source`, a namespace whose
-values are pieces of Python source.
+reverse sweep (:func:`engine.reverse.backward`) and ``partials`` rules as every other
+mode, run over :class:`Source`, a namespace whose values are pieces of Python source.
+
+The generated sweep multiplies plainly, with no per-product care for NaN: where its
+result has a NaN (or f does) it raises :class:`UndefinedGradient` instead of returning,
+and the caller redoes that point with the interpreter, which applies
+:func:`engine.ops.chain` (0 times NaN is 0, nothing flows through an undefined value).
+That is exact: a NaN cotangent always reaches some variable's entry (NaN times
+anything is NaN in the plain sweep), so a result without NaN had no such product.
 
 >>> from engine import parse
 >>> fn = value_and_gradient_function(parse("x*y + sin(x)"))
@@ -18,6 +25,8 @@ def generated(a0, a1):
     v3 = _sin(a0)
     v4 = v2 + v3
     c0 = _cos(a0) + a1
+    if v4 != v4 or c0 != c0 or a0 != a0:
+        raise _Undefined
     return v4, [c0, a0]
 """
 
@@ -27,12 +36,25 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from .expression import Expression
-from .graph import Graph
 from .ops import NUMPY, PRIMITIVES, SCALAR_HELPERS, make_namespace
 from .precedence import ATOM, PRODUCT, UNARY, wrap, write
+from .reverse import backward
 
-__all__ = ["Source", "generate_source", "value_and_gradient_function", "array_gradient_function"]
+__all__ = [
+    "Source",
+    "UndefinedGradient",
+    "generate_source",
+    "value_and_gradient_function",
+    "array_gradient_function",
+]
+
+
+class UndefinedGradient(ArithmeticError):
+    """Raised by generated code whose f or gradient has a NaN: redo the point with the
+    interpreter (callers already redo points where Python floats raise)."""
 
 class Source:
     """A piece of Python source with its binding level; operators build bigger pieces."""
@@ -197,25 +219,37 @@ def _call(name: str) -> Callable[..., Source]:
     return call
 
 
+def _chain(ct: Any, partial: Any, out: Any) -> Any:
+    """The plain product: the generated code's NaN guard stands in for ops.chain."""
+    return _mul(ct, partial)
+
+
 SOURCE = make_namespace(
     {name: _INFIX.get(name, _call(name)) for name in PRIMITIVES}
     | {name: _call(name) for name in SCALAR_HELPERS}
+    | {"chain": _chain}
 )
 """The namespace whose operations write Python source instead of computing."""
 
 SCALAR_GLOBALS: dict[str, Any] = {f"_{name}": p.scalar for name, p in PRIMITIVES.items()}
 SCALAR_GLOBALS.update({f"_{name}": helper for name, helper in SCALAR_HELPERS.items()})
+SCALAR_GLOBALS["_Undefined"] = UndefinedGradient
 """What generated code calls for plain floats: ``math`` and the table's scalar forms."""
 
 ARRAY_GLOBALS: dict[str, Any] = {f"_{name}": getattr(NUMPY, name) for name in PRIMITIVES}
 ARRAY_GLOBALS.update({f"_{name}": getattr(NUMPY, name) for name in SCALAR_HELPERS})
+ARRAY_GLOBALS.update({"_isnan": lambda a: bool(np.isnan(np.sum(a))),  # no temporaries
+                      "_Undefined": UndefinedGradient})
 """What generated code calls for arrays: the table's numpy forms."""
 
 
-def generate_source(expr: Expression, mode: str) -> str:
+def generate_source(expr: Expression, mode: str, target: str = "scalar") -> str:
     """Source of ``generated(a0, a1, ...)`` for ``mode`` ``"value"`` or ``"reverse"``.
 
-    ``value`` returns f; ``reverse`` returns ``(f, [df/da0, df/da1, ...])``.
+    ``value`` returns f; ``reverse`` returns ``(f, [df/da0, df/da1, ...])``, or raises
+    ``_Undefined`` where f or the gradient has a NaN (see the module's notes).  The NaN
+    test is written for the ``target``: ``"scalar"`` (``v != v`` on floats, cheapest in
+    the descent loop) or ``"array"`` (``_isnan`` of each array's sum).
     """
     graph = expr.graph
     names = expr.variables
@@ -230,58 +264,51 @@ def generate_source(expr: Expression, mode: str) -> str:
         if node.op == "var":  # the argument itself: no copy
             values.append(Source(f"a{position[node.name]}"))  # type: ignore[index]
             continue
-        else:
-            args: list[Any] = [values[j] for j in node.inputs]
-            if node.value is not None:
-                args.append(node.value)
-            lines.append(f"v{i} = {getattr(SOURCE, node.op)(*args).text}")
+        args: list[Any] = [values[j] for j in node.inputs]
+        if node.value is not None:
+            args.append(node.value)
+        lines.append(f"v{i} = {getattr(SOURCE, node.op)(*args).text}")
         values.append(Source(f"v{i}"))
     output = values[graph.output].text
     if mode == "value":
         lines.append(f"return {output}")
     else:
-        reverse, cts = _reverse_lines(graph, values)
-        lines.extend(reverse)
+        cts = backward(graph, values, SOURCE, store=_line_writer(lines))
         grads = {node.name: cts[i] for i, node in enumerate(graph.nodes) if node.op == "var"}
-        results = [_source(0.0 if grads.get(name) is None else grads[name]).text
-                   for name in names]
-        lines.append(f"return {output}, [{', '.join(results)}]")
+        results = [_source(0.0 if grads.get(name) is None else grads[name]) for name in names]
+        for k, piece in enumerate(results):
+            if not (piece.text.isidentifier() or _is_literal(piece)):  # a call: run it once
+                lines.append(f"g{k} = {piece.text}")
+                results[k] = Source(f"g{k}")
+        checked = [piece.text for piece in [values[graph.output], *results]
+                   if not _is_literal(piece)]
+        if results and checked:
+            # An array's sum is NaN if an entry is (or on inf - inf: a harmless redo).
+            nan = "{0} != {0}" if target == "scalar" else "_isnan({0})"
+            lines += [f"if {' or '.join(nan.format(text) for text in checked)}:",
+                      "    raise _Undefined"]
+        lines.append(f"return {output}, [{', '.join(piece.text for piece in results)}]")
     body = "\n".join(f"    {line}" for line in lines)
     return f"def generated({parameters}):\n{body}"
 
 
-def _reverse_lines(graph: Graph, values: list[Source]) -> tuple[list[str], list[Any]]:
-    """Lines of the backward sweep, and each node's cotangent (a name, a number or None).
+def _is_literal(piece: Source) -> bool:
+    """A number (never NaN: only finite literals are emitted)."""
+    return piece.text.lstrip("-")[:1].isdigit()
 
-    A cotangent that is a single name or number is substituted where it is used rather
-    than copied, so chains of ``+`` and ``* 1`` cost nothing.
-    """
-    active = graph.depends_on_variables()
-    lines: list[str] = []
-    cts: list[Any] = [None] * len(graph.nodes)
-    if not active[graph.output]:
-        return lines, cts
-    cts[graph.output] = 1.0
-    for i in range(len(graph.nodes) - 1, -1, -1):
-        node = graph.nodes[i]
-        ct = cts[i]
-        if ct is None or not node.inputs:
-            continue
-        args: list[Any] = [values[j] for j in node.inputs]
-        if node.value is not None:
-            args.append(node.value)
-        partials = PRIMITIVES[node.op].partials(SOURCE, values[i], *args)
-        for k, j in enumerate(node.inputs):
-            if not active[j]:
-                continue
-            term = _mul(ct, partials[k])
-            if cts[j] is not None:
-                term = _add(cts[j], term)
-            if isinstance(term, Source) and term.level < ATOM:
-                lines.append(f"c{j} = {term.text}")
-                term = Source(f"c{j}")
-            cts[j] = term
-    return lines, cts
+
+def _line_writer(lines: list[str]) -> Callable[[int, Any], Any]:
+    """The reverse sweep's ``store``: a cotangent that is a single name or number is kept
+    as it is (substituted where used, so chains of ``+`` and ``* 1`` cost nothing); a
+    bigger one is written as a line ``c{j} = ...`` and kept by its name."""
+
+    def store(j: int, ct: Any) -> Any:
+        if isinstance(ct, Source) and ct.level < ATOM:
+            lines.append(f"c{j} = {ct.text}")
+            return Source(f"c{j}")
+        return ct
+
+    return store
 
 
 def _compile(source: str, functions: dict[str, Any]) -> Callable[..., Any]:
@@ -310,4 +337,5 @@ def array_gradient_function(expr: Expression) -> Callable[..., tuple[Any, list[A
     gradient ``[1.0, 1.0]``); callers broadcast.  Run it under ``np.errstate``.
     """
     return expr.memoized(  # type: ignore[no-any-return]
-        "array-gradient", lambda: _compile(generate_source(expr, "reverse"), ARRAY_GLOBALS))
+        "array-gradient",
+        lambda: _compile(generate_source(expr, "reverse", "array"), ARRAY_GLOBALS))

@@ -1,12 +1,18 @@
 """The computation graph at a point: every node's value and adjoint.
 
 This is what the page draws to show reverse mode at work: the forward sweep fills in
-values, the backward sweep fills in each node's adjoint ``d f / d node``.
+values, the backward sweep fills in each node's adjoint ``d f / d node`` (the engine's
+reverse-mode internals call it the cotangent, ``ct``).  The adjoints are exactly those
+of :func:`engine.gradient`'s reverse mode: no adjoint flows through a node whose value
+is undefined (NaN), and where f itself is undefined no node has an adjoint (NaN) but
+the output's own, 1 -- so a variable's adjoint is NaN exactly when its partial is.
 
 >>> from engine import parse
 >>> graph = computation_graph(parse("(2*x**2 + 2*y) / 4"), [1, 2])
->>> [(n.label, n.value, n.grad) for n in graph.nodes if n.op in ("var", "div")]
+>>> [(n.label, n.value, n.adjoint) for n in graph.nodes if n.op in ("var", "div")]
 [('x', 1.0, 1.0), ('y', 2.0, 0.5), ('/', 1.5, 1.0)]
+>>> [(n.label, n.adjoint) for n in computation_graph(parse("x - log(x)"), [-0.5]).nodes]
+[('x', nan), ('log', nan), ('-', 1.0)]
 """
 
 from __future__ import annotations
@@ -30,14 +36,19 @@ __all__ = ["GraphNode", "GraphResult", "computation_graph"]
 
 @dataclass(frozen=True)
 class GraphNode:
-    """One node as the page shows it."""
+    """One node as the page shows it: its value and its adjoint ``d f / d node``."""
 
     id: int
     op: str
     label: str
     inputs: tuple[int, ...]
     value: float
-    grad: float
+    adjoint: float
+
+    @property
+    def grad(self) -> float:
+        """The adjoint under its old name (the HTTP field is ``grad``); use ``adjoint``."""
+        return self.adjoint
 
 
 @dataclass(frozen=True)
@@ -69,6 +80,8 @@ def computation_graph(expr: Expression, point: PointLike) -> GraphResult:
     with np.errstate(all="ignore"):
         values = forward_values(graph, dict(zip(expr.variables, as_columns(x), strict=True)))
         cts = backward(graph, values, every_node=True)
+    if np.isnan(values[graph.output]):  # f undefined: so is every d f / d node
+        cts = [1.0 if i == graph.output else np.nan for i in range(len(cts))]
     nodes = [
         GraphNode(
             id=i,
@@ -76,7 +89,7 @@ def computation_graph(expr: Expression, point: PointLike) -> GraphResult:
             label=_label(node.op, node.value, node.name),
             inputs=node.inputs,
             value=float(values[i]),
-            grad=0.0 if cts[i] is None else float(cts[i]),
+            adjoint=0.0 if cts[i] is None else float(cts[i]),
         )
         for i, node in enumerate(graph.nodes)
     ]

@@ -238,8 +238,11 @@ def gradient(
 
 
 def hessian(expr: Expression, point: PointLike) -> Array:
-    """The exact Hessian at ``point`` (reverse mode over dual numbers)."""
+    """The exact Hessian at ``point`` (reverse mode over dual numbers); NaN where f is
+    undefined, like the gradient."""
     x = resolve_point(expr, point)
     with np.errstate(all="ignore"):
-        _, _, matrix = hessian_columns(expr.graph, expr.variables, as_columns(x))
+        value, _, matrix = hessian_columns(expr.graph, expr.variables, as_columns(x))
+    if np.isnan(value):
+        matrix[...] = np.nan
     return matrix

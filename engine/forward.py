@@ -1,7 +1,9 @@
 """Forward mode: dual numbers carried through the graph.
 
 A :class:`Dual` holds a primal value and its tangent ``x_dot``.  Every primitive acts
-on duals through the table's ``partials`` rule: ``out_dot = sum(partial * arg_dot)``.
+on duals through the table's ``partials`` rule: ``out_dot = sum(partial * arg_dot)``,
+each product taken by :func:`engine.ops.chain` (a zero tangent contributes 0 even
+against a NaN partial; nothing flows through an undefined value).
 Tangents may carry a leading axis, one slot per seed direction, so one pass gives the
 whole gradient (seeding with the identity) -- and, carried through the reverse pass,
 the Hessian (see :mod:`engine.reverse`).
@@ -20,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from .evaluate import forward_values
-from .ops import _NUMPY_HELPERS, NUMPY, PRIMITIVES, Primitive, make_namespace
+from .ops import _NUMPY_HELPERS, NUMPY, PRIMITIVES, Primitive, chain, make_namespace, mul_no_nan
 from .types import Array
 
 __all__ = ["Dual", "DUAL", "apply_dual", "jvp_gradient"]
@@ -91,7 +93,7 @@ def apply_dual(primitive: Primitive, *args: Any, param: float | None = None) -> 
         if isinstance(arg, Dual) and arg.tangent is not None:
             if partials is None:
                 partials = primitive.partials(NUMPY, out, *primals, *extra)
-            term = arg.tangent * partials[k]
+            term = chain(arg.tangent, partials[k], out)
             tangent = term if tangent is None else tangent + term
     return Dual(out, tangent) if tangent is not None else out
 
@@ -107,9 +109,33 @@ def _piecewise_constant(helper: Any) -> Any:
     return lambda *args: helper(*(_primal(a) for a in args))
 
 
+_MUL_NO_NAN = Primitive("mul_no_nan", 2, mul_no_nan, lambda F, out, a, b: (b, a), False,
+                        lambda a, b: a * b)
+""":func:`engine.ops.mul_no_nan` as a primitive, so that it acts on duals (product rule)."""
+
+
+def _undefined_where(undefined: Any, value: Any) -> Any:
+    """``value`` (a dual or not) made NaN where ``undefined``, tangent included."""
+    if not isinstance(value, Dual):
+        return np.where(undefined, np.nan, value)
+    tangent = None if value.tangent is None else np.where(undefined, np.nan, value.tangent)
+    return Dual(np.where(undefined, np.nan, value.primal), tangent)
+
+
+def _dual_chain(ct: Any, partial: Any, out: Any) -> Any:
+    """:func:`engine.ops.chain` on duals (reverse mode over dual numbers, for Hessians)."""
+    undefined = np.isnan(_primal(out))
+    if np.any(undefined):
+        partial = _undefined_where(undefined, partial)
+    elif type(partial) is float and partial in (1.0, -1.0):
+        return ct if partial == 1.0 else -ct
+    return apply_dual(_MUL_NO_NAN, ct, partial)
+
+
 DUAL = make_namespace(
     {name: _dual_function(p) for name, p in PRIMITIVES.items()}
     | {name: _piecewise_constant(h) for name, h in _NUMPY_HELPERS.items()}
+    | {"chain": _dual_chain}
 )
 """The namespace that evaluates rules on dual numbers."""
 

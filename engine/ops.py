@@ -38,6 +38,8 @@ __all__ = [
     "FUNCTIONS",
     "CONSTANTS",
     "NUMPY",
+    "chain",
+    "mul_no_nan",
     "make_namespace",
 ]
 
@@ -289,12 +291,56 @@ SCALAR_HELPERS: dict[str, Callable[..., float]] = {
 }
 
 
+def mul_no_nan(a: Any, b: Any) -> Any:
+    """``a * b``, except that a factor 0 times NaN is 0 (0 times inf stays NaN).
+
+    >>> mul_no_nan(np.array([0.0, 2.0]), np.nan).tolist()
+    [0.0, nan]
+    """
+    product = a * b
+    if not np.isnan(product).any():  # the common case: one pass more than a * b
+        return product
+    zero = ((a == 0) & np.isnan(b)) | ((b == 0) & np.isnan(a))
+    return np.where(zero, 0.0, product)
+
+
+def chain(ct: Any, partial: Any, out: Any) -> Any:
+    """One link of the chain rule: a cotangent (or tangent) ``ct`` times a ``partial`` of
+    the node whose value is ``out``.  Reverse mode adds it into the input's cotangent,
+    forward mode into the output's tangent; it is the only place either multiplies.
+
+    * Nothing flows through an undefined node: where ``out`` is NaN the partial is NaN
+      (``x - log(x)`` at x < 0 has no derivative, though ``1 - 1/x`` is a number).
+    * A zero factor contributes nothing, even against NaN (:func:`mul_no_nan`): a
+      cotangent that is 0 because a later node is flat there (``relu'`` = 0), or a
+      tangent that is 0 because this input does not move, times a partial that is NaN
+      (``a**b log(a)`` at a < 0) adds 0, as the derivative is.  0 times inf stays NaN.
+
+    >>> float(chain(np.float64(0.0), np.float64(np.nan), np.float64(1.0)))
+    0.0
+    >>> float(chain(np.float64(2.0), -1.0, np.float64(np.nan)))
+    nan
+    """
+    undefined = np.isnan(out)
+    if undefined.any():
+        partial = np.where(undefined, np.nan, partial)
+    elif type(partial) is float:  # the rules' constant partials: no multiplication
+        if partial == 1.0:
+            return ct
+        if partial == -1.0:
+            return -ct
+    return mul_no_nan(ct, partial)
+
+
 def make_namespace(functions: Mapping[str, Callable[..., Any]]) -> SimpleNamespace:
     """An operation namespace ``F``: one attribute per primitive plus the helpers."""
     return SimpleNamespace(**functions)
 
 
 NUMPY = make_namespace(
-    {name: p.evaluate for name, p in PRIMITIVES.items()} | _NUMPY_HELPERS
+    {name: p.evaluate for name, p in PRIMITIVES.items()} | _NUMPY_HELPERS | {"chain": chain}
 )
-"""The namespace that evaluates rules on numpy arrays (real or complex)."""
+"""The namespace that evaluates rules on numpy arrays (real or complex).
+
+Besides the primitives and helpers, every namespace has ``chain(ct, partial, out)``:
+how that mode multiplies a cotangent or tangent by a partial (:func:`chain` here)."""

@@ -1,10 +1,12 @@
 """Reverse mode: cotangents flow from the output back to every node.
 
 :func:`backward` is the whole algorithm: walk the nodes in reverse topological order,
-multiply each node's cotangent ``ct`` by the table's local partials and add it into its
-inputs' cotangents (``+``, so a node used twice gets both contributions).  It is generic
-over the operation namespace ``F``: with numpy it gives gradients; run over dual numbers
-(forward-over-reverse) it gives Hessian-vector products, hence :func:`hessian_columns`.
+multiply each node's cotangent ``ct`` by the table's local partials (``F.chain``) and add
+it into its inputs' cotangents (``+``, so a node used twice gets both contributions).
+It is generic over the operation namespace ``F``: with numpy it gives gradients; run
+over dual numbers (forward-over-reverse) it gives Hessian-vector products, hence
+:func:`hessian_columns`; run over pieces of source text it writes the generated code's
+reverse sweep (:mod:`engine.codegen`).
 
 >>> from engine import parse
 >>> expr = parse("x*y + sin(x)")
@@ -15,7 +17,7 @@ over the operation namespace ``F``: with numpy it gives gradients; run over dual
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import SimpleNamespace
 from typing import Any
 
@@ -30,26 +32,21 @@ from .types import Array
 __all__ = ["backward", "vjp_gradient", "hessian_columns"]
 
 
-def _scaled(ct: Any, partial: Any) -> Any:
-    """``ct * partial``, skipping the multiplication for the constant partials +-1."""
-    if type(partial) is float:
-        if partial == 1.0:
-            return ct
-        if partial == -1.0:
-            return -ct
-    return ct * partial
-
-
 def backward(
     graph: Graph,
     values: Sequence[Any],
     F: SimpleNamespace = NUMPY,
     every_node: bool = False,
+    store: Callable[[int, Any], Any] | None = None,
 ) -> list[Any]:
     """The cotangent ``d output / d node`` of every node (``None`` where it is zero).
 
-    Nodes that do not depend on a variable are skipped unless ``every_node`` is set
-    (the computation-graph view shows the adjoint of constants too).
+    Each contribution is ``F.chain(ct, partial, value)`` (:func:`engine.ops.chain`: a zero
+    factor beats NaN, nothing flows through an undefined value).  Nodes that do not
+    depend on a variable are skipped unless ``every_node`` is set (the computation-graph
+    view shows the adjoint of constants too).  ``store(j, ct)``, if given, sees every
+    updated cotangent of node ``j`` and returns what to keep (the code generator writes
+    a line there and keeps the line's name).
     """
     nodes = graph.nodes
     wanted = [True] * len(nodes) if every_node else graph.depends_on_variables()
@@ -58,16 +55,19 @@ def backward(
     for i in range(len(nodes) - 1, -1, -1):
         ct = cts[i]
         node = nodes[i]
-        if ct is None or not node.inputs:
+        if ct is None:
+            continue
+        targets = [(k, j) for k, j in enumerate(node.inputs) if wanted[j]]
+        if not targets:
             continue
         args = [values[j] for j in node.inputs]
         if node.value is not None:  # powi's exponent
             args.append(node.value)
         partials = PRIMITIVES[node.op].partials(F, values[i], *args)
-        for k, j in enumerate(node.inputs):
-            if wanted[j]:
-                contribution = _scaled(ct, partials[k])
-                cts[j] = contribution if cts[j] is None else cts[j] + contribution
+        for k, j in targets:
+            contribution = F.chain(ct, partials[k], values[i])
+            total = contribution if cts[j] is None else cts[j] + contribution
+            cts[j] = total if store is None else store(j, total)
     return cts
 
 

@@ -6,7 +6,12 @@ import numpy as np
 import pytest
 
 from engine import gradient, parse
-from engine.codegen import generate_source, value_and_gradient_function
+from engine.codegen import (
+    UndefinedGradient,
+    array_gradient_function,
+    generate_source,
+    value_and_gradient_function,
+)
 from engine.ops import FUNCTIONS
 
 CASES = [
@@ -37,3 +42,27 @@ def test_domain_errors_raise_for_the_caller_to_handle():
     fn = value_and_gradient_function(parse("log(x)"))
     with pytest.raises(ValueError):
         fn(-1.0)
+
+
+def test_nan_results_are_handed_back_to_the_interpreter():
+    # the generated sweep multiplies plainly; a NaN in f or the gradient raises instead
+    scalar = value_and_gradient_function(parse("x*y + sin(x)"))
+    with pytest.raises(UndefinedGradient):
+        scalar(float("nan"), 2.0)
+    columns = [np.full(5, -2.0), np.full(5, -1.0)]
+    with pytest.raises(UndefinedGradient):  # 0 * log(-2): the interpreter says 0
+        array_gradient_function(parse("pow(x, relu(y))"))(*columns)
+    value, grad = array_gradient_function(parse("pow(x, relu(y))"))(-columns[0], columns[1])
+    np.testing.assert_array_equal(grad[1], 0.0)
+
+
+def test_generated_reverse_sweep_is_the_shared_one():
+    # backward() over source pieces writes these lines: no copies, + and * 1 folded
+    assert generate_source(parse("(1 - x)**2 + 100*(y - x**2)**2"), "reverse") == (
+        "def generated(a0, a1):\n"
+        "    v2 = 1.0 - a0\n    v3 = v2*v2\n    v6 = a0*a0\n    v7 = a1 - v6\n"
+        "    v8 = v7*v7\n    v9 = 100.0*v8\n    v10 = v3 + v9\n"
+        "    c7 = 100.0*(2.0*v7)\n    c6 = -c7\n    c1 = c6*(2.0*a0)\n    c2 = 2.0*v2\n"
+        "    c1 = c1 - c2\n"
+        "    if v10 != v10 or c1 != c1 or c7 != c7:\n        raise _Undefined\n"
+        "    return v10, [c1, c7]")

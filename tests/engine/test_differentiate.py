@@ -166,3 +166,39 @@ def test_non_finite_arithmetic_gives_numbers_never_exceptions(text, method):
     assert result.gradient.shape == (1,)
     found = gradient_columns(parse(text), [np.linspace(-1, 1, 5000)], method)
     assert found.gradient.shape == (1, 5000)
+
+
+# A zero factor beats NaN: where a later node is flat (relu' = 0) or an input does not
+# move, a NaN partial elsewhere on the path contributes 0, in every mode alike.
+# Oracles: pow(x, relu(y)) is x**0 = 1 for y < 0, so both partials are 0 (exactly);
+# x**y at (-2, 2): d/dx = y x**(y-1) = -4 and d2/dx2 = y (y-1) x**(y-2) = 2, while
+# d/dy = x**y log(x) is undefined.
+ZERO_BEATS_NAN = [("pow(x, relu(y))", [-2.0, -1.0], [0.0, 0.0]),
+                  ("x**y", [-2.0, 2.0], [-4.0, np.nan]),
+                  ("x**relu(y) + y", [-3.0, -0.5], [0.0, 1.0])]
+
+
+@pytest.mark.parametrize(("text", "point", "exact"), ZERO_BEATS_NAN)
+@pytest.mark.parametrize("method", ["autodiff", "dual"])
+def test_zero_factor_beats_nan_at_a_point(text, point, exact, method):
+    np.testing.assert_array_equal(gradient(parse(text), point, method).gradient, exact)
+
+
+@pytest.mark.parametrize(("text", "point", "exact"), ZERO_BEATS_NAN)
+@pytest.mark.parametrize("method", ["autodiff", "dual"])
+def test_zero_factor_beats_nan_on_arrays(text, point, exact, method):
+    # 300 points: autodiff runs the generated array code, which hands NaN blocks back
+    columns = [np.full(300, v) for v in point]
+    found = gradient_columns(parse(text), columns, method)
+    np.testing.assert_array_equal(found.gradient, np.repeat(np.array(exact)[:, None], 300, 1))
+
+
+def test_zero_factor_beats_nan_in_the_hessian():
+    np.testing.assert_array_equal(hessian(parse("pow(x, relu(y))"), [-2.0, -1.0]),
+                                  [[0.0, 0.0], [0.0, 0.0]])
+    h = hessian(parse("x**y"), [-2.0, 2.0])
+    assert h[0, 0] == 2.0 and np.isnan(h[1, 1])
+
+
+def test_undefined_f_has_undefined_hessian():
+    assert np.isnan(hessian(parse("relu(y) + log(x)"), [-1.0, -1.0])).all()

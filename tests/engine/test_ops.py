@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from engine.forward import DUAL, Dual
-from engine.ops import FUNCTIONS, NUMPY, PRIMITIVES
+from engine.ops import FUNCTIONS, NUMPY, PRIMITIVES, chain, mul_no_nan
 
 # Points inside every primitive's domain, away from kinks (abs, relu, min, max at ties).
 ARGUMENTS = {1: [(0.3,), (0.7,), (-0.4,)], 2: [(0.3, 0.8), (0.9, -0.4), (-0.6, -0.2)]}
@@ -162,3 +162,23 @@ def test_integer_power_is_clean_at_negative_base():
     x = np.float64(-2.0)
     (d,) = PRIMITIVES["powi"].partials(NUMPY, x**2, x, 2.0)
     assert float(d) == -4.0
+
+
+def test_mul_no_nan_zero_beats_nan_but_not_inf():
+    a = np.array([0.0, 0.0, np.nan, np.nan, 2.0, 0.0, np.inf])
+    b = np.array([np.nan, 3.0, 0.0, 1.0, np.nan, np.inf, 0.0])
+    with np.errstate(invalid="ignore"):  # 0 * inf
+        got, swapped = mul_no_nan(a, b), mul_no_nan(b, a)
+    np.testing.assert_array_equal(got, [0.0, 0.0, 0.0, np.nan, np.nan, np.nan, np.nan])
+    np.testing.assert_array_equal(swapped, got)
+    # tangents with a leading axis, one partial per point
+    np.testing.assert_array_equal(mul_no_nan(np.array([[1.0], [0.0]]), np.array([np.nan])),
+                                  [[np.nan], [0.0]])
+
+
+def test_chain_passes_nothing_through_an_undefined_node():
+    nan = np.float64(np.nan)
+    assert np.isnan(chain(np.float64(2.0), 1.0, nan))  # even a constant partial
+    assert np.isnan(chain(np.float64(2.0), np.float64(0.5), nan))
+    assert chain(np.float64(0.0), np.float64(0.5), nan) == 0.0  # a zero cotangent stays 0
+    assert chain(np.float64(3.0), -1.0, np.float64(1.0)) == -3.0
