@@ -28,10 +28,12 @@ from .differentiate import (
     gradient_columns,
 )
 from .errors import DeadlineExceeded, ExpressionError
-from .evaluate import evaluate_many
+from .evaluate import evaluate_many, forward_values
 from .expression import Expression
+from .forward import directional_derivatives
 from .numeric import as_columns
 from .points import resolve_point
+from .precedence import ATOM, FORMS, UNARY, write
 from .printer import format_number
 from .types import Array, PointLike
 
@@ -48,7 +50,14 @@ __all__ = [
 
 @dataclass(frozen=True)
 class TangentResult:
-    """The tangent line (one variable) or tangent plane (several) at a point."""
+    """The tangent line (one variable) or tangent plane (several) at a point.
+
+    ``differentiable`` is False where f is undefined or infinite, where a slope is not
+    finite, or where f has a corner (``abs(x)`` at 0): then ``slope`` and ``intercept``
+    are None, the ``gradient`` entries that have no value are NaN, and ``message`` says
+    why in words.  For one variable ``left_slope`` and ``right_slope`` are the one-sided
+    derivatives (None where f is undefined on that side, or at the point).
+    """
 
     variables: tuple[str, ...]
     point: Array
@@ -58,6 +67,10 @@ class TangentResult:
     intercept: float | None
     equation: str
     secants: list[tuple[float, float]]
+    differentiable: bool = True
+    left_slope: float | None = None
+    right_slope: float | None = None
+    message: str = ""
 
 
 @dataclass(frozen=True)
@@ -127,31 +140,160 @@ def tangent(expr: Expression, point: PointLike,
 
     For one variable, ``secants`` lists steps h whose forward-difference slopes
     ``(f(x0 + h) - f(x0)) / h`` converge to the slope as h -> 0.
+
+    The one-sided partials come from forward mode along +e_i and -e_i
+    (:func:`engine.forward.directional_derivatives`, exact at corners); f is
+    differentiable at the point when they agree and are finite (checked coordinate by
+    coordinate).  Where a corner is at its switch but the sides agree (``abs(x)**2`` at
+    0, ``relu(x) - relu(-x)`` at 0) the slope is their common value.
+
+    >>> from engine import parse
+    >>> corner = tangent(parse("abs(x)"), 0)
+    >>> corner.differentiable, corner.left_slope, corner.right_slope, corner.slope
+    (False, -1.0, 1.0, None)
+    >>> print(corner.message)  # doctest: +NORMALIZE_WHITESPACE
+    f has a corner at x = 0: the slope is -1 from the left and 1 from the right,
+    so there is no tangent line
     """
     x0 = resolve_point(expr, point)
-    for h in secants:
-        check_step(h, field="secants")
+    for step in secants:
+        check_step(step, field="secants")
+    names = expr.variables
     found = gradient_columns(expr, as_columns(x0))
     value = float(found.value)
-    grad = np.asarray(found.gradient, dtype=np.float64)
-    names = expr.variables
-    constant = value - float(np.dot(grad, x0))
-    if not (math.isfinite(value) and np.all(np.isfinite(grad)) and math.isfinite(constant)):
-        where = ", ".join(f"{n} = {format_number(float(v))}"
-                          for n, v in zip(names, x0, strict=True))
-        equation = f"no tangent: f or its gradient is not finite at {where}"
-    else:
+    grad = np.array(found.gradient, dtype=np.float64)
+    count = len(names)
+    shape = "line" if count == 1 else "plane"
+    where = _where(names, x0)
+    left = right = np.full(count, np.nan)
+    defined = (True, True)  # f next to x0 on the left and on the right (one variable)
+    problem = None
+    if not math.isfinite(value):
+        problem = (f"f is undefined at {where}" + _culprit(expr, x0) if math.isnan(value)
+                   else f"f is infinite at {where}")
+    elif count:
+        directions = np.concatenate([np.eye(count), -np.eye(count)])
+        with np.errstate(all="ignore"):
+            _, along, corners = directional_derivatives(expr.graph, names, x0, directions)
+        right, left = along[:count], -along[count:]
+        if count == 1:  # no slope from a side where f is undefined
+            defined = _defined_beside(expr, x0)
+            left, right = (np.where(ok, slope, np.nan)
+                           for ok, slope in zip(defined, (left, right), strict=True))
+        if corners:  # the one-sided partials are exact where autodiff takes one side
+            grad = np.where(left == right, right, np.nan)
+        problem = _problem(names, where, left, right, grad, defined)
+    constant = value - math.fsum(float(g) * float(x) for g, x in zip(grad, x0, strict=True))
+    if problem is None and not math.isfinite(constant):
+        problem = f"the tangent {shape} at {where} does not cross the axis at a finite height"
+    if problem is None:
         equation = format_equation(_output_name(names), names, grad.tolist(), constant)
-    if len(names) != 1:
-        return TangentResult(names, x0, value, grad, None, None, equation, [])
-    steps = np.asarray(list(secants), dtype=np.float64)
+        message = f"the tangent {shape} at {where} is {equation}" if count else \
+            f"f is constant: {equation}"
+        if not all(defined):  # at the end of f's domain: a one-sided tangent
+            side = "right" if defined[1] else "left"
+            message += f" (f is defined only to the {side} of {where})"
+    else:
+        equation = f"no tangent {shape} at {where}"
+        message = f"{problem}, so there is no tangent {shape}"
+    differentiable = problem is None
+    if count != 1:
+        return TangentResult(names, x0, value, grad, None, None, equation, [],
+                             differentiable, None, None, message)
+    h = np.asarray(list(secants), dtype=np.float64)
     with np.errstate(all="ignore"):
-        shifted = evaluate_many(expr, [x0[0] + steps])
-        slopes = (shifted - value) / steps
+        shifted = evaluate_many(expr, [x0[0] + h])
+        slopes = (shifted - value) / h
+    one_sided = math.isfinite(value)
     return TangentResult(
-        names, x0, value, grad, float(grad[0]), constant, equation,
-        [(float(h), float(s)) for h, s in zip(steps, slopes, strict=True)],
+        names, x0, value, grad,
+        float(grad[0]) if differentiable else None,
+        constant if differentiable else None,
+        equation,
+        [(float(step), float(slope)) for step, slope in zip(h, slopes, strict=True)],
+        differentiable,
+        float(left[0]) + 0.0 if one_sided and not math.isnan(left[0]) else None,
+        float(right[0]) + 0.0 if one_sided and not math.isnan(right[0]) else None,
+        message,
     )
+
+
+def _where(names: Sequence[str], x0: Array) -> str:
+    """``x = 0`` or ``(x, y) = (1, 2)``."""
+    numbers = [format_number(float(v)) for v in x0]
+    if len(names) == 1:
+        return f"{names[0]} = {numbers[0]}"
+    return f"({', '.join(names)}) = ({', '.join(numbers)})"
+
+
+def _defined_beside(expr: Expression, x0: Array) -> tuple[bool, bool]:
+    """One variable: whether f is defined right next to x0 on the left and on the right
+    (``sqrt(x)`` at 0 is not, on the left: it has no slope from there)."""
+    with np.errstate(all="ignore"):
+        beside = evaluate_many(expr, [np.nextafter(x0[0], np.array([-np.inf, np.inf]))])
+    return not np.isnan(beside[0]), not np.isnan(beside[1])
+
+
+def _slope_text(slope: float, side: str, defined: bool) -> str:
+    if not defined:
+        return f"f is undefined to the {side}"
+    if math.isnan(slope):
+        return f"f has no slope from the {side}"
+    if math.isinf(slope):
+        return f"the slope from the {side} is infinite"
+    return f"the slope is {_number(slope)} from the {side}"
+
+
+def _number(value: float) -> str:
+    return format_number(float(value) + 0.0)  # -0.0 reads as 0
+
+
+def _problem(names: Sequence[str], where: str, left: Array, right: Array, grad: Array,
+             defined: tuple[bool, bool]) -> str | None:
+    """Why there is no tangent line or plane, or None."""
+    corner = [i for i in range(len(names)) if np.isfinite(left[i]) and np.isfinite(right[i])
+              and left[i] != right[i]]
+    if corner and len(names) == 1:
+        return (f"f has a corner at {where}: the slope is {_number(left[0])} from "
+                f"the left and {_number(right[0])} from the right")
+    if corner:
+        i = corner[0]
+        return (f"f has a kink at {where}: \u2202f/\u2202{names[i]} is "
+                f"{_number(left[i])} from the left and {_number(right[i])} from the right")
+    bad = [i for i in range(len(names)) if not np.isfinite(grad[i])]
+    if not bad:
+        return None
+    i = bad[0]
+    if len(names) == 1:
+        if np.isinf(grad[0]):
+            return f"the slope of f is infinite at {where} (the graph is vertical there)"
+        return (f"f has no slope at {where}: {_slope_text(left[0], 'left', defined[0])} and "
+                f"{_slope_text(right[0], 'right', defined[1])}")
+    kind = "infinite" if np.isinf(grad[i]) else "undefined"
+    return f"\u2202f/\u2202{names[i]} is {kind} at {where}"
+
+
+def _culprit(expr: Expression, x0: Array) -> str:
+    """``: log(-1) is undefined`` -- the first operation whose value is NaN although its
+    inputs are not, or nothing if the point itself is NaN."""
+    with np.errstate(all="ignore"):
+        values = forward_values(expr.graph, dict(zip(expr.variables, as_columns(x0),
+                                                     strict=True)))
+    for node, value in zip(expr.graph.nodes, values, strict=True):
+        if node.op in ("const", "var") or not np.isnan(value):
+            continue
+        args = [float(values[j]) for j in node.inputs]
+        if any(math.isnan(a) for a in args):
+            continue
+        texts = [(format_number(a), ATOM if a >= 0 else UNARY) for a in args]
+        if node.value is not None:  # powi's exponent
+            texts.append((format_number(node.value), ATOM if node.value >= 0 else UNARY))
+        if node.op in FORMS:
+            text = write(node.op, texts)[0]
+        else:
+            text = f"{node.op}({', '.join(t for t, _ in texts)})"
+        return f": {text} is undefined"
+    return ""
 
 
 def _check_range(bounds: Sequence[float], field: str) -> tuple[float, float]:

@@ -22,10 +22,11 @@ from typing import Any
 import numpy as np
 
 from .evaluate import forward_values
+from .graph import Graph
 from .ops import _NUMPY_HELPERS, NUMPY, PRIMITIVES, Primitive, chain, make_namespace, mul_no_nan
 from .types import Array
 
-__all__ = ["Dual", "DUAL", "apply_dual", "jvp_gradient"]
+__all__ = ["Dual", "DUAL", "apply_dual", "jvp_gradient", "directional_derivatives"]
 
 
 class Dual:
@@ -82,8 +83,13 @@ def _primal(value: Any) -> Any:
     return value.primal if isinstance(value, Dual) else value
 
 
-def apply_dual(primitive: Primitive, *args: Any, param: float | None = None) -> Any:
-    """Apply ``primitive`` to duals (or plain values): primal and tangent."""
+def apply_dual(primitive: Primitive, *args: Any, param: float | None = None,
+               one_sided: bool = False) -> Any:
+    """Apply ``primitive`` to duals (or plain values): primal and tangent.
+
+    With ``one_sided``, a function with a corner that sits exactly at it takes its
+    partials from the side each tangent moves towards (see :func:`directional_derivatives`).
+    """
     primals = [_primal(a) for a in args]
     extra = () if param is None else (param,)
     out = primitive.evaluate(*primals, *extra)
@@ -93,15 +99,32 @@ def apply_dual(primitive: Primitive, *args: Any, param: float | None = None) -> 
         if isinstance(arg, Dual) and arg.tangent is not None:
             if partials is None:
                 partials = primitive.partials(NUMPY, out, *primals, *extra)
+                if one_sided and primitive.kink is not None:
+                    partials = _one_sided(primitive, partials, out, primals, args)
             term = chain(arg.tangent, partials[k], out)
             tangent = term if tangent is None else tangent + term
     return Dual(out, tangent) if tangent is not None else out
 
 
-def _dual_function(primitive: Primitive) -> Any:
+def _one_sided(primitive: Primitive, partials: Any, out: Any, primals: list[Any],
+               args: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Where the corner's switch quantity is exactly 0, the partials on the side the
+    tangents point to: the rule evaluated at the tangents (engine.ops, ``kink``)."""
+    assert primitive.kink is not None
+    at_corner = primitive.kink(*primals) == 0
+    if not np.any(at_corner):
+        return tuple(partials)
+    tangents = [arg.tangent if isinstance(arg, Dual) and arg.tangent is not None else 0.0
+                for arg in args]
+    sided = primitive.partials(NUMPY, out, *tangents)
+    return tuple(np.where(at_corner, side, partial)
+                 for side, partial in zip(sided, partials, strict=True))
+
+
+def _dual_function(primitive: Primitive, one_sided: bool = False) -> Any:
     if primitive.has_param:
-        return lambda x, n: apply_dual(primitive, x, param=n)
-    return lambda *args: apply_dual(primitive, *args)
+        return lambda x, n: apply_dual(primitive, x, param=n, one_sided=one_sided)
+    return lambda *args: apply_dual(primitive, *args, one_sided=one_sided)
 
 
 def _piecewise_constant(helper: Any) -> Any:
@@ -139,6 +162,13 @@ DUAL = make_namespace(
 )
 """The namespace that evaluates rules on dual numbers."""
 
+_ONE_SIDED = make_namespace(
+    {name: _dual_function(p, one_sided=True) for name, p in PRIMITIVES.items()}
+    | {name: _piecewise_constant(h) for name, h in _NUMPY_HELPERS.items()}
+    | {"chain": _dual_chain}
+)
+"""Dual numbers whose corners take the side their tangent moves towards."""
+
 
 def seed(values: Sequence[Array]) -> list[Dual]:
     """Duals for the inputs seeded with the identity: tangent axis 0 is the direction."""
@@ -167,3 +197,39 @@ def jvp_gradient(graph: Any, names: Sequence[str], columns: Sequence[Array]) -> 
         value = np.broadcast_to(_primal(out), shape)
         gradient = np.zeros((len(names),) + shape)
     return np.asarray(value, dtype=np.float64), np.asarray(gradient, dtype=np.float64)
+
+
+def directional_derivatives(graph: Graph, names: Sequence[str], point: Array | Sequence[float],
+                            directions: Array) -> tuple[float, Array, list[int]]:
+    """f at ``point`` and its one-sided directional derivatives along each row d of
+    ``directions``: ``f'(x; d) = lim_{t -> 0+} (f(x + t d) - f(x)) / t``.
+
+    Forward mode, exact to rounding for every function the language can write: they
+    are piecewise smooth, and at a corner that sits exactly at the point (``abs(u)`` at
+    u = 0, ``max(a, b)`` at a = b) the derivative along d is the partial on the side
+    that d moves the corner's argument to, times the argument's tangent (``|u'|`` for
+    ``abs``), which is the rule evaluated at the tangent.  So the slope from the right
+    is ``f'(x; e)`` and from the left ``-f'(x; -e)``.  Also returns the nodes whose
+    corner the point sits on.
+
+    >>> from engine import parse
+    >>> expr = parse("abs(x) + relu(x)")
+    >>> value, slopes, corners = directional_derivatives(expr.graph, expr.variables, [0.0],
+    ...                                                  np.array([[1.0], [-1.0]]))
+    >>> value, slopes.tolist(), corners     # right slope 2, left slope -(1) = -1
+    (0.0, [2.0, 1.0], [1, 2])
+    """
+    directions = np.asarray(directions, dtype=np.float64)
+    duals = [Dual(np.float64(x), directions[:, i]) for i, x in enumerate(point)]
+    values = forward_values(graph, dict(zip(names, duals, strict=True)), _ONE_SIDED)
+    out = values[graph.output]
+    if isinstance(out, Dual) and out.tangent is not None:
+        slopes = np.broadcast_to(out.tangent, (len(directions),)).astype(np.float64)
+    else:  # f does not depend on the variables
+        slopes = np.zeros(len(directions))
+    corners = []
+    for i, node in enumerate(graph.nodes):
+        kink = PRIMITIVES[node.op].kink if node.op in PRIMITIVES else None
+        if kink is not None and kink(*(_primal(values[j]) for j in node.inputs)) == 0:
+            corners.append(i)
+    return float(_primal(out)), slopes, corners

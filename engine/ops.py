@@ -11,7 +11,12 @@ Each :class:`Primitive` declares, in one place,
   them, and because ``F`` may be numpy, dual numbers or source text, the rule also
   yields second derivatives (forward-over-reverse) and generated straight-line code;
 * ``analytic`` -- whether the function is complex-analytic (complex step allowed);
-* ``scalar`` -- a plain-float implementation for generated code (``math`` module).
+* ``scalar`` -- a plain-float implementation for generated code (``math`` module);
+* ``kink`` -- for the functions with a corner (abs, relu, min, max), the *switch*
+  quantity, linear in the arguments, that is 0 at the corner (``x``, or ``a - b``).
+  Their partials depend on the arguments only through its sign, so at the corner the
+  partials on the side a tangent moves towards are the partials evaluated at the
+  tangent itself -- which is how :mod:`engine.forward` takes one-sided derivatives.
 
 The machinery modules (``evaluate``, ``forward``, ``reverse``, ``codegen``) loop over
 this table and never mention a particular function.
@@ -20,6 +25,8 @@ this table and never mention a particular function.
 [1.0]
 >>> sorted(name for name, p in FUNCTIONS.items() if p.arity == 2)
 ['atan2', 'hypot', 'max', 'min', 'pow']
+>>> sorted(name for name, p in PRIMITIVES.items() if p.kink is not None)
+['abs', 'max', 'min', 'relu']
 """
 
 from __future__ import annotations
@@ -58,6 +65,8 @@ class Primitive:
     scalar: Callable[..., float]
     has_param: bool = False
     """True for ``powi``: its integer exponent is a parameter of the node, not an input."""
+    kink: Callable[..., Any] | None = None
+    """The switch quantity of a function with a corner (0 at the corner), else None."""
     doc: str = field(default="", compare=False)
 
 
@@ -199,8 +208,9 @@ def _row(
     *,
     analytic: bool = True,
     has_param: bool = False,
+    kink: Callable[..., Any] | None = None,
 ) -> Primitive:
-    return Primitive(name, arity, evaluate, partials, analytic, scalar, has_param)
+    return Primitive(name, arity, evaluate, partials, analytic, scalar, has_param, kink)
 
 
 # The table.  ``partials(F, out, *args)``: ``out`` is the primal output, ``args`` the
@@ -249,11 +259,12 @@ _TABLE = [
     _row("log10", 1, np.log10, lambda F, out, x: (1.0 / (x * _LN10),), math.log10),
     _row("sqrt", 1, np.sqrt, lambda F, out, x: (0.5 / out,), math.sqrt),
     _row("cbrt", 1, _cbrt, lambda F, out, x: (1.0 / (3.0 * out * out),), math.cbrt),
-    # piecewise and machine-learning functions
-    _row("abs", 1, np.abs, lambda F, out, x: (F.sign(x),), abs, analytic=False),
+    # piecewise and machine-learning functions; a corner is not complex-analytic
+    _row("abs", 1, np.abs, lambda F, out, x: (F.sign(x),), abs, analytic=False,
+         kink=lambda x: x),
     _row("sigmoid", 1, _sigmoid, lambda F, out, x: (out * F.sigmoid(-x),), _sigmoid_scalar),
     _row("relu", 1, _relu, lambda F, out, x: (F.heaviside(x, 0.0),), _relu_scalar,
-         analytic=False),
+         analytic=False, kink=lambda x: x),
     _row("softplus", 1, _softplus, lambda F, out, x: (F.sigmoid(x),), _softplus_scalar),
     # two-argument functions
     _row("atan2", 2, _atan2,
@@ -263,10 +274,10 @@ _TABLE = [
     _row("hypot", 2, _hypot, lambda F, out, a, b: (a / out, b / out), math.hypot),
     _row("min", 2, np.minimum,
          lambda F, out, a, b: (F.heaviside(b - a, 0.5), F.heaviside(a - b, 0.5)),
-         _min_scalar, analytic=False),
+         _min_scalar, analytic=False, kink=lambda a, b: a - b),
     _row("max", 2, np.maximum,
          lambda F, out, a, b: (F.heaviside(a - b, 0.5), F.heaviside(b - a, 0.5)),
-         _max_scalar, analytic=False),
+         _max_scalar, analytic=False, kink=lambda a, b: a - b),
 ]
 
 PRIMITIVES: dict[str, Primitive] = {p.name: p for p in _TABLE}

@@ -40,7 +40,75 @@ def test_equations_read_naturally(text, point, equation):
 
 def test_tangent_where_undefined_says_so():
     result = tangent(parse("log(x)"), -1)
-    assert "not finite" in result.equation
+    assert not result.differentiable
+    assert result.slope is None and result.intercept is None
+    assert result.left_slope is None and result.right_slope is None
+    assert result.message == ("f is undefined at x = -1: log(-1) is undefined, "
+                              "so there is no tangent line")
+    assert result.equation == "no tangent line at x = -1"
+
+
+def test_differentiable_point_says_so():
+    result = tangent(parse("3*x**2 - 4*x"), 1)
+    assert result.differentiable
+    assert result.left_slope == result.right_slope == result.slope == 2.0
+    assert result.message == "the tangent line at x = 1 is y = 2x - 3"
+
+
+@pytest.mark.parametrize(("text", "point", "left", "right"), [
+    ("abs(x)", 0, -1.0, 1.0),
+    ("relu(x)", 0, 0.0, 1.0),
+    ("abs(-x)", 0, -1.0, 1.0),
+    ("abs(sin(x))", 0, -1.0, 1.0),            # d/dx |sin x| = sign(sin x) cos x
+    ("min(x, 2 - x)", 1, 1.0, -1.0),
+    ("abs(x - 1) + relu(x - 1)", 1, -1.0, 2.0),
+    ("max(3*x, -x/2)", 0, -0.5, 3.0),
+])
+def test_tangent_at_a_corner(text, point, left, right):
+    result = tangent(parse(text), point)
+    assert not result.differentiable
+    assert (result.left_slope, result.right_slope) == (left, right)
+    assert result.slope is None and result.intercept is None
+    assert np.isnan(result.gradient[0])
+    where = f"x = {point}"
+    assert result.message == (f"f has a corner at {where}: the slope is {left:g} from the left "
+                              f"and {right:g} from the right, so there is no tangent line")
+    # the forward-difference secants approach the slope from the right
+    assert result.secants[-1][1] == pytest.approx(right, abs=0.01)
+
+
+@pytest.mark.parametrize(("text", "slope"), [
+    ("abs(x)**2", 0.0), ("max(x, x)", 1.0), ("relu(x) - relu(-x)", 1.0),  # the last is x
+    ("abs(x)*x", 0.0), ("relu(x)**3", 0.0),
+])
+def test_corner_whose_sides_agree_is_differentiable(text, slope):
+    result = tangent(parse(text), 0)
+    assert result.differentiable
+    assert result.left_slope == result.right_slope == result.slope == slope
+    assert result.gradient.tolist() == [slope]
+
+
+def test_vertical_tangent_and_the_end_of_the_domain():
+    root = tangent(parse("sqrt(x)"), 0)
+    assert not root.differentiable
+    assert root.left_slope is None and root.right_slope == float("inf")
+    assert "infinite" in root.message
+    edge = tangent(parse("x**1.5"), 0)  # one-sided tangent y = 0 at the end of the domain
+    assert edge.differentiable and edge.slope == 0.0 and edge.left_slope is None
+    assert "defined only to the right" in edge.message
+
+
+def test_tangent_plane_at_a_kink():
+    result = tangent(parse("abs(x) + y**2"), [0, 1])
+    assert not result.differentiable
+    assert result.left_slope is None and result.right_slope is None
+    assert np.isnan(result.gradient[0]) and result.gradient[1] == 2.0
+    assert result.message == ("f has a kink at (x, y) = (0, 1): \u2202f/\u2202x is -1 from "
+                              "the left and 1 from the right, so there is no tangent plane")
+    assert not tangent(parse("max(x, y)"), [0, 0]).differentiable
+    assert tangent(parse("relu(x)*relu(y)"), [0, 0]).differentiable  # smooth enough there
+    undefined = tangent(parse("x**y"), [-2, 2])  # d/dy = x**y log(x) is undefined
+    assert not undefined.differentiable and undefined.gradient[0] == -4.0
 
 
 def test_field_layout_is_z_j_i():

@@ -182,3 +182,26 @@ def test_chain_passes_nothing_through_an_undefined_node():
     assert np.isnan(chain(np.float64(2.0), np.float64(0.5), nan))
     assert chain(np.float64(0.0), np.float64(0.5), nan) == 0.0  # a zero cotangent stays 0
     assert chain(np.float64(3.0), -1.0, np.float64(1.0)) == -3.0
+
+
+@pytest.mark.parametrize("name", sorted(n for n, p in PRIMITIVES.items() if p.kink is not None))
+def test_kink_partials_depend_only_on_the_side_of_the_switch(name):
+    # what forward.directional_derivatives relies on: at the corner the rule evaluated
+    # at the tangents gives the partials on the side they move towards
+    primitive = PRIMITIVES[name]
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        args = rng.normal(size=primitive.arity)
+        moved = args * rng.uniform(0.1, 10.0) + rng.normal()  # same side of the switch?
+        if primitive.arity == 1 and np.sign(moved[0]) != np.sign(args[0]):
+            continue
+        if primitive.arity == 2 and np.sign(moved[0] - moved[1]) != np.sign(args[0] - args[1]):
+            continue
+        for k in range(primitive.arity):
+            assert float(_partials(primitive, args)[k]) == float(_partials(primitive, moved)[k])
+        assert primitive.kink(*args) * primitive.kink(*moved) > 0
+
+
+def test_only_the_kink_functions_have_corners():
+    assert sorted(n for n, p in PRIMITIVES.items() if p.kink is not None) == \
+        sorted(n for n, p in PRIMITIVES.items() if not p.analytic)
