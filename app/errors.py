@@ -1,7 +1,8 @@
 """Every error becomes HTTP here, and only here.
 
 * :class:`engine.ExpressionError` → 422 ``{"detail": [{"loc": ["body", field], "msg",
-  "type": "expression_error", "ctx": {"column", "code"}}]}``; a
+  "type": "expression_error", "ctx": {"column", "code", "reason"}}]}`` (``reason``: the
+  message without its column, for a page to show away from the expression); a
   :class:`engine.DeadlineExceeded` → 422 naming the ``deadline`` setting; the
   expression limits (length, nodes, depth) name their setting too.
 * :class:`app.limits.LimitExceeded` → 422 of the same shape, ``type: "limit_exceeded"``.
@@ -81,7 +82,7 @@ async def expression_error(request: Request, exc: Exception) -> SafeJSONResponse
         )
         return _error(["body", exc.field], msg, "deadline_exceeded",
                       {"limit": "deadline", "seconds": limit})
-    ctx: dict[str, Any] = {"column": exc.column, "code": exc.code}
+    ctx: dict[str, Any] = {"column": exc.column, "code": exc.code, "reason": exc.reason}
     message = exc.message
     setting = EXPRESSION_LIMITS.get(exc.code)
     if setting is not None:  # name the setting, as every other limit's message does

@@ -36,6 +36,7 @@ from .errors import DeadlineExceeded, ExpressionError
 from .evaluate import evaluate, evaluate_many
 from .expression import Expression
 from .limits import DEFAULT_LIMITS, Limits
+from .methods import GRADIENT_METHODS, GradientMethod
 from .optimize import DescentResult, descend
 from .optimizers import OPTIMIZERS, Optimizer, Setting
 from .parser import parse
@@ -44,6 +45,7 @@ from .stability import Stability, stability
 
 __all__ = [
     "DEFAULT_LIMITS",
+    "GRADIENT_METHODS",
     "METHODS",
     "NUMERICAL_METHODS",
     "OPTIMIZERS",
@@ -52,6 +54,7 @@ __all__ = [
     "Expression",
     "ExpressionError",
     "FieldResult",
+    "GradientMethod",
     "GradientResult",
     "GraphNode",
     "GraphResult",

@@ -9,6 +9,8 @@ HTTP layer turns it into a 422 in one place; nothing in the engine knows about H
 "unknown function 'foo' at column 1"
 >>> err.column, err.code, err.field
 (1, 'unknown_function', 'expr')
+>>> err.reason
+"unknown function 'foo'"
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ class ExpressionError(ValueError):
         field: str = "expr",
         hint: str | None = None,
     ) -> None:
+        self.reason = f"{message} ({hint})" if hint else message
+        """The message without its column: for showing away from the expression's text."""
         if column is not None:
             message = f"{message} at column {column}"
         if hint:

@@ -103,6 +103,8 @@ class Optimizer:
 
     name: str
     label: str
+    short: str
+    """A short label for legends: ``GD``, ``Adam``."""
     description: str
     rule: str
     """The update, as a formula a reader can check against a textbook."""
@@ -201,14 +203,14 @@ def _eps(default: float) -> Setting:
 
 _TABLE = (
     Optimizer(
-        "gd", "Gradient descent",
+        "gd", "Gradient descent", "GD",
         "Steps against the gradient, scaled by the learning rate.",
         "x ← x − lr·g",
         (), (), _gd,
         lambda lam, s: 2.0 / lam, "2/λmax",
     ),
     Optimizer(
-        "momentum", "Momentum",
+        "momentum", "Momentum", "Momentum",
         "Heavy ball: a velocity accumulates past gradients, so steps build up along "
         "consistent directions and oscillations cancel.",
         "v ← β·v + g;  x ← x − lr·v",
@@ -216,7 +218,7 @@ _TABLE = (
         lambda lam, s: (2.0 + 2.0 * s.momentum) / lam, "(2 + 2β)/λmax",
     ),
     Optimizer(
-        "nesterov", "Nesterov momentum",
+        "nesterov", "Nesterov momentum", "Nesterov",
         "Momentum that looks ahead: the step uses the gradient plus the velocity it is "
         "about to have.",
         "v ← β·v + g;  x ← x − lr·(g + β·v)",
@@ -227,21 +229,21 @@ _TABLE = (
         "(2 + 2β)/((1 + 2β)·λmax)",
     ),
     Optimizer(
-        "adagrad", "AdaGrad",
+        "adagrad", "AdaGrad", "AdaGrad",
         "Divides each coordinate's step by the root of its summed squared gradients: "
         "steep coordinates slow down, and every step shrinks over time.",
         "G ← G + g²;  x ← x − lr·g/(√G + ε)",
         (_eps(1e-10),), ("sum of squares",), _adagrad,
     ),
     Optimizer(
-        "rmsprop", "RMSProp",
+        "rmsprop", "RMSProp", "RMSProp",
         "Like AdaGrad with a running mean of squared gradients instead of a sum, so "
         "steps do not shrink for ever.",
         "s ← ρ·s + (1 − ρ)·g²;  x ← x − lr·g/(√s + ε)",
         (_RHO, _eps(1e-8)), ("mean square",), _rmsprop,
     ),
     Optimizer(
-        "adam", "Adam",
+        "adam", "Adam", "Adam",
         "Momentum on the gradient (first moment) divided by the root of a running mean "
         "of squared gradients (second moment), both bias-corrected.",
         "m ← β₁·m + (1 − β₁)·g;  v ← β₂·v + (1 − β₂)·g²;  "
@@ -249,7 +251,7 @@ _TABLE = (
         (_BETA1, _BETA2, _eps(1e-8)), ("first moment", "second moment"), _adam_update,
     ),
     Optimizer(
-        "adamw", "AdamW",
+        "adamw", "AdamW", "AdamW",
         "Adam with decoupled weight decay: x shrinks towards 0 by lr·λ each step, "
         "apart from the gradient.",
         "x ← x·(1 − lr·λ);  then Adam's step",

@@ -11,11 +11,14 @@ from fastapi import APIRouter
 import engine
 
 from ..presets import FUNCTIONS
-from ..schemas import FunctionPreset, OptimizerInfo
+from ..schemas import FunctionPreset, MethodInfo, OptimizerInfo
 
 router = APIRouter(tags=["tables"])
 
 _OPTIMIZERS = [OptimizerInfo.of(row) for row in engine.OPTIMIZERS.values()]
+_METHODS = [MethodInfo(name=row.name, label=row.label, numerical=row.numerical,
+                       needs_analytic=row.needs_analytic, description=row.description)
+            for row in engine.GRADIENT_METHODS.values()]
 
 
 @router.get("/functions", response_model=list[FunctionPreset], summary="Preset functions")
@@ -30,3 +33,10 @@ async def optimizers() -> list[OptimizerInfo]:
     """Every optimizer `/descent` accepts, with its settings and PyTorch's defaults, its
     update rule and its stability bound."""
     return _OPTIMIZERS
+
+
+@router.get("/methods", response_model=list[MethodInfo], summary="The gradient methods")
+async def methods() -> list[MethodInfo]:
+    """Every gradient method the endpoints accept as `method`: `numerical` ones take a
+    step `h`; `needs_analytic` ones are refused for functions with kinks."""
+    return _METHODS

@@ -30,6 +30,7 @@ class SettingInfo(Reply):
 class OptimizerInfo(Reply):
     name: str = Field(description="The value of `optimizer` in a request.")
     label: str
+    short: str = Field(description="A short label for legends, e.g. `GD`.")
     description: str
     rule: str = Field(description="The update rule as a formula.")
     settings: list[SettingInfo]
@@ -41,7 +42,8 @@ class OptimizerInfo(Reply):
     @classmethod
     def of(cls, row: engine.Optimizer) -> OptimizerInfo:
         return cls(
-            name=row.name, label=row.label, description=row.description, rule=row.rule,
+            name=row.name, label=row.label, short=row.short, description=row.description,
+            rule=row.rule,
             settings=[SettingInfo(name=s.name, default=s.default, label=s.label,
                                   description=s.description, minimum=s.minimum,
                                   exclusive_minimum=s.open_below, maximum=s.maximum)

@@ -26,4 +26,7 @@ class MethodInfo(Reply):
     name: str = Field(description="The value of `method` in a request.")
     label: str
     numerical: bool = Field(description="True for the finite-difference methods, which take `h`.")
+    needs_analytic: bool = Field(
+        description="True when the method is refused for functions with kinks (abs, relu, "
+        "min, max): the complex step.")
     description: str

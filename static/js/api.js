@@ -5,7 +5,7 @@ export class ApiError extends Error {
   /**
    * @param {number} status HTTP status (0 for a network failure)
    * @param {string} message human-readable message
-   * @param {object} [info] {column, field, type}
+   * @param {object} [info] {column, field, type, code}
    */
   constructor(status, message, info = {}) {
     super(message);
@@ -14,6 +14,9 @@ export class ApiError extends Error {
     this.column = info.column ?? null;
     this.field = info.field ?? null;
     this.type = info.type ?? null;
+    this.code = info.code ?? null; // the engine's reason, e.g. "not_analytic"
+    // The message without "at column N": for showing away from the function's text.
+    this.reason = info.reason ?? message;
   }
 
   /** True when the function text itself is at fault (422 on `expr`). */
@@ -43,6 +46,8 @@ async function errorFrom(response) {
       column: first.ctx && Number.isInteger(first.ctx.column) ? first.ctx.column : null,
       field,
       type: first.type ?? null,
+      code: first.ctx?.code ?? null,
+      reason: typeof first.ctx?.reason === "string" ? first.ctx.reason : null,
     });
   }
   if (typeof detail === "string") return new ApiError(response.status, detail);
@@ -72,8 +77,12 @@ async function request(method, path, body, signal) {
 
 const post = (path) => (body, signal) => request("POST", path, body, signal);
 
+const get = (path) => (signal) => request("GET", path, undefined, signal);
+
 export const api = {
-  functions: (signal) => request("GET", "/functions", undefined, signal),
+  functions: get("/functions"),
+  optimizers: get("/optimizers"),
+  methods: get("/methods"),
   field: post("/field"),
   tangent: post("/tangent"),
   gradient: post("/gradient"),

@@ -4,11 +4,11 @@ import { ApiError, Slots, api } from "./api.js";
 import { clearExprError, showExprError } from "./exprerror.js";
 import { graphMessage, renderGraph } from "./graph.js";
 import { History, defaultState, fromQuery, methodFor } from "./state.js";
+import { fillSelect, loadTables, methodRow, tables } from "./tables.js";
 import { fmt, fmtPoint } from "./theme.js";
+import { $, debounce } from "./util.js";
 import { View1D } from "./view1d.js";
 import { View2D } from "./view2d.js";
-
-const $ = (id) => document.getElementById(id);
 
 /** Typing pauses this long before the plots follow. */
 const TYPING_DEBOUNCE_MS = 250;
@@ -16,20 +16,6 @@ const DEFAULT_RANGE = [-3, 3];
 /** Grid of the contour / surface, and of the 1-D curve. */
 const GRID_2D = 81;
 const GRID_1D = 400;
-
-function debounce(fn, ms) {
-  let timer = null;
-  const call = (...args) => {
-    clearTimeout(timer);
-    timer = setTimeout(() => fn(...args), ms);
-  };
-  call.cancel = () => clearTimeout(timer);
-  call.flush = (...args) => {
-    clearTimeout(timer);
-    fn(...args);
-  };
-  return call;
-}
 
 const exprDom = {
   input: $("expr"),
@@ -57,7 +43,7 @@ const app = {
   /** Show a request's failure next to the thing it was for. */
   reportError(err, el) {
     if (!(err instanceof ApiError)) throw err;
-    if (el) el.textContent = err.message;
+    if (el) el.textContent = err.reason;
   },
   /** The point of interest moved (x0, start or the player's step): redraw the graph. */
   onPointChanged: (point) => updateGraphSoon(point),
@@ -142,11 +128,17 @@ function showView(view, nvars) {
   $("view-2d").setAttribute("aria-labelledby", view === "surface" ? "tab-surface" : "tab-contour");
   $("plot-contour").hidden = view !== "contour";
   $("plot-surface").hidden = view !== "surface";
-  $("method").value = methodFor(app.state, view === "1d" ? "1d" : "2d");
+  showMethod(methodFor(app.state, view === "1d" ? "1d" : "2d"));
   // Plots drawn while their section was hidden have a stale size.
   for (const el of document.querySelectorAll(".view:not([hidden]) .plot:not([hidden])")) {
     if (el.data) Plotly.Plots.resize(el);
   }
+}
+
+/** Select `name` in the method menu and describe it. */
+function showMethod(name) {
+  $("method").value = name;
+  $("method-help").textContent = methodRow(name)?.description ?? "";
 }
 
 function bindTabs() {
@@ -275,6 +267,7 @@ function bindFunctionField() {
   });
   $("method").addEventListener("change", () => {
     app.state.method = $("method").value;
+    showMethod(app.state.method);
     app.history.commit(app.state);
     if (app.state.view === "1d") view1d.refreshDerivative();
   });
@@ -312,6 +305,15 @@ async function restore(state) {
 }
 
 async function main() {
+  // The menus, settings fields and URL parsing all read the API's tables: load them first.
+  try {
+    await loadTables();
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err;
+    showExprError(exprDom, "", `The page cannot start: ${err.message}`, null, false);
+    return;
+  }
+  fillSelect($("method"), tables.methods);
   app.history = new History((state) => restore(state));
   view1d = new View1D(app);
   view2d = new View2D(app);

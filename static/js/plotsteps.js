@@ -1,16 +1,7 @@
 // Error of each numerical derivative against the step h, on log-log axes: truncation
 // error falls with h, rounding error rises as h shrinks, and the V's bottom is the best h.
+import { methodRow, tables } from "./tables.js";
 import { COLORS, METHOD_COLORS, PLOT_CONFIG, axis, baseLayout, fmt } from "./theme.js";
-
-export const SWEEP_METHODS = ["forward", "central", "richardson", "complex-step"];
-
-const LABELS = {
-  forward: "forward",
-  backward: "backward",
-  central: "central",
-  richardson: "Richardson",
-  "complex-step": "complex step",
-};
 
 
 /**
@@ -22,14 +13,16 @@ export function renderSteps(el, sweep) {
   const annotations = [];
   for (const method of Object.keys(sweep.errors)) {
     const errors = sweep.errors[method];
-    const color = METHOD_COLORS[method] ?? COLORS.muted;
+    const label = methodRow(method)?.label ?? method;
+    const index = tables.methods.filter((m) => m.numerical).findIndex((m) => m.name === method);
+    const color = METHOD_COLORS[index] ?? COLORS.muted;
     // An error of exactly 0 has no place on a log axis: that point is left out.
     const y = errors.map((e) => (e === null || e === 0 ? null : Math.abs(e)));
     traces.push({
-      x: sweep.h, y, name: LABELS[method] ?? method, mode: "lines+markers", legendgroup: method,
+      x: sweep.h, y, name: label, mode: "lines+markers", legendgroup: method,
       line: { color, width: 2 }, marker: { color, size: 4 },
       customdata: errors,
-      hovertemplate: `${LABELS[method] ?? method}<br>h = %{x:.2e}<br>error = %{customdata:.3e}<extra></extra>`,
+      hovertemplate: `${label}<br>h = %{x:.2e}<br>error = %{customdata:.3e}<extra></extra>`,
     });
     const best = sweep.best_h?.[method];
     if (best !== null && best !== undefined) {
@@ -39,7 +32,7 @@ export function renderSteps(el, sweep) {
         traces.push({
           x: [best], y: [bestErr], mode: "markers", showlegend: false, legendgroup: method,
           marker: { color, size: 12, symbol: "star", line: { color: "#fff", width: 1 } },
-          hovertemplate: `best h for ${LABELS[method] ?? method} = %{x:.2e}<br>error = %{y:.3e}<extra></extra>`,
+          hovertemplate: `best h for ${label} = %{x:.2e}<br>error = %{y:.3e}<extra></extra>`,
         });
         annotations.push({
           x: Math.log10(best), y: Math.log10(bestErr), xref: "x", yref: "y",

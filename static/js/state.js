@@ -1,19 +1,10 @@
 // Page state and its URL form. The query string is the source of truth for what a
 // link reproduces: function, view, point, optimizer, learning rate, steps, method,
-// optimizer settings and the descent runs on screen.
+// optimizer settings and the descent runs on screen. Optimizer and method names and the
+// settings' defaults come from the API's tables (tables.js), loaded before any URL is read.
+import { methodRow, optimizerRow, settingNames, settingsFor, tables } from "./tables.js";
 
-export const OPTIMIZERS = ["gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"];
-export const METHODS = ["autodiff", "dual", "central", "forward", "backward", "richardson", "complex-step"];
 export const VIEWS = ["1d", "contour", "surface"];
-
-/** Optimizer settings with the contract's defaults and the optimizers that use them. */
-export const SETTINGS = {
-  momentum: { value: 0.9, for: ["momentum", "nesterov"] },
-  beta1: { value: 0.9, for: ["adam"] },
-  beta2: { value: 0.999, for: ["adam"] },
-  rho: { value: 0.9, for: ["rmsprop"] },
-  eps: { value: 1e-8, for: ["adagrad", "rmsprop", "adam"] },
-};
 
 export const LR_MIN = 1e-5;
 export const LR_MAX = 10;
@@ -21,19 +12,18 @@ export const STEPS_MAX = 100000;
 export const DEFAULT_EXPR = "x**2 + y**2";
 
 export function defaultState() {
-  const settings = Object.fromEntries(Object.entries(SETTINGS).map(([k, s]) => [k, s.value]));
   return {
     expr: DEFAULT_EXPR,
     view: null, // "1d" | "contour" | "surface"; null = decided by the number of variables
     x0: null, // point of the 1-D view; null = preset's or default
     start: null, // [x, y] start of the 2-D view; null = preset's or default
-    optimizer: "gd",
+    optimizer: tables.optimizers[0]?.name ?? null, // the table's first row (plain gradient descent)
     lr: 0.1,
     steps: 50,
     method: null, // null = central in 1-D, autodiff in 2-D
     xr: null, // [lo, hi] plotted range of the first variable; null = preset's or default
     yr: null, // [lo, hi] plotted range of the second variable
-    settings,
+    settings: {}, // optimizer settings the user changed, by name; the rest take the table's defaults
     runs: [], // [{optimizer, lr, steps, method, start, settings}]
   };
 }
@@ -64,14 +54,15 @@ export function short(v) {
   return String(Number(v.toPrecision(12)));
 }
 
+/** The settings of `optimizer` that differ from the table's defaults. */
+function changedSettings(optimizer, settings) {
+  const defaults = settingsFor(optimizer);
+  return Object.entries(settingsFor(optimizer, settings)).filter(([key, value]) => value !== defaults[key]);
+}
+
 function runToText(run) {
   const parts = [run.optimizer, short(run.lr), String(run.steps), run.method, ...run.start.map(short)];
-  for (const [key, spec] of Object.entries(SETTINGS)) {
-    const value = run.settings?.[key];
-    if (value !== undefined && value !== spec.value && spec.for.includes(run.optimizer)) {
-      parts.push(`${key}=${short(value)}`);
-    }
-  }
+  for (const [key, value] of changedSettings(run.optimizer, run.settings)) parts.push(`${key}=${short(value)}`);
   return parts.join(",");
 }
 
@@ -82,15 +73,15 @@ function runFromText(text) {
   const lr = num(lrText);
   const steps = num(stepsText);
   const start = [num(sx), num(sy)];
-  if (!OPTIMIZERS.includes(optimizer) || !METHODS.includes(method)) return null;
+  if (!optimizerRow(optimizer) || !methodRow(method)) return null;
   if (lr === null || steps === null || start.includes(null)) return null;
-  const settings = Object.fromEntries(Object.entries(SETTINGS).map(([k, s]) => [k, s.value]));
+  const given = {};
   for (const item of rest) {
     const [key, valueText] = item.split("=");
     const value = num(valueText);
-    if (key in SETTINGS && value !== null) settings[key] = value;
+    if (value !== null) given[key] = value;
   }
-  return { optimizer, lr: clampLr(lr), steps: clampSteps(steps), method, start, settings };
+  return { optimizer, lr: clampLr(lr), steps: clampSteps(steps), method, start, settings: settingsFor(optimizer, given) };
 }
 
 /** Read a state from a query string; anything missing or malformed keeps its default. */
@@ -102,13 +93,13 @@ export function fromQuery(search) {
   const point = numList(q.get("point"));
   if (point && point.length === 1) state.x0 = point[0];
   if (point && point.length === 2) state.start = point;
-  if (OPTIMIZERS.includes(q.get("opt"))) state.optimizer = q.get("opt");
+  if (optimizerRow(q.get("opt"))) state.optimizer = q.get("opt");
   const lr = num(q.get("lr"));
   if (lr !== null && lr > 0) state.lr = clampLr(lr);
   const steps = num(q.get("steps"));
   if (steps !== null) state.steps = clampSteps(steps);
-  if (METHODS.includes(q.get("method"))) state.method = q.get("method");
-  for (const key of Object.keys(SETTINGS)) {
+  if (methodRow(q.get("method"))) state.method = q.get("method");
+  for (const key of settingNames()) {
     const value = num(q.get(key));
     if (value !== null) state.settings[key] = value;
   }
@@ -136,9 +127,7 @@ export function toQuery(state) {
   if (state.xr) q.set("xr", state.xr.map(short).join(","));
   if (state.yr && state.view !== "1d") q.set("yr", state.yr.map(short).join(","));
   if (state.view !== "1d") {
-    for (const [key, spec] of Object.entries(SETTINGS)) {
-      if (state.settings[key] !== spec.value) q.set(key, short(state.settings[key]));
-    }
+    for (const [key, value] of changedSettings(state.optimizer, state.settings)) q.set(key, short(value));
     for (const run of state.runs) q.append("run", runToText(run));
   }
   // Readable links: keep , ( ) * unescaped and spaces as +.

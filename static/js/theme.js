@@ -20,14 +20,8 @@ export const COLORS = {
 /** One colour per descent run, chosen to stand out on the contour's blue scale. */
 export const RUN_COLORS = ["#e8590c", "#d6336c", "#fcc419", "#9c36b5", "#2f9e44", "#e03131", "#15aabf", "#212529"];
 
-/** Colours of the numerical methods in the error-versus-h plot. */
-export const METHOD_COLORS = {
-  forward: "#e8590c",
-  backward: "#f59f00",
-  central: "#1c7ed6",
-  richardson: "#7048e8",
-  "complex-step": "#0ca678",
-};
+/** Colours of the numerical methods in the error-versus-h plot, in the order of GET /methods. */
+export const METHOD_COLORS = ["#1c7ed6", "#e8590c", "#f59f00", "#7048e8", "#0ca678", "#d6336c", "#15aabf"];
 
 /** Contour / surface colour scale: dark navy at low values to pale sand at high. */
 export const FIELD_SCALE = [

@@ -2,22 +2,14 @@
 // method against the exact one, and the error-versus-h sweep.
 import { ApiError, api } from "./api.js";
 import { Plot1D } from "./plot1d.js";
-import { SWEEP_METHODS, renderSteps } from "./plotsteps.js";
+import { renderSteps } from "./plotsteps.js";
 import { methodFor } from "./state.js";
+import { methodRow, tables } from "./tables.js";
 import { fmt, fmtFull, tidy } from "./theme.js";
+import { $, debounce } from "./util.js";
 
 /** Secant steps: the three the issue names, then smaller ones where rounding takes over. */
 export const SECANTS = [1, 0.5, 0.1, 0.01, 0.001, 1e-4, 1e-6, 1e-8, 1e-10, 1e-12];
-
-const $ = (id) => document.getElementById(id);
-
-function debounce(fn, ms) {
-  let timer = null;
-  return (...args) => {
-    clearTimeout(timer);
-    timer = setTimeout(() => fn(...args), ms);
-  };
-}
 
 export class View1D {
   /** @param {object} app shared page context (state, slots, history, hooks) */
@@ -131,7 +123,7 @@ export class View1D {
     const body = this.app.body({ point: state.x0, method });
     const h = Number(this.hInput.value);
     if (this.hInput.value !== "" && Number.isFinite(h) && h > 0) body.h = h;
-    $("d-method-name").textContent = method;
+    $("d-method-name").textContent = methodRow(method)?.label ?? method;
     try {
       const res = await slots.run("gradient1d", (signal) => api.gradient(body, signal));
       if (!res) return;
@@ -150,17 +142,23 @@ export class View1D {
   async refreshSweep() {
     const { state, slots } = this.app;
     const note = $("steps-note");
-    const body = this.app.body({ point: state.x0, methods: SWEEP_METHODS, h_min: 1e-16, h_max: 0.5, n: 61 });
+    // Every numerical method of the API's table, each as one curve of the error-versus-h V.
+    const methods = tables.methods.filter((m) => m.numerical).map((m) => m.name);
+    const body = this.app.body({ point: state.x0, methods, h_min: 1e-16, h_max: 0.5, n: 61 });
     let refusal = "";
+    let refused = [];
     try {
       let sweep = await slots.run("steps", async (signal) => {
         try {
           return await api.steps(body, signal);
         } catch (err) {
-          if (!(err instanceof ApiError) || err.status !== 422) throw err;
-          // complex step is refused for functions that are not complex-analytic: drop that curve.
-          refusal = err.message;
-          return api.steps({ ...body, methods: SWEEP_METHODS.filter((m) => m !== "complex-step") }, signal);
+          if (!(err instanceof ApiError) || err.code !== "not_analytic") throw err;
+          // A method that needs a complex-analytic function was refused (f has a kink):
+          // drop those curves and say why.
+          refusal = err.reason;
+          const usable = methods.filter((m) => !methodRow(m).needs_analytic);
+          refused = methods.filter((m) => !usable.includes(m)).map((m) => methodRow(m).label);
+          return api.steps({ ...body, methods: usable }, signal);
         }
       });
       if (!sweep) return;
@@ -172,7 +170,7 @@ export class View1D {
       }
       const zeros = Object.values(sweep.errors).some((errors) => errors.includes(0));
       note.textContent = (refusal
-        ? `No complex-step curve: ${refusal.replace(/ at column \d+$/, "")}.`
+        ? `No ${refused.join(", ")} curve: ${refusal}.`
         : "Too large an h leaves truncation error, too small an h rounding error; stars mark the best h.")
         + (zeros ? " Errors of exactly 0 have no place on a log axis and are left out." : "");
       note.classList.toggle("warn", Boolean(refusal));

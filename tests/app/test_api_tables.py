@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import engine
 
 
@@ -32,3 +34,21 @@ def test_the_descent_schema_lists_exactly_the_table(api):
     assert schema["properties"]["optimizer"]["enum"] == list(engine.OPTIMIZERS)
     settings = {s.name for row in engine.OPTIMIZERS.values() for s in row.settings}
     assert settings <= set(schema["properties"])
+
+
+def test_methods_are_the_engine_table(api):
+    table = api.get("/methods")
+    assert [row["name"] for row in table] == list(engine.METHODS)
+    numerical = [row["name"] for row in table if row["numerical"]]
+    assert numerical == list(engine.NUMERICAL_METHODS)
+    assert [row["name"] for row in table if row["needs_analytic"]] == ["complex-step"]
+    assert all(row["label"] and row["description"] for row in table)
+
+
+def test_every_listed_method_is_accepted(api):
+    for row in api.get("/methods"):
+        body = {"expr": "x**2 + y**2", "point": [1, 2], "method": row["name"]}
+        assert api.post("/gradient", body)["gradient"] == [pytest.approx(2), pytest.approx(4)]
+        if row["needs_analytic"]:
+            err = api.error("/gradient", {**body, "expr": "abs(x) + y"})
+            assert err["ctx"]["code"] == "not_analytic"

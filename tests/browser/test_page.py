@@ -187,7 +187,7 @@ def test_numerical_method_is_compared_with_exact(page, server):
     open_page(page, url(server, "exp(x)", "&point=1"))
     page.select_option("#method", "forward")
     page.wait_for_function(
-        "() => document.getElementById('d-method-name').textContent === 'forward'"
+        "() => document.getElementById('d-method-name').textContent === 'forward difference'"
     )
     page.wait_for_function("() => document.getElementById('d-err').textContent.includes('e')")
     assert page.text_content("#d-exact").startswith("2.71828")
@@ -200,7 +200,7 @@ def test_complex_step_curve_is_dropped_for_abs(page, server):
         "() => document.getElementById('steps-note').textContent.includes('complex')"
     )
     names = [t["name"] for t in traces(page, "plot-steps")]
-    assert "complex step" not in names and "central" in names
+    assert "complex step" not in names and "central difference" in names
 
 
 def test_bad_expression_shows_error_and_keeps_plot(page, server):

@@ -1,0 +1,157 @@
+// The descent form: start point, optimizer (menu and settings fields built from the API's
+// optimizer table), learning rate and steps. It keeps the page state in step with what is
+// typed, and turns the state into the spec of a run.
+import { LR_MAX, LR_MIN, clampLr, clampSteps, methodFor } from "./state.js";
+import { fillSelect, optimizerRow, settingNames, settingsFor, tables } from "./tables.js";
+import { $ } from "./util.js";
+
+export class DescentForm {
+  /**
+   * @param {object} app shared page context
+   * @param {(start: number[]) => void} onStart called when a typed start point changes
+   * @param {() => void} onSubmit called when the user asks for a run
+   */
+  constructor(app, onStart, onSubmit) {
+    this.app = app;
+    this.onStart = onStart;
+    fillSelect($("optimizer"), tables.optimizers);
+    this.buildSettingFields();
+    this.bind(onSubmit);
+  }
+
+  /** One number field per optimizer setting, shown only for the optimizers that have it. */
+  buildSettingFields() {
+    const box = $("opt-settings");
+    box.replaceChildren();
+    for (const name of settingNames()) {
+      const users = tables.optimizers.filter((row) => row.settings.some((s) => s.name === name));
+      const setting = users[0].settings.find((s) => s.name === name);
+      const field = document.createElement("div");
+      field.className = "field";
+      field.dataset.optimizers = users.map((row) => row.name).join(" ");
+      const label = document.createElement("label");
+      label.htmlFor = name;
+      label.textContent = setting.label;
+      label.title = setting.description;
+      const input = document.createElement("input");
+      input.id = name;
+      input.type = "number";
+      input.step = "any";
+      input.className = "num";
+      input.min = String(setting.minimum);
+      if (setting.maximum !== null) input.max = String(setting.maximum);
+      input.title = setting.description;
+      field.append(label, input);
+      box.appendChild(field);
+    }
+  }
+
+  bind(onSubmit) {
+    const { app } = this;
+    const lr = $("lr");
+    const lrSlider = $("lr-slider");
+    lrSlider.addEventListener("input", () => {
+      const value = Number((10 ** Number(lrSlider.value)).toPrecision(2));
+      app.state.lr = clampLr(value);
+      lr.value = String(app.state.lr);
+      app.history.replace(app.state);
+    });
+    lr.addEventListener("change", () => {
+      const value = Number(lr.value);
+      if (!(value > 0)) {
+        lr.value = String(app.state.lr);
+        return;
+      }
+      app.state.lr = clampLr(value);
+      lr.value = String(app.state.lr);
+      lrSlider.value = String(Math.log10(app.state.lr));
+      app.history.replace(app.state);
+    });
+    $("steps").addEventListener("change", () => {
+      const value = Number($("steps").value);
+      if (Number.isFinite(value) && $("steps").value !== "") app.state.steps = clampSteps(value);
+      $("steps").value = String(app.state.steps);
+      app.history.replace(app.state);
+    });
+    $("optimizer").addEventListener("change", () => {
+      app.state.optimizer = $("optimizer").value;
+      this.showSettings();
+      app.history.replace(app.state);
+    });
+    for (const key of settingNames()) {
+      // Kept as it is typed, so nothing else redrawing the form can lose it.
+      $(key).addEventListener("input", () => {
+        const value = Number($(key).value);
+        if ($(key).value !== "" && Number.isFinite(value)) app.state.settings[key] = value;
+      });
+      $(key).addEventListener("change", () => {
+        $(key).dispatchEvent(new Event("input"));
+        this.showSettings();
+        app.history.replace(app.state);
+      });
+    }
+    for (const [i, id] of ["start-x", "start-y"].entries()) {
+      $(id).addEventListener("change", () => {
+        const value = Number($(id).value);
+        if ($(id).value === "" || !Number.isFinite(value)) {
+          $(id).value = String(app.state.start[i]);
+          return;
+        }
+        const start = [...app.state.start];
+        start[i] = value;
+        this.onStart(start);
+      });
+    }
+    $("descent-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      // Take what is typed even if the field has not fired "change" yet (Enter in a field).
+      for (const id of ["lr", "steps", "start-x", "start-y", ...settingNames()]) {
+        $(id).dispatchEvent(new Event("change"));
+      }
+      onSubmit();
+    });
+  }
+
+  /** Show the chosen optimizer's settings (with their values), its rule and description. */
+  showSettings() {
+    const { state } = this.app;
+    const values = settingsFor(state.optimizer, state.settings);
+    for (const field of $("opt-settings").querySelectorAll("[data-optimizers]")) {
+      field.hidden = !field.dataset.optimizers.split(" ").includes(state.optimizer);
+    }
+    for (const [key, value] of Object.entries(values)) $(key).value = String(value);
+    const row = optimizerRow(state.optimizer);
+    $("optimizer-help").textContent = row ? `${row.rule}. ${row.description}` : "";
+  }
+
+  /** Put the state into the controls. */
+  sync() {
+    const { state } = this.app;
+    $("lr").value = String(state.lr);
+    $("lr").min = String(LR_MIN);
+    $("lr").max = String(LR_MAX);
+    $("lr-slider").value = String(Math.log10(state.lr));
+    $("steps").value = String(state.steps);
+    $("optimizer").value = state.optimizer;
+    if (state.start) {
+      $("start-x").value = String(state.start[0]);
+      $("start-y").value = String(state.start[1]);
+    }
+    this.showSettings();
+  }
+
+  showStart(point) {
+    $("start-x").value = String(point[0]);
+    $("start-y").value = String(point[1]);
+  }
+
+  /** The run the form describes now. */
+  spec() {
+    const { state } = this.app;
+    return {
+      optimizer: state.optimizer, lr: state.lr, steps: state.steps,
+      method: methodFor(state, "2d"), start: [...state.start],
+      settings: settingsFor(state.optimizer, state.settings),
+    };
+  }
+}

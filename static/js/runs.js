@@ -1,0 +1,108 @@
+// The descent runs kept on screen for comparison: fetching them, their colours and labels,
+// the runs table and the status line. The status line is built from the answer's
+// structured fields (status, message, final value) -- it never parses the message.
+import { api } from "./api.js";
+import { optimizerRow } from "./tables.js";
+import { RUN_COLORS, fmt, fmtPoint } from "./theme.js";
+import { $, capitalize } from "./util.js";
+
+/** Runs kept on screen; the oldest goes when one more is added. */
+export const MAX_RUNS = 8;
+
+/** A short name for a run's optimizer in labels and the table. */
+const shortName = (optimizer) => optimizerRow(optimizer)?.short ?? optimizer;
+
+export class Runs {
+  constructor(app) {
+    this.app = app;
+    this.list = []; // results on screen, each {key, n, spec, color, label, path, values, ...}
+    this.counter = 0;
+  }
+
+  get specs() {
+    return this.list.map((run) => run.spec);
+  }
+
+  last() {
+    return this.list.length ? this.list[this.list.length - 1] : null;
+  }
+
+  find(key) {
+    return this.list.find((run) => run.key === key) ?? null;
+  }
+
+  /** POST /descent for `spec`, numbered and coloured as the next run. */
+  async fetch(spec, signal) {
+    const body = this.app.body({
+      start: spec.start, lr: spec.lr, steps: spec.steps, optimizer: spec.optimizer, method: spec.method,
+      ...spec.settings,
+    });
+    this.counter += 1;
+    const n = this.counter; // numbered when asked for, so a link's runs keep their order
+    const res = await api.descent(body, signal);
+    const name = shortName(spec.optimizer);
+    return {
+      ...res,
+      key: `run${n}`,
+      n,
+      spec,
+      color: RUN_COLORS[(n - 1) % RUN_COLORS.length],
+      short: name,
+      label: `#${n} ${name}, lr ${fmt(spec.lr, 3)}`,
+    };
+  }
+
+  /** Add a run; returns the run that had to go to keep MAX_RUNS, or null. */
+  add(run) {
+    this.list.push(run);
+    return this.list.length > MAX_RUNS ? this.list.shift() : null;
+  }
+
+  clear() {
+    this.list = [];
+  }
+
+  /** Replace the runs by fresh ones for `specs` (all fetched together). */
+  async restore(specs, signal) {
+    this.list = [];
+    this.counter = 0;
+    if (specs.length) this.list = await Promise.all(specs.map((s) => this.fetch(s, signal)));
+  }
+
+  /** The status line for `run`: its label, its outcome in the server's words, where it ended. */
+  describe(run) {
+    const final = run.status === "diverged" || run.final_value === null
+      ? "" : ` Final f = ${fmt(run.final_value)} at ${fmtPoint(run.final)}.`;
+    return `${run.label} — ${capitalize(run.message)}.${final}`;
+  }
+
+  renderTable() {
+    const table = $("runs-table");
+    const rows = $("runs-rows");
+    rows.replaceChildren();
+    table.hidden = this.list.length === 0;
+    for (const run of this.list) {
+      const tr = document.createElement("tr");
+      const swatch = document.createElement("td");
+      const dot = document.createElement("span");
+      dot.className = "swatch";
+      dot.style.background = run.color;
+      swatch.append(dot, ` #${run.n} ${run.short}`);
+      swatch.title = `${optimizerRow(run.spec.optimizer)?.label ?? run.spec.optimizer}, method ${run.spec.method}`;
+      tr.appendChild(swatch);
+      const cells = [
+        [fmt(run.spec.lr, 3), "mono"],
+        [run.status, `st st-${run.status}`],
+        [run.final_value === null ? "—" : fmt(run.final_value, 4), "mono"],
+      ];
+      for (const [text, cls] of cells) {
+        const td = document.createElement("td");
+        td.textContent = text;
+        td.title = run.message;
+        td.className = cls;
+        tr.appendChild(td);
+      }
+      rows.appendChild(tr);
+    }
+  }
+}

@@ -1,0 +1,67 @@
+"""The page builds its menus and settings fields from the API's tables, and names no
+optimizer or method itself."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+
+import engine
+from tests.browser.pagekit import run_descent
+from tests.browser.test_page import open_page, url
+
+REPO = Path(__file__).resolve().parents[2]
+FRONT_END = sorted((REPO / "static" / "js").glob("*.js")) + [REPO / "templates" / "index.html"]
+
+
+@pytest.mark.parametrize("name", list(engine.OPTIMIZERS) + list(engine.METHODS))
+def test_no_front_end_file_lists_optimizer_or_method_names(name):
+    """Menus, defaults and labels come from GET /optimizers and GET /methods only."""
+    quoted = re.compile(rf"""["'`]{re.escape(name)}["'`]""")
+    for path in FRONT_END:
+        text = path.read_text()
+        if path.name == "state.js" and name in ("central", "autodiff"):
+            # the one page decision: which method each view starts with
+            text = text.replace('view === "1d" ? "central" : "autodiff"', "")
+        assert not quoted.search(text), f"{path.name} names {name!r}"
+        assert f'<option value="{name}"' not in text
+
+
+@pytest.mark.browser
+def test_menus_and_settings_come_from_the_tables(page, server):
+    optimizers = httpx.get(f"{server}/optimizers").json()
+    methods = httpx.get(f"{server}/methods").json()
+    open_page(page, url(server, "x**2 + 10*y**2", "&point=-3,4"))
+    values = page.eval_on_selector_all("#optimizer option", "os => os.map(o => o.value)")
+    assert values == [row["name"] for row in optimizers]
+    assert values[-1] == "adamw"
+    values = page.eval_on_selector_all("#method option", "os => os.map(o => o.value)")
+    assert values == [row["name"] for row in methods]
+    # each optimizer shows exactly its own settings, at PyTorch's defaults
+    for row in optimizers:
+        page.select_option("#optimizer", row["name"])
+        shown = page.eval_on_selector_all(
+            "#opt-settings input", "is => is.filter(i => !i.closest('[hidden]')).map(i => i.id)")
+        assert sorted(shown) == sorted(s["name"] for s in row["settings"]), row["name"]
+        for setting in row["settings"]:
+            assert float(page.input_value(f"#{setting['name']}")) == setting["default"]
+        assert row["rule"] in page.text_content("#optimizer-help")
+    # AdamW with a changed weight decay: the run and the link carry it
+    page.select_option("#optimizer", "adamw")
+    page.fill("#weight_decay", "0.2")
+    run_descent(page, lr=0.05, steps=30, optimizer="adamw")
+    assert "opt=adamw" in page.url and "weight_decay=0.2" in page.url
+    assert "AdamW" in page.text_content("#descent-status")
+
+
+@pytest.mark.browser
+def test_diverged_status_comes_from_structured_fields(page, server):
+    open_page(page, url(server, "x**2 + 10*y**2", "&point=-3,4"))
+    run_descent(page, lr=0.5, steps=100)
+    status = page.text_content("#descent-status")
+    assert "Diverged at step" in status
+    assert "lr 0.5 is above the stability bound 2/λmax = 0.1 at the start" in status
+    assert "column" not in status
