@@ -61,7 +61,14 @@ class TangentResponse(Reply):
     intercept: OutNumber = Field(None, description="Where the tangent line meets x = 0.")
     equation: str = Field(description="`y = 2x - 3` or `z = 6x + 8y - 25`.")
     secants: list[Secant] = Field([], description="Secant slopes (one variable only).")
-    message: str
+    differentiable: bool = Field(
+        description="False where f has a corner at the point (`abs(x)` at 0) or is "
+        "undefined there: then `slope` is null and no tangent is drawn.")
+    left_slope: OutNumber = Field(
+        None, description="The slope from the left (one variable, at a corner).")
+    right_slope: OutNumber = Field(
+        None, description="The slope from the right (one variable, at a corner).")
+    message: str = Field(description="The tangent in words, or why there is none.")
 
     @classmethod
     def of(cls, result: engine.TangentResult) -> TangentResponse:
@@ -71,11 +78,14 @@ class TangentResponse(Reply):
             "value": result.value,
             "gradient": as_list(result.gradient),
             "equation": result.equation,
-            "message": join_notes(null_note("f", result.value),
+            "differentiable": result.differentiable,
+            "message": join_notes(result.message, null_note("f", result.value),
                                   null_note("the gradient", result.gradient)),
         }
         if len(result.variables) == 1:
             reply["slope"] = result.slope
             reply["intercept"] = result.intercept
             reply["secants"] = [Secant(h=h, slope=slope) for h, slope in result.secants]
+            reply["left_slope"] = result.left_slope
+            reply["right_slope"] = result.right_slope
         return cls(**reply)

@@ -56,7 +56,7 @@ export class Plot1D {
         hovertemplate: `f′(%{x:.4g}) = %{y:.6g}<extra></extra>`,
       },
     ];
-    if (tangent && tangent.slope !== null && tangent.value !== null) {
+    if (tangent && tangent.differentiable && tangent.slope !== null && tangent.value !== null) {
       const { value: y0, slope } = tangent;
       const secants = (tangent.secants || []).filter((s) => s.slope !== null).slice(0, DRAWN_SECANTS);
       secants.forEach((s, k) => {

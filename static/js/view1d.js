@@ -84,7 +84,8 @@ export class View1D {
       tangent.expr = expr;
       this.tangent = tangent;
       $("fx0").textContent = fmt(tangent.value, 8);
-      $("tangent-eq").textContent = tangent.slope === null ? "undefined at this point" : tangent.equation;
+      // At a corner or where f is undefined there is no tangent: say why instead of drawing one.
+      $("tangent-eq").textContent = tangent.differentiable ? tangent.equation : tangent.message;
       this.renderSecants(tangent);
       if (this.field) this.plot.render(this.field, tangent, state.x0, this.revision);
     } catch (err) {

@@ -43,3 +43,26 @@ def test_bad_secants(api, secants):
     else:
         err = api.error("/tangent", {"expr": "x**2", "point": 1, "secants": secants})
         assert err["loc"][:2] == ["body", "secants"]
+
+
+def test_corner_has_no_tangent(api):
+    data = api.post("/tangent", {"expr": "abs(x)", "point": 0})
+    assert data["differentiable"] is False
+    assert (data["left_slope"], data["right_slope"]) == (-1.0, 1.0)
+    assert data["slope"] is None and data["intercept"] is None
+    assert "corner" in data["message"] and "-1 from the left" in data["message"]
+
+
+def test_smooth_points_are_differentiable(api):
+    line = api.post("/tangent", {"expr": "abs(x)", "point": 2})
+    assert line["differentiable"] is True and line["slope"] == 1.0
+    assert line["left_slope"] == line["right_slope"] == 1.0
+    assert api.post("/tangent", {"expr": "abs(x)**2", "point": 0})["differentiable"] is True
+    plane = api.post("/tangent", {"expr": "abs(x) + y", "point": [0, 1]})
+    assert plane["differentiable"] is False and "left_slope" not in plane
+
+
+def test_undefined_point_is_not_differentiable(api):
+    data = api.post("/tangent", {"expr": "log(x)", "point": -1})
+    assert data["differentiable"] is False
+    assert "log(-1) is undefined" in data["message"]

@@ -183,6 +183,15 @@ def test_tangent_at_one_has_slope_two(page, server):
     page.wait_for_function("() => (document.getElementById('plot-steps').data || []).length >= 3")
 
 
+def test_corner_shows_no_tangent_and_says_why(page, server):
+    open_page(page, url(server, "abs(x)", "&point=0"))
+    page.wait_for_function(
+        "() => document.getElementById('tangent-eq').textContent.includes('corner')")
+    assert "-1 from the left and 1 from the right" in page.text_content("#tangent-eq")
+    names = page.evaluate("() => document.getElementById('plot-1d').data.map(t => t.name || '')")
+    assert not any(name.startswith("tangent") for name in names)
+
+
 def test_numerical_method_is_compared_with_exact(page, server):
     open_page(page, url(server, "exp(x)", "&point=1"))
     page.select_option("#method", "forward")

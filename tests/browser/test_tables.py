@@ -65,3 +65,4 @@ def test_diverged_status_comes_from_structured_fields(page, server):
     assert "Diverged at step" in status
     assert "lr 0.5 is above the stability bound 2/λmax = 0.1 at the start" in status
     assert "column" not in status
+
