@@ -52,11 +52,13 @@ _COMPILE_FROM = 256
 
 @dataclass(frozen=True)
 class Derivatives:
-    """Value and gradient at every point of some columns (gradient axis 0 = variable)."""
+    """Value and gradient at every point of some columns (gradient axis 0 = variable);
+    for the numerical methods the step ``h`` used per variable and point, and
+    Richardson's error ``estimate``."""
 
     value: Array
     gradient: Array
-    steps: Array | None
+    h: Array | None
     estimate: Array | None
 
 
@@ -130,9 +132,9 @@ def _reverse_mode(expr: Expression, columns: list[Array]) -> tuple[Any, Sequence
 
 def _fill_block(expr: Expression, columns: list[Array], method: str, h: Step,
                 out: tuple[Array, Array, Array | None, Array | None]) -> None:
-    """Value, gradient (and steps, estimate) of one block of 1-D columns, written into
+    """Value, gradient (and step h, estimate) of one block of 1-D columns, written into
     ``out`` -- slices of the result arrays, so nothing is copied twice."""
-    value_out, grad_out, steps_out, estimate_out = out
+    value_out, grad_out, h_out, estimate_out = out
     grads: Any  # a list of per-variable entries, or an array with one row each
     if method == "autodiff":
         value, grads = _reverse_mode(expr, columns)
@@ -140,10 +142,10 @@ def _fill_block(expr: Expression, columns: list[Array], method: str, h: Step,
         value, grads = jvp_gradient(expr.graph, expr.variables, columns)
     else:
         f = _function(expr)
-        grads, steps, estimate = NUMERICAL[method](f, columns, h)
+        grads, h_used, estimate = NUMERICAL[method](f, columns, h)
         value = f(columns)
-        if steps_out is not None:
-            steps_out[...] = steps
+        if h_out is not None:
+            h_out[...] = h_used
         if estimate_out is not None and estimate is not None:
             estimate_out[...] = estimate
     value_out[...] = value
@@ -178,7 +180,7 @@ def gradient_columns(
     points = max(1, BLOCK // _stencil(method, count))  # so each block is bounded work
     rows_per_block = max(1, points // max(row_size, 1))
     value, grad = np.empty(size), np.empty((count, size))
-    steps = np.empty((count, size)) if method in NUMERICAL else None
+    h_used = np.empty((count, size)) if method in NUMERICAL else None
     estimate = np.empty((count, size)) if method == "richardson" else None
     with np.errstate(all="ignore"):
         for first in range(0, grid[0], rows_per_block):
@@ -189,7 +191,7 @@ def gradient_columns(
             block_h = h if step_view is None else step_view[first:last].reshape(-1)
             _fill_block(expr, [v[first:last].reshape(-1) for v in views], method, block_h,
                         (value[block], grad[:, block],
-                         None if steps is None else steps[:, block],
+                         None if h_used is None else h_used[:, block],
                          None if estimate is None else estimate[:, block]))
         # Where f is undefined (NaN: log(x) at x < 0) it has no derivative either, even
         # if the chain rule's arithmetic (1/x) would produce a number.
@@ -203,7 +205,7 @@ def gradient_columns(
     return Derivatives(
         shaped(value, ()),  # type: ignore[arg-type]
         shaped(grad, (count,)),  # type: ignore[arg-type]
-        shaped(steps, (count,)),
+        shaped(h_used, (count,)),
         shaped(estimate, (count,)),
     )
 
@@ -230,7 +232,7 @@ def gradient(
         value=float(found.value),
         gradient=found.gradient,
         method=method,
-        h=found.steps,
+        h=found.h,
         exact=exact,
         error=error,
         error_estimate=found.estimate,

@@ -10,8 +10,8 @@ the Hessian (see :mod:`engine.reverse`).
 
 >>> x = Dual(np.float64(2.0), np.float64(1.0))
 >>> y = x * x + DUAL.sin(x)
->>> float(y.primal), float(y.tangent)        # 4 + sin 2, 2*2 + cos 2
-(4.909297426825682, 3.5838531634528574)
+>>> round(float(y.primal), 12), round(float(y.tangent), 12)  # 4 + sin 2, 2*2 + cos 2
+(4.909297426826, 3.583853163453)
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ complex-step    ``1e-20 min(1, |x|)`` (``1e-20`` at 0): no subtraction, no round
 ==============  ========================================================================
 
 >>> f = lambda xs: xs[0] ** 2 + xs[1] ** 2
->>> g, h, _ = central(f, [np.array(3.0), np.array(4.0)], 1e-4)
+>>> g, h, _ = central_difference(f, [np.array(3.0), np.array(4.0)], 1e-4)
 >>> g.tolist()
 [6.00000000000378, 7.999999999999119]
 """
@@ -35,13 +35,21 @@ import numpy as np
 
 from .types import Array
 
-__all__ = ["forward", "backward", "central", "richardson", "complex_step", "NUMERICAL"]
+__all__ = [
+    "forward_difference",
+    "backward_difference",
+    "central_difference",
+    "richardson",
+    "complex_step",
+    "NUMERICAL",
+]
 
 Function = Callable[[list[Array]], Array]
 Step = float | Array | None
 """An absolute step for every coordinate (a scalar, or one per point), or None: default."""
 Result = tuple[Array, Array, Array | None]
-"""(gradient with a leading axis per variable, steps per variable, error estimate or None)"""
+"""(gradient with a leading axis per variable, the step h per variable, error estimate or
+None).  ``h`` is the word for step sizes throughout the engine."""
 
 EPS = float(np.finfo(np.float64).eps)
 _LEVELS = 4  # Richardson: central differences at h0, h0/2, h0/4, h0/8
@@ -53,15 +61,16 @@ def _scale(x: Array) -> Array:
     return np.maximum(1.0, np.abs(x))
 
 
-def _steps(x: list[Array], h: Step, relative: float) -> list[Array]:
-    """Per-coordinate steps: the caller's ``h`` exactly, or a default made exact in x+h."""
+def _per_coordinate_h(x: list[Array], h: Step, relative: float) -> list[Array]:
+    """The step h of each coordinate: the caller's ``h`` exactly, or a default made exact
+    in x + h."""
     if h is not None:
         return [np.broadcast_to(np.asarray(h, dtype=np.float64), np.shape(xi)) for xi in x]
-    steps = []
+    hs = []
     for xi in x:
-        step = relative * _scale(xi)
-        steps.append((xi + step) - xi)  # the step actually taken, so x + h is exact
-    return steps
+        hi = relative * _scale(xi)
+        hs.append((xi + hi) - xi)  # the step actually taken, so x + h is exact
+    return hs
 
 
 def _stacked(x: list[Any], shifts: list[tuple[int, Any]]) -> list[Any]:
@@ -89,33 +98,34 @@ def _stacked(x: list[Any], shifts: list[tuple[int, Any]]) -> list[Any]:
     return columns
 
 
-def forward(f: Function, x: list[Array], h: Step = None) -> Result:
-    """``(f(x + h e_i) - f(x)) / h`` for every coordinate i."""
-    steps = _steps(x, h, np.sqrt(EPS))
-    values = f(_stacked(x, [(0, np.zeros(()))] + [(i, s) for i, s in enumerate(steps)]))
-    return np.stack([(values[i + 1] - values[0]) / s for i, s in enumerate(steps)]), \
-        np.stack(steps), None
+def forward_difference(f: Function, x: list[Array], h: Step = None) -> Result:
+    """``(f(x + h e_i) - f(x)) / h`` for every coordinate i (method ``forward``)."""
+    hs = _per_coordinate_h(x, h, np.sqrt(EPS))
+    values = f(_stacked(x, [(0, np.zeros(()))] + [(i, hi) for i, hi in enumerate(hs)]))
+    return np.stack([(values[i + 1] - values[0]) / hi for i, hi in enumerate(hs)]), \
+        np.stack(hs), None
 
 
-def backward(f: Function, x: list[Array], h: Step = None) -> Result:
-    """``(f(x) - f(x - h e_i)) / h`` for every coordinate i."""
-    steps = _steps(x, h, np.sqrt(EPS))
-    values = f(_stacked(x, [(0, np.zeros(()))] + [(i, -s) for i, s in enumerate(steps)]))
-    return np.stack([(values[0] - values[i + 1]) / s for i, s in enumerate(steps)]), \
-        np.stack(steps), None
+def backward_difference(f: Function, x: list[Array], h: Step = None) -> Result:
+    """``(f(x) - f(x - h e_i)) / h`` for every coordinate i (method ``backward``)."""
+    hs = _per_coordinate_h(x, h, np.sqrt(EPS))
+    values = f(_stacked(x, [(0, np.zeros(()))] + [(i, -hi) for i, hi in enumerate(hs)]))
+    return np.stack([(values[0] - values[i + 1]) / hi for i, hi in enumerate(hs)]), \
+        np.stack(hs), None
 
 
-def central(f: Function, x: list[Array], h: Step = None) -> Result:
-    """``(f(x + h e_i) - f(x - h e_i)) / 2h`` for every coordinate i."""
-    steps = _steps(x, h, EPS ** (1.0 / 3.0))
-    shifts = [(i, sign * s) for i, s in enumerate(steps) for sign in (1.0, -1.0)]
+def central_difference(f: Function, x: list[Array], h: Step = None) -> Result:
+    """``(f(x + h e_i) - f(x - h e_i)) / 2h`` for every coordinate i (method ``central``)."""
+    hs = _per_coordinate_h(x, h, EPS ** (1.0 / 3.0))
+    shifts = [(i, sign * hi) for i, hi in enumerate(hs) for sign in (1.0, -1.0)]
     values = f(_stacked(x, shifts))
-    gradient = [(values[2 * i] - values[2 * i + 1]) / (2 * s) for i, s in enumerate(steps)]
-    return np.stack(gradient), np.stack(steps), None
+    gradient = [(values[2 * i] - values[2 * i + 1]) / (2 * hi) for i, hi in enumerate(hs)]
+    return np.stack(gradient), np.stack(hs), None
 
 
-def _base_steps(xi: Array, h: Step) -> Array:
-    """Candidate base steps, shape (candidates, *shape): powers of two, so x +- h is exact.
+def _candidate_h(xi: Array, h: Step) -> Array:
+    """Candidate base steps h0, shape (candidates, *shape): powers of two, so x +- h0 is
+    exact.
 
     From the coordinate's scale ``s = max(1, |x|)`` down by factors of 4, and near 0 also
     from ``|x|`` down, so a function whose domain ends at 0 (log, sqrt) keeps a candidate
@@ -163,9 +173,14 @@ def _richardson_values(f: Function, x: list[Array], shifts: Array) -> Array:
     return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
-def _disagreement(best: Array, split: int) -> Array:
+def _disagreement(best: Array, finite: Array, split: int) -> Array:
     """``max |best_k - best_neighbour|`` along the candidate axis (axis 1), neighbours
     taken within each run of candidates (``[:split]`` from the scale down, the rest near 0).
+
+    A neighbour whose stencil left the domain (not ``finite``) says nothing about this
+    candidate: it is no neighbour.  (Counting it as an infinite disagreement made the
+    widest candidate inside the domain look infinitely wrong: with f' = 0, where every
+    candidate inside scores the same, that one was kept, and the result was NaN.)
     """
     if best.shape[1] == 1:
         return np.zeros_like(best)
@@ -174,11 +189,14 @@ def _disagreement(best: Array, split: int) -> Array:
         part = best[:, run]
         if part.shape[1] < 2:
             continue
-        step = np.abs(np.diff(part, axis=1))
-        step = np.where(np.isfinite(step), step, np.inf)
+        inside = finite[:, run].astype(bool)
+        with np.errstate(invalid="ignore"):
+            gap = np.abs(np.diff(part, axis=1))
+        gap = np.where(inside[:, 1:] & inside[:, :-1],
+                       np.where(np.isfinite(gap), gap, np.inf), 0.0)
         mine = result[:, run]
-        mine[:, :-1] = np.maximum(mine[:, :-1], step)
-        mine[:, 1:] = np.maximum(mine[:, 1:], step)
+        mine[:, :-1] = np.maximum(mine[:, :-1], gap)
+        mine[:, 1:] = np.maximum(mine[:, 1:], gap)
     return result
 
 
@@ -194,18 +212,18 @@ def richardson(f: Function, x: list[Array], h: Step = None) -> Result:
     """
     shape = np.shape(x[0])
     ones = (1,) * len(shape)
-    bases = np.stack([_base_steps(np.asarray(xi), h) for xi in x])  # (n, C, *shape)
+    bases = np.stack([_candidate_h(np.asarray(xi), h) for xi in x])  # (n, C, *shape)
     halvings = (0.5 ** np.arange(_LEVELS)).reshape((1, _LEVELS, 1) + ones)
-    steps = bases[:, None] * halvings  # (n, L, C, *shape)
-    shifts = np.stack([steps, -steps], axis=1)  # (n, 2, L, C, *shape)
+    hk = bases[:, None] * halvings  # h0 / 2**k, (n, L, C, *shape)
+    shifts = np.stack([hk, -hk], axis=1)  # (n, 2, L, C, *shape)
     values = _richardson_values(f, x, shifts)
-    table = (values[:, 0] - values[:, 1]) / (2 * steps)  # D(h0 / 2**k), (n, L, C, *shape)
+    table = (values[:, 0] - values[:, 1]) / (2 * hk)  # D(h0 / 2**k), (n, L, C, *shape)
     for m in range(1, _LEVELS):
         previous = table
         table = previous[:, 1:] + (previous[:, 1:] - previous[:, :-1]) / (4.0**m - 1.0)
     best = table[:, 0]  # (n, C, *shape)
     change = np.maximum(np.abs(best - previous[:, 0]), np.abs(best - previous[:, 1]))
-    rounding = EPS * np.max(np.abs(values), axis=(1, 2)) / steps[:, -1]
+    rounding = EPS * np.max(np.abs(values), axis=(1, 2)) / hk[:, -1]
     estimate = change + rounding
     # Which candidate to keep: the smallest error estimate relative to the derivative,
     # so a stencil straddling a kink or pole (tiny absolute change, wrong value) loses.
@@ -218,7 +236,7 @@ def richardson(f: Function, x: list[Array], h: Step = None) -> Result:
     # Agreement with the neighbouring candidates (4x larger and smaller h0) catches what
     # the estimate cannot see: rounding inside f (cos(x) - 1 near 0 is quantised at
     # eps, not eps |f|) makes results at small steps disagree with each other.
-    estimate = estimate + _disagreement(best, bases.shape[1] - _NEAR_ZERO)
+    estimate = estimate + _disagreement(best, finite, bases.shape[1] - _NEAR_ZERO)
     with np.errstate(divide="ignore", invalid="ignore"):
         score = np.where(estimate == 0, 0.0, estimate / np.abs(best))
     score = np.where(flat, 1.0, np.nan_to_num(score, nan=np.inf))
@@ -247,23 +265,23 @@ def complex_step(f: Function, x: list[Array], h: Step = None) -> Result:
     """
     shape = np.shape(x[0])
     if h is None:
-        steps = [_complex_step_size(np.asarray(xi, dtype=np.float64)) for xi in x]
+        hs = [_complex_step_size(np.asarray(xi, dtype=np.float64)) for xi in x]
     else:
-        steps = [np.broadcast_to(np.asarray(h, dtype=np.float64), shape) for _ in x]
-    shifts = [(i, 1j * steps[i]) for i in range(len(x))]
+        hs = [np.broadcast_to(np.asarray(h, dtype=np.float64), shape) for _ in x]
+    shifts = [(i, 1j * hs[i]) for i in range(len(x))]
     complex_x = [np.asarray(xi, dtype=np.complex128) for xi in x]
     values = f(_stacked(complex_x, shifts))
     real = f([np.asarray(xi, dtype=np.float64) for xi in x])
-    gradient = np.imag(values) / np.stack([np.broadcast_to(h_i, shape) for h_i in steps])
+    gradient = np.imag(values) / np.stack([np.broadcast_to(hi, shape) for hi in hs])
     gradient = np.where(np.isfinite(real) & np.all(np.isfinite(values), axis=0), gradient,
                         np.nan)
-    return gradient, np.stack(steps), None
+    return gradient, np.stack(hs), None
 
 
 NUMERICAL: dict[str, Callable[[Function, list[Array], Step], Result]] = {
-    "central": central,
-    "forward": forward,
-    "backward": backward,
+    "central": central_difference,
+    "forward": forward_difference,
+    "backward": backward_difference,
     "richardson": richardson,
     "complex-step": complex_step,
 }

@@ -167,9 +167,20 @@ def test_sweep_shows_the_v():
     assert 0 < best < 30  # the bottom of the V is inside the sweep
     assert forward[0] > 100 * forward[best] and forward[-1] > 100 * forward[best]
     assert 1e-10 < sweep.best_h["forward"] < 1e-6
-    assert 1e-7 < sweep.best_h["central"] < 1e-3
+    assert 1e-9 < sweep.best_h["central"] < 1e-3  # near-equal errors from 3e-7 to 1e-5
     # complex step: only truncation (h**2 f'''/6), no rounding floor as h shrinks
     assert np.max(sweep.errors["complex-step"][14:]) < 1e-15
+
+
+def test_best_h_takes_the_largest_of_tied_errors():
+    # exp(x) at 1, central: the errors at h = 1e-5 and 1e-7 are equal on some CPUs and
+    # differ in the last bits on others; the bottom of the V is between them either way
+    sweep = step_sweep(parse("exp(x)"), 1, methods=["central"], n=16)
+    assert 1e-9 < sweep.best_h["central"] < 1e-3
+    # ties (made exact here: (h - (-h)) / 2h is 1 for every h) go to the largest h
+    flat = step_sweep(parse("x"), 0, methods=["central"], h_min=1e-4, h_max=1, n=5)
+    assert flat.errors["central"].tolist() == [0.0] * 5
+    assert flat.best_h["central"] == 1.0
 
 
 def test_sweep_refuses_exact_methods():

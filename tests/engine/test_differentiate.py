@@ -202,3 +202,10 @@ def test_zero_factor_beats_nan_in_the_hessian():
 
 def test_undefined_f_has_undefined_hessian():
     assert np.isnan(hessian(parse("relu(y) + log(x)"), [-1.0, -1.0])).all()
+
+
+@pytest.mark.parametrize(("text", "x"), [("0*sqrt(x)", 0.5), ("relu(-sqrt(x))", 3.0)])
+def test_richardson_where_the_partial_is_exactly_zero(text, x):
+    result = gradient(parse(text), [x], "richardson")
+    assert result.gradient[0] == 0.0
+    assert np.isfinite(result.error_estimate[0])

@@ -23,7 +23,7 @@ def point(*values):
 def test_central_is_second_order():
     errors = []
     for h in (1e-1, 1e-2):
-        g, _, _ = numeric.central(exp_first, point(1.0), h)
+        g, _, _ = numeric.central_difference(exp_first, point(1.0), h)
         errors.append(abs(g[0] - np.e))
     assert errors[0] / errors[1] == pytest.approx(100, rel=0.01)
 
@@ -31,16 +31,16 @@ def test_central_is_second_order():
 def test_forward_is_first_order():
     errors = []
     for h in (1e-2, 1e-3):
-        g, _, _ = numeric.forward(exp_first, point(1.0), h)
+        g, _, _ = numeric.forward_difference(exp_first, point(1.0), h)
         errors.append(abs(g[0] - np.e))
     assert errors[0] / errors[1] == pytest.approx(10, rel=0.02)
 
 
 def test_default_steps_are_scaled_and_exact():
-    _, steps, _ = numeric.central(square_sum, point(1e6, 0.5))
-    assert steps[0] > 1e6 * 1e-6 > steps[1]
+    _, h, _ = numeric.central_difference(square_sum, point(1e6, 0.5))
+    assert h[0] > 1e6 * 1e-6 > h[1]
     x = 1e6
-    assert (x + steps[0]) - x == steps[0]
+    assert (x + h[0]) - x == h[0]
 
 
 def test_richardson_is_accurate_and_estimates_its_error():
@@ -50,9 +50,9 @@ def test_richardson_is_accurate_and_estimates_its_error():
 
 
 def test_richardson_stays_in_the_domain():
-    g, steps, _ = numeric.richardson(lambda c: np.log(c[0]), point(1e-3))
+    g, h, _ = numeric.richardson(lambda c: np.log(c[0]), point(1e-3))
     assert g[0] == pytest.approx(1e3, rel=1e-10)
-    assert steps[0] < 1e-3
+    assert h[0] < 1e-3
 
 
 def test_richardson_at_large_argument_of_exp():
@@ -61,9 +61,9 @@ def test_richardson_at_large_argument_of_exp():
 
 
 def test_complex_step_has_no_rounding_error():
-    g, steps, _ = numeric.complex_step(lambda c: np.exp(c[0]) * np.sin(c[0]), point(1.5))
+    g, h, _ = numeric.complex_step(lambda c: np.exp(c[0]) * np.sin(c[0]), point(1.5))
     assert g[0] == pytest.approx(np.exp(1.5) * (np.sin(1.5) + np.cos(1.5)), rel=1e-15)
-    assert steps[0] == 1e-20
+    assert h[0] == 1e-20
 
 
 def test_methods_work_on_whole_grids():
@@ -74,8 +74,30 @@ def test_methods_work_on_whole_grids():
         np.testing.assert_allclose(g, np.stack([2 * xs, 2 * ys]), atol=1e-6)
 
 
-def test_steps_may_be_an_array_one_per_point():
+def test_h_may_be_an_array_one_per_point():
     hs = np.array([1e-1, 1e-2, 1e-3])
-    g, steps, _ = numeric.forward(exp_first, [np.full(3, 1.0)], hs)
-    np.testing.assert_array_equal(steps[0], hs)
+    g, h, _ = numeric.forward_difference(exp_first, [np.full(3, 1.0)], hs)
+    np.testing.assert_array_equal(h[0], hs)
     np.testing.assert_allclose(g[0], (np.exp(1 + hs) - np.e) / hs)
+
+
+def test_finite_difference_names_do_not_collide_with_the_modes():
+    assert numeric.NUMERICAL["forward"] is numeric.forward_difference
+    assert numeric.NUMERICAL["backward"] is numeric.backward_difference
+    assert numeric.NUMERICAL["central"] is numeric.central_difference
+    assert not hasattr(numeric, "forward") and not hasattr(numeric, "central")
+
+
+@pytest.mark.parametrize(("f", "x"), [
+    (lambda c: 0 * np.sqrt(c[0]), 0.5),                   # 0*sqrt(x): 0 where defined
+    (lambda c: np.maximum(-np.sqrt(c[0]), 0.0), 3.0),      # relu(-sqrt(x))
+    (lambda c: np.log(c[0]) * 0 + 2.0, 1e-3),
+])
+def test_richardson_zero_derivative_next_to_the_domain_edge(f, x):
+    # the widest candidate stencils leave the domain (NaN); every one inside is flat:
+    # the derivative is exactly 0, with a finite error estimate
+    with np.errstate(invalid="ignore"):
+        g, h, estimate = numeric.richardson(f, point(x))
+    assert g[0] == 0.0
+    assert 0.0 <= estimate[0] < 1e-10  # the rounding level of f's values, at most
+    assert x - h[0] > 0
