@@ -26,12 +26,22 @@ __all__ = ["Token", "tokenize", "iter_tokens", "excerpt"]
 
 @dataclass(frozen=True, slots=True)
 class Token:
-    """``kind`` is ``number``, ``name``, ``op`` or ``end``; ``column`` is 1-based."""
+    """``kind`` is ``number``, ``name``, ``op`` or ``end``; ``column`` is 1-based.
+
+    ``text`` is normalised (``^`` reads as ``**``); ``typed`` is what was typed, where it
+    differs, so that messages quote the user's own text (:attr:`shown`).
+    """
 
     kind: str
     text: str
     column: int
     value: float = 0.0
+    typed: str | None = None
+
+    @property
+    def shown(self) -> str:
+        """The token as typed."""
+        return self.text if self.typed is None else self.typed
 
 
 _DIGITS = frozenset("0123456789")
@@ -159,7 +169,10 @@ def iter_tokens(text: str) -> Iterator[Token]:
             )
         for operator in _OPERATORS:
             if text.startswith(operator, position):
-                yield Token("op", "**" if operator == "^" else operator, column)
+                if operator == "^":  # a synonym of ** (as in the textbooks)
+                    yield Token("op", "**", column, typed="^")
+                else:
+                    yield Token("op", operator, column)
                 position += len(operator)
                 break
         else:

@@ -41,12 +41,36 @@ from .lexer import Token, excerpt, iter_tokens
 from .limits import DEFAULT_LIMITS, Limits
 from .ops import CONSTANTS, FUNCTIONS, PRIMITIVES
 
-__all__ = ["parse", "RESERVED"]
+__all__ = ["parse", "RESERVED", "SUGGESTIONS"]
 
 RESERVED: frozenset[str] = frozenset(keyword.kwlist) | frozenset(FUNCTIONS) | frozenset(CONSTANTS)
 """Names that can never be variables (``nan``, ``inf`` and ``infinity`` in any case too)."""
 
 _NON_FINITE_NAMES = {"nan", "inf", "infinity"}
+
+SUGGESTIONS: dict[str, str] = {
+    # other tools' names for our functions: "did you mean log?"
+    "ln": "log", "lg": "log10", "lb": "log2",  # ISO 80000-2
+    "arcsin": "asin", "arccos": "acos", "arctan": "atan", "arctan2": "atan2",
+    "arcsinh": "asinh", "arccosh": "acosh", "arctanh": "atanh",
+    "arsinh": "asinh", "arcosh": "acosh", "artanh": "atanh",
+    "tg": "tan", "arctg": "atan", "fabs": "abs", "absolute": "abs", "power": "pow",
+    "fmax": "max", "fmin": "min", "maximum": "max", "minimum": "min",
+    "logistic": "sigmoid", "expit": "sigmoid",
+    # functions we lack, written with those we have
+    "sec": "write 1/cos(x) for sec(x)", "csc": "write 1/sin(x) for csc(x)",
+    "cosec": "write 1/sin(x) for cosec(x)", "cot": "write cos(x)/sin(x) for cot(x)",
+    "ctg": "write cos(x)/sin(x) for ctg(x)", "sech": "write 1/cosh(x) for sech(x)",
+    "csch": "write 1/sinh(x) for csch(x)", "coth": "write cosh(x)/sinh(x) for coth(x)",
+    "exp2": "write 2**x for exp2(x)", "exp10": "write 10**x for exp10(x)",
+    "square": "write x**2 for square(x)", "cube": "write x**3 for cube(x)",
+    "sqr": "write x**2 for a square, or sqrt(x) for a square root",
+    "sign": "write x/abs(x) for the sign of a nonzero x",
+    "sgn": "write x/abs(x) for the sign of a nonzero x",
+    "logit": "write log(x/(1 - x)) for logit(x)",
+}
+"""Names users bring from other tools (lower case), with a suggestion: a function of the
+language ("did you mean log?") or how to write it with those there are."""
 _MAX_INDEX_DIGITS = 6
 _MAX_POWI_EXPONENT = 2.0**53
 
@@ -206,7 +230,7 @@ class _Parser:
         return ExpressionError(message, column=token.column, code=code, hint=hint)
 
     def describe(self, token: Token) -> str:
-        return "the end of the expression" if token.kind == "end" else f"'{excerpt(token.text)}'"
+        return "the end of the expression" if token.kind == "end" else f"'{excerpt(token.shown)}'"
 
     # --- grammar --------------------------------------------------------------------
 
@@ -224,7 +248,7 @@ class _Parser:
         if self.at(","):
             return self.fail("unexpected ',' outside a function call", token)
         if self.at("]") or self.at("["):
-            return self.fail(f"unexpected '{token.text}': only a variable can be indexed, "
+            return self.fail(f"unexpected '{token.shown}': only a variable can be indexed, "
                              "as in x[0]", token)
         previous = self.tokens[self.position - 1]
         if token.kind == "name" and (token.text in RESERVED
@@ -306,7 +330,7 @@ class _Parser:
             previous = self.tokens[self.position - 1] if self.position else token
             if self.position == 0:
                 raise self.fail("the expression is empty", token, "empty")
-            raise self.fail(f"expected a number, name or '(' after '{previous.text}', "
+            raise self.fail(f"expected a number, name or '(' after '{previous.shown}', "
                             "but the expression ended", token, "incomplete")
         if self.at(")"):
             raise self.fail("expected a number, name or '(' before ')'", token)
@@ -390,6 +414,11 @@ class _Parser:
         name = token.text
         if name in CONSTANTS:
             return self.fail(f"'{name}' is a constant, not a function", token, "not_a_function")
+        suggestion = SUGGESTIONS.get(name.lower())
+        if suggestion is not None:
+            hint = f"did you mean {suggestion}?" if suggestion in FUNCTIONS else suggestion
+            return self.fail(f"unknown function '{excerpt(name)}'", token, "unknown_function",
+                             hint=hint)
         close = difflib.get_close_matches(name.lower(), list(FUNCTIONS), n=1, cutoff=0.6)
         if name.lower() in FUNCTIONS:
             close = [name.lower()]

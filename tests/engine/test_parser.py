@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import math
 
+import mpmath
 import pytest
 
 from engine import ExpressionError, Limits, evaluate, parse
+from engine.ops import FUNCTIONS
+from engine.parser import SUGGESTIONS
 
 
 @pytest.mark.parametrize(
@@ -149,3 +152,62 @@ def test_constant_integer_exponents_are_powi():
     assert parse("pow(x, 3)").graph.nodes[-1].op == "powi"
     assert parse("x**0.5").graph.nodes[-1].op == "pow"
     assert parse("x**y").graph.nodes[-1].op == "pow"
+
+
+def test_messages_quote_the_operator_as_typed():
+    with pytest.raises(ExpressionError) as err:
+        parse("x^^2")
+    assert str(err.value) == "expected a number, name or '(' but found '^' at column 3"
+    with pytest.raises(ExpressionError) as err:
+        parse("2^")
+    assert "after '^'" in str(err.value) and "**" not in str(err.value)
+    assert evaluate(parse("2^3^2"), []) == 512.0  # still a synonym of **
+
+
+def test_names_from_other_tools_get_a_suggestion():
+    with pytest.raises(ExpressionError) as err:
+        parse("ln(x)")
+    assert str(err.value) == "unknown function 'ln' at column 1 (did you mean log?)"
+    assert err.value.code == "unknown_function"
+    with pytest.raises(ExpressionError) as err:
+        parse("1 + Arctan(x)")
+    assert str(err.value) == "unknown function 'Arctan' at column 5 (did you mean atan?)"
+    with pytest.raises(ExpressionError) as err:
+        parse("cot(x)")  # not "did you mean cos?"
+    assert str(err.value).endswith("(write cos(x)/sin(x) for cot(x))")
+
+
+ALIASES = sorted(name for name, hint in SUGGESTIONS.items() if hint in FUNCTIONS)
+REWRITES = {  # the functions the rewrites stand for, by mpmath (x = 0.3)
+    "sec": mpmath.sec, "csc": mpmath.csc, "cosec": mpmath.csc, "cot": mpmath.cot,
+    "ctg": mpmath.cot, "sech": mpmath.sech, "csch": mpmath.csch, "coth": mpmath.coth,
+    "exp2": lambda x: 2**x, "exp10": lambda x: 10**x, "square": lambda x: x**2,
+    "cube": lambda x: x**3, "sqr": lambda x: x**2, "sign": mpmath.sign, "sgn": mpmath.sign,
+    "logit": lambda x: mpmath.log(x / (1 - x)),
+}
+
+
+@pytest.mark.parametrize("name", ALIASES)
+def test_aliases_name_a_function_that_is_not_one_themselves(name):
+    assert name not in FUNCTIONS
+    with pytest.raises(ExpressionError) as err:
+        parse(f"{name}(x)")
+    assert f"(did you mean {SUGGESTIONS[name]}?)" in str(err.value)
+
+
+@pytest.mark.parametrize("name", sorted(REWRITES))
+def test_rewrites_compute_the_function_they_replace(name):
+    hint = SUGGESTIONS[name]
+    assert hint.startswith("write ")
+    rewrite = hint.removeprefix("write ").split(" for ")[0]
+    with mpmath.workdps(30):
+        exact = float(REWRITES[name](mpmath.mpf(0.3)))
+    assert evaluate(parse(rewrite), [0.3]) == pytest.approx(exact, rel=1e-15)
+    with pytest.raises(ExpressionError) as err:
+        parse(f"{name}(x)")
+    assert str(err.value).endswith(f"({hint})")
+
+
+def test_every_suggestion_is_listed_once_in_lower_case():
+    assert set(REWRITES) | set(ALIASES) == set(SUGGESTIONS)
+    assert all(name == name.lower() for name in SUGGESTIONS)

@@ -123,7 +123,7 @@ HOSTILE: list[tuple[str, str, int | None, Limits | None]] = [
     ("*", "found '*'", 1, None),
     ("**", "found '**'", 1, None),
     ("/", "found '/'", 1, None),
-    ("^", "found '**'", 1, None),
+    ("^", "found '^'", 1, None),  # quoted as typed, not as **
     ("x +", "ended", 4, None),
     ("x**", "ended", 4, None),
     ("* x", "found '*'", 1, None),
