@@ -40,10 +40,13 @@ from .methods import GRADIENT_METHODS, GradientMethod
 from .optimize import DescentResult, descend
 from .optimizers import OPTIMIZERS, Optimizer, Setting
 from .parser import parse
+from .gradcheck import GradientCheck, PointCheck, gradcheck
 from .points import resolve_point
 from .stability import Stability, stability
+from .sweep import BatchResult, SweepRuns, descend_batch, sweep_learning_rate
 
 __all__ = [
+    "BatchResult",
     "DEFAULT_LIMITS",
     "GRADIENT_METHODS",
     "METHODS",
@@ -54,20 +57,25 @@ __all__ = [
     "Expression",
     "ExpressionError",
     "FieldResult",
+    "GradientCheck",
     "GradientMethod",
     "GradientResult",
     "GraphNode",
     "GraphResult",
     "Limits",
     "Optimizer",
+    "PointCheck",
     "Setting",
     "Stability",
+    "SweepRuns",
     "SweepResult",
     "TangentResult",
     "computation_graph",
     "descend",
+    "descend_batch",
     "evaluate",
     "evaluate_many",
+    "gradcheck",
     "gradient",
     "gradient_columns",
     "gradient_field",
@@ -77,6 +85,7 @@ __all__ = [
     "resolve_point",
     "stability",
     "step_sweep",
+    "sweep_learning_rate",
     "tangent",
 ]
 
