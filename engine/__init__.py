@@ -35,12 +35,12 @@ from .differentiate import (
 from .errors import DeadlineExceeded, ExpressionError
 from .evaluate import evaluate, evaluate_many
 from .expression import Expression
+from .gradcheck import GradientCheck, PointCheck, gradcheck
 from .limits import DEFAULT_LIMITS, Limits
 from .methods import GRADIENT_METHODS, GradientMethod
 from .optimize import DescentResult, descend
 from .optimizers import OPTIMIZERS, Optimizer, Setting
 from .parser import parse
-from .gradcheck import GradientCheck, PointCheck, gradcheck
 from .points import resolve_point
 from .stability import Stability, stability
 from .sweep import BatchResult, SweepRuns, descend_batch, sweep_learning_rate
