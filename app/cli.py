@@ -4,15 +4,23 @@
     slopescope --port 9000 --open    # and open it in the browser
     slopescope --host 0.0.0.0 --workers 4
 
-Limits come from ``SLOPESCOPE_*`` environment variables (see ``app.settings``).  On
-SIGTERM or Ctrl-C uvicorn stops accepting connections, lets in-flight requests finish
-(at most ``shutdown_grace`` seconds) and the process exits 0.
+The command binds the listening socket itself before anything else: a port that is
+taken ends it at once with one line on stderr that names the port and ``--port``, and
+exit code 1; only once the socket is bound does it print where it serves.  uvicorn then
+serves ``app.main:create_app`` in factory mode on that socket (``--workers N``: N worker
+processes sharing it).  Limits come from ``SLOPESCOPE_*`` environment variables (see
+``app.settings``), read when the server starts.  On SIGTERM or Ctrl-C uvicorn stops
+accepting connections, lets in-flight requests finish (at most ``shutdown_grace``
+seconds) and the process exits 0.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import signal
+import socket
+import sys
 import threading
 import time
 import urllib.request
@@ -21,9 +29,14 @@ from collections.abc import Sequence
 from types import FrameType
 
 import uvicorn
+from uvicorn.config import STARTUP_FAILURE
+from uvicorn.supervisors import Multiprocess
 
 from . import __version__
 from .settings import Settings
+
+#: What uvicorn imports and calls, in each worker, to build the application.
+APP_FACTORY = "app.main:create_app"
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -83,6 +96,40 @@ def open_when_ready(url: str, timeout: float = 30.0) -> threading.Thread:
     return thread
 
 
+def listen(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to ``(host, port)``, as uvicorn would bind it (address reuse
+    for TIME_WAIT, inheritable by worker processes); uvicorn's server listens on it.
+
+    The protocol is named (``IPPROTO_TCP``, as ``getaddrinfo`` gives it): asyncio turns
+    Nagle's algorithm off only on connections whose socket says so, and with it on,
+    small responses wait for the client's delayed acknowledgement.
+
+    Raises OSError (``errno.EADDRINUSE`` when another process holds the port).
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+def bind_error(host: str, port: int, error: OSError) -> str:
+    """The one line printed when ``(host, port)`` cannot be bound.
+
+    >>> bind_error("127.0.0.1", 8000, OSError(errno.EADDRINUSE, "Address already in use"))
+    'slopescope: port 8000 on 127.0.0.1 is already in use; choose another with --port'
+    """
+    if error.errno == errno.EADDRINUSE:
+        return (f"slopescope: port {port} on {host} is already in use; "
+                "choose another with --port")
+    return f"slopescope: cannot listen on {host} port {port}: {error.strerror or error}"
+
+
 def _stopped(signum: int, frame: FrameType | None) -> None:
     """Handler uvicorn restores and re-raises after its graceful shutdown: exit 0."""
 
@@ -90,25 +137,52 @@ def _stopped(signum: int, frame: FrameType | None) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``slopescope`` console script.
 
+    Binds the socket first (1 and one line on stderr if it cannot), then serves.
     uvicorn shuts down gracefully on SIGTERM / SIGINT, then restores the handlers it
     found and re-raises the signal; with Python's defaults that would end the process
     with -15 (or a KeyboardInterrupt).  :func:`_stopped` is installed first, so a
     requested stop after a clean shutdown exits 0.
     """
     args = parse_args(argv)
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, _stopped)
     settings = Settings()
-    url = url_for(args.host, args.port)
-    print(f"Slopescope {__version__} serving on {url} (API manual: {url}docs)", flush=True)
-    if args.open:
-        open_when_ready(url)
-    uvicorn.run(
-        "app.main:app",
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        log_level=args.log_level,
-        timeout_graceful_shutdown=int(settings.shutdown_grace),
-    )
-    return 0
+    try:
+        sock = listen(args.host, args.port)
+    except OSError as error:
+        print(bind_error(args.host, args.port, error), file=sys.stderr, flush=True)
+        return 1
+    with sock:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, _stopped)
+        url = url_for(args.host, sock.getsockname()[1])
+        print(f"Slopescope {__version__} serving on {url} (API manual: {url}docs)", flush=True)
+        if args.open:
+            open_when_ready(url)
+        config = uvicorn.Config(
+            APP_FACTORY,
+            factory=True,
+            host=args.host,
+            port=sock.getsockname()[1],
+            workers=args.workers,
+            log_level=args.log_level,
+            timeout_graceful_shutdown=int(settings.shutdown_grace),
+        )
+        return serve(config, sock)
+
+
+def serve(config: uvicorn.Config, sock: socket.socket) -> int:
+    """Run uvicorn on the bound ``sock`` until it is told to stop; the exit code.
+
+    One worker serves in this process; more are worker processes supervised by
+    uvicorn's ``Multiprocess``, which shares the socket with them.  uvicorn's
+    start-up failure code (3) when a single server never started, e.g. its lifespan
+    failed.
+    """
+    if config.workers > 1:
+        Multiprocess(config, sockets=[sock]).run()  # handles SIGTERM / SIGINT itself
+        return 0
+    server = uvicorn.Server(config)
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:  # pragma: no cover - a second Ctrl-C during shutdown
+        pass
+    return 0 if server.started else STARTUP_FAILURE

@@ -1,14 +1,22 @@
-"""Build the application: ``create_app(settings)`` and the module-level ``app``.
+"""Build the application: ``create_app(settings)``, a factory with no side effects.
 
-``uvicorn app.main:app`` (or the ``slopescope`` command) serves it.  The Swagger UI at
-``/docs`` and ReDoc at ``/redoc`` use JavaScript and CSS bundled in the
-``fastapi-offline`` package and served from this server, so the manual works with no
-internet.
+Nothing is built when this module is imported.  ``slopescope`` (``app.cli``) serves
+``create_app()`` through uvicorn's factory mode, and so does plain uvicorn::
+
+    uvicorn --factory app.main:create_app
+
+Settings come from the ``SLOPESCOPE_*`` environment variables when ``create_app`` is
+called without any (at server start), and the process-wide allocator setting
+(:func:`engine.keep_freed_memory`) is made by the application's lifespan, i.e. when a
+server starts it, in every worker process.  The Swagger UI at ``/docs`` and ReDoc at
+``/redoc`` use JavaScript and CSS bundled in the ``fastapi-offline`` package and served
+from this server, so the manual works with no internet.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
@@ -18,15 +26,13 @@ from fastapi_offline import FastAPIOffline
 import engine
 
 from . import __version__
+from .assets import asset_dir
 from .compute import Compute
 from .errors import install_error_handlers
 from .limits import document_limits
 from .middleware import BodyLimitMiddleware
 from .routers import ROUTERS
 from .settings import Settings
-
-#: The repository's ``static/`` directory (the package is installed editable).
-STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 DESCRIPTION = """\
 Numerical and automatic differentiation, tangents, gradient fields and gradient descent
@@ -57,11 +63,22 @@ def _describe(settings: Settings) -> str:
     return DESCRIPTION + "\n".join(rows) + "\n"
 
 
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Server start-up: whole-grid work reuses freed memory (engine/allocator.py)."""
+    engine.keep_freed_memory()
+    yield
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """A Slopescope application with ``settings`` (default: from the environment)."""
+    """A Slopescope application with ``settings`` (default: read from the environment now).
+
+    Building one changes nothing outside it; its lifespan tunes the allocator when a
+    server starts it.
+    """
     settings = settings if settings is not None else Settings()
-    engine.keep_freed_memory()  # whole-grid work reuses freed memory (engine/allocator.py)
     app = FastAPIOffline(
+        lifespan=lifespan,
         title="Slopescope",
         version=__version__,
         summary="An interactive gradient visualiser's JSON API.",
@@ -79,8 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, max_body_size=settings.max_body_size)
     for router in ROUTERS:
         app.include_router(router)
-    if STATIC_DIR.is_dir():
-        app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/static", StaticFiles(directory=asset_dir("static")), name="static")
 
     generate = app.openapi
 
@@ -92,6 +108,3 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app
-
-
-app = create_app()

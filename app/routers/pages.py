@@ -3,7 +3,9 @@
 Routes
 ------
 ``GET /``
-    ``templates/index.html``: structure only; behaviour lives in ``static/js/``.
+    ``templates/index.html``: structure only; behaviour lives in ``static/js/``.  Both
+    directories are found by :func:`app.assets.asset_dir` (package data in a wheel, the
+    repository's own directories in a checkout).
 ``GET /vendor/plotly.min.js``
     The Plotly.js bundle shipped inside the installed ``plotly`` Python package, so
     the page works with no internet at all (no CDN).
@@ -18,8 +20,9 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-TEMPLATES_DIR = REPO_ROOT / "templates"
+from ..assets import asset_dir
+
+TEMPLATES_DIR = asset_dir("templates")
 
 #: The bundle never changes for an installed ``plotly`` version: cache it for a year.
 VENDOR_CACHE_CONTROL = "public, max-age=31536000, immutable"

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import errno
+import socket
 import subprocess
 import sys
 
 import pytest
 
 import app
-from app.cli import parse_args, url_for
+from app.cli import bind_error, listen, parse_args, url_for
+from bench.server import HOST
 
 
 def test_defaults():
@@ -39,3 +42,48 @@ def test_version(command):
     done = subprocess.run([*command, "--version"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0
     assert done.stdout.strip() == f"slopescope {app.__version__}"
+
+
+def test_the_listening_socket_is_tcp_and_shareable():
+    """IPPROTO_TCP named, so asyncio turns Nagle off on its connections (else a response
+    can wait for a delayed ACK, and a 413 with Connection: close races the client)."""
+    with listen(HOST, 0) as sock:
+        assert sock.proto == socket.IPPROTO_TCP
+        assert sock.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR)
+        assert sock.get_inheritable()
+        assert sock.getsockname()[1] > 0
+
+
+def test_bind_errors_name_the_address():
+    busy = bind_error(HOST, 8000, OSError(errno.EADDRINUSE, "Address already in use"))
+    assert busy == ("slopescope: port 8000 on 127.0.0.1 is already in use; "
+                    "choose another with --port")
+    denied = bind_error(HOST, 80, OSError(errno.EACCES, "Permission denied"))
+    assert denied == "slopescope: cannot listen on 127.0.0.1 port 80: Permission denied"
+
+
+def test_a_busy_port_is_one_line_and_a_failure():
+    """Nothing is served and nothing claims to be: one line naming the port and --port."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as holder:
+        holder.bind((HOST, 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        done = subprocess.run(["slopescope", "--host", HOST, "--port", str(port)],
+                              capture_output=True, text=True, timeout=60,
+                              stdin=subprocess.DEVNULL)
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    assert done.stdout == ""
+    lines = output.splitlines()
+    assert len(lines) == 1, output
+    assert f"port {port} on {HOST}" in lines[0] and "--port" in lines[0]
+    assert "serving on" not in output
+
+
+def test_importing_the_app_module_builds_nothing():
+    """``app.main`` only defines the factory: no module-level application."""
+    probe = "import app.main as m; print(hasattr(m, 'app'), callable(m.create_app))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", "True"]

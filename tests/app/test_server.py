@@ -5,6 +5,10 @@ Traffic goes only to 127.0.0.1; every wait is bounded (:class:`bench.server.Loca
 
 from __future__ import annotations
 
+import re
+import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -12,7 +16,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from bench.server import LocalServer
+from bench.server import HOST, LocalServer
 
 pytestmark = pytest.mark.server
 
@@ -97,3 +101,76 @@ def test_healthz_stays_fast_under_heavy_requests(server):
     assert set(statuses) <= {200, 503}
     assert worst < 1.0, worst
     assert server.stop()[0] == 0
+
+
+def test_workers_share_the_socket_and_a_second_server_is_refused():
+    with LocalServer("slopescope", args=["--workers", "2", "--log-level", "warning"]) as srv:
+        with httpx.Client(base_url=srv.url, timeout=10) as client:
+            for _ in range(4):
+                assert client.get("/healthz").status_code == 200
+            assert client.get("/").status_code == 200
+        second = subprocess.run(["slopescope", "--host", srv.host, "--port", str(srv.port)],
+                                capture_output=True, text=True, timeout=60,
+                                stdin=subprocess.DEVNULL)
+        output = second.stdout + second.stderr
+        assert second.returncode != 0
+        assert output.splitlines() == [f"slopescope: port {srv.port} on {srv.host} is already "
+                                       "in use; choose another with --port"]
+        assert srv.healthy()  # the first one is untouched
+        code, log = srv.stop()
+    assert code == 0, log
+    assert log.count("serving on") == 1, log
+
+
+def test_plain_uvicorn_serves_the_factory():
+    """The README's ``uvicorn --factory app.main:create_app``."""
+    command = [sys.executable, "-m", "uvicorn", "--factory", "app.main:create_app"]
+    with LocalServer(command) as srv, httpx.Client(base_url=srv.url, timeout=10) as client:
+        assert client.get("/").status_code == 200
+        assert client.get("/static/js/main.js").status_code == 200
+        assert client.post("/gradient", json={"expr": "x*y", "point": [2, 3]}).json()[
+            "gradient"] == [3.0, 2.0]
+
+
+def test_open_shows_the_page_once_it_answers(tmp_path):
+    """``--open`` hands the page's URL to the browser (``$BROWSER``: here a recorder)."""
+    opened = tmp_path / "opened"
+    record = "import pathlib, sys; pathlib.Path(sys.argv[2]).write_text(sys.argv[1])"
+    browser = f"{sys.executable} -c '{record}' %s {opened}"
+    with LocalServer("slopescope", args=["--open", "--log-level", "warning"],
+                     env={"BROWSER": browser}) as srv:
+        for _ in range(300):  # bounded: the browser is started in the background
+            if opened.exists() and opened.read_text():
+                break
+            time.sleep(0.1)
+        assert opened.read_text() == srv.url + "/"
+
+
+def test_port_zero_serves_on_the_port_it_names():
+    process = subprocess.Popen(["slopescope", "--host", HOST, "--port", "0", "--log-level",
+                                "warning"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               stdin=subprocess.DEVNULL, text=True)
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()  # printed once the socket is bound
+        found = re.search(rf"serving on http://{re.escape(HOST)}:(\d+)/", first)
+        assert found, first
+        port = int(found.group(1))
+        assert port > 0
+        for _ in range(300):  # bounded wait for the app to start on that socket
+            try:
+                answer = httpx.get(f"http://{HOST}:{port}/healthz", timeout=2, trust_env=False)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            pytest.fail(f"nothing answered on port {port}")
+        assert answer.json() == {"status": "ok"}
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            code = process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            raise
+    assert code == 0
