@@ -33,11 +33,24 @@ export const FIELD_SCALE = [
   [1.0, "#fbf7ef"],
 ];
 
+/**
+ * Plotly config of every plot.  Nothing may offer to upload a user's data: the bundle
+ * served now (Plotly.js 4, from the plotly Python package) shows a "Share chart..."
+ * (send to cloud) button by default, older ones had "Edit in Chart Studio" and a link
+ * to plotly.com, and the "Produced with Plotly" logo links out; so each is turned off
+ * by name (keys a bundle does not know are ignored) and the cloud URL is emptied.
+ * The PNG download stays.
+ */
 export const PLOT_CONFIG = {
   responsive: true,
   displaylogo: false,
+  watermark: false,
+  showSendToCloud: false,
+  showEditInChartStudio: false,
+  showLink: false,
+  plotlyServerURL: "",
   scrollZoom: false,
-  modeBarButtonsToRemove: ["select2d", "lasso2d"],
+  modeBarButtonsToRemove: ["select2d", "lasso2d", "sendChartToCloud", "editInChartStudio"],
   toImageButtonOptions: { format: "png", scale: 2 },
 };
 
