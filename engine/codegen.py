@@ -8,12 +8,14 @@ literals are ``repr`` of finite floats.  The derivative lines come from the same
 reverse sweep (:func:`engine.reverse.backward`) and ``partials`` rules as every other
 mode, run over :class:`Source`, a namespace whose values are pieces of Python source.
 
-The generated sweep multiplies plainly, with no per-product care for NaN: where its
-result has a NaN (or f does) it raises :class:`UndefinedGradient` instead of returning,
-and the caller redoes that point with the interpreter, which applies
-:func:`engine.ops.chain` (0 times NaN is 0, nothing flows through an undefined value).
-That is exact: a NaN cotangent always reaches some variable's entry (NaN times
-anything is NaN in the plain sweep), so a result without NaN had no such product.
+The generated sweep multiplies plainly, with no per-product care for NaN, so where
+the interpreter's :func:`engine.ops.chain` would give something else (0 times NaN is
+0; nothing flows through an undefined value) the plain result has a NaN: a NaN
+cotangent always reaches some variable's entry, NaN times anything being NaN.  So
+results without a NaN are exact, and the others are redone by the interpreter: the
+scalar function raises :class:`UndefinedGradient` instead of returning them (its caller
+redoes the point), and :func:`array_gradient_function`'s caller redoes just the points
+where f is defined but a partial is NaN (where f is NaN every partial is NaN anyway).
 
 >>> from engine import parse
 >>> fn = value_and_gradient_function(parse("x*y + sin(x)"))
@@ -35,8 +37,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from typing import Any
-
-import numpy as np
 
 from .expression import Expression
 from .ops import NUMPY, PRIMITIVES, SCALAR_HELPERS, make_namespace
@@ -238,18 +238,16 @@ SCALAR_GLOBALS["_Undefined"] = UndefinedGradient
 
 ARRAY_GLOBALS: dict[str, Any] = {f"_{name}": getattr(NUMPY, name) for name in PRIMITIVES}
 ARRAY_GLOBALS.update({f"_{name}": getattr(NUMPY, name) for name in SCALAR_HELPERS})
-ARRAY_GLOBALS.update({"_isnan": lambda a: bool(np.isnan(np.sum(a))),  # no temporaries
-                      "_Undefined": UndefinedGradient})
+
 """What generated code calls for arrays: the table's numpy forms."""
 
 
-def generate_source(expr: Expression, mode: str, target: str = "scalar") -> str:
+def generate_source(expr: Expression, mode: str, guard: bool = True) -> str:
     """Source of ``generated(a0, a1, ...)`` for ``mode`` ``"value"`` or ``"reverse"``.
 
-    ``value`` returns f; ``reverse`` returns ``(f, [df/da0, df/da1, ...])``, or raises
-    ``_Undefined`` where f or the gradient has a NaN (see the module's notes).  The NaN
-    test is written for the ``target``: ``"scalar"`` (``v != v`` on floats, cheapest in
-    the descent loop) or ``"array"`` (``_isnan`` of each array's sum).
+    ``value`` returns f; ``reverse`` returns ``(f, [df/da0, df/da1, ...])``, and with
+    ``guard`` (for plain floats) raises ``_Undefined`` instead where f or the gradient
+    is NaN (``v != v``: see the module's notes).
     """
     graph = expr.graph
     names = expr.variables
@@ -282,10 +280,8 @@ def generate_source(expr: Expression, mode: str, target: str = "scalar") -> str:
                 results[k] = Source(f"g{k}")
         checked = [piece.text for piece in [values[graph.output], *results]
                    if not _is_literal(piece)]
-        if results and checked:
-            # An array's sum is NaN if an entry is (or on inf - inf: a harmless redo).
-            nan = "{0} != {0}" if target == "scalar" else "_isnan({0})"
-            lines += [f"if {' or '.join(nan.format(text) for text in checked)}:",
+        if guard and results and checked:
+            lines += [f"if {' or '.join(f'{text} != {text}' for text in checked)}:",
                       "    raise _Undefined"]
         lines.append(f"return {output}, [{', '.join(piece.text for piece in results)}]")
     body = "\n".join(f"    {line}" for line in lines)
@@ -334,8 +330,9 @@ def array_gradient_function(expr: Expression) -> Callable[..., tuple[Any, list[A
     """The same reverse sweep on numpy arrays: ``(a0, a1, ...) -> (f, gradient)``.
 
     Entries may be Python floats where they do not depend on the point (``x + y`` has
-    gradient ``[1.0, 1.0]``); callers broadcast.  Run it under ``np.errstate``.
+    gradient ``[1.0, 1.0]``); callers broadcast.  Run it under ``np.errstate``.  Callers
+    redo the points where f is defined but a partial is NaN (see the module's notes).
     """
     return expr.memoized(  # type: ignore[no-any-return]
         "array-gradient",
-        lambda: _compile(generate_source(expr, "reverse", "array"), ARRAY_GLOBALS))
+        lambda: _compile(generate_source(expr, "reverse", guard=False), ARRAY_GLOBALS))

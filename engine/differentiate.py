@@ -123,11 +123,36 @@ def _reverse_mode(expr: Expression, columns: list[Array]) -> tuple[Any, Sequence
     entry per variable (arrays, or numbers where they do not depend on the point)."""
     if columns and columns[0].size >= _COMPILE_FROM:
         try:
-            return array_gradient_function(expr)(*columns)  # type: ignore[no-any-return]
+            value, grads = array_gradient_function(expr)(*columns)
         except (ArithmeticError, ValueError):
             pass  # Python-float arithmetic on constants raised (1.0/0.0): interpret below
+        else:
+            return value, _redo_suspects(expr, columns, value, grads)
     value, gradient = vjp_gradient(expr.graph, expr.variables, columns)  # IEEE throughout
     return value, list(gradient)
+
+
+def _redo_suspects(expr: Expression, columns: list[Array], value: Any, grads: list[Any]
+                   ) -> list[Any]:
+    """The generated sweep's gradient, with the points where f is defined but a partial
+    is NaN redone by the interpreter (its chain rule takes 0 times NaN as 0; see
+    engine.codegen).  Where f is NaN every partial is NaN anyway: those are left."""
+    suspect = None
+    for g in grads:
+        # g @ g (in cache, just written) is NaN exactly when an entry is: the common case
+        # of none costs one fast pass; squares cannot cancel to NaN as a sum could
+        if type(g) is np.ndarray and np.isnan(g @ g):
+            suspect = np.isnan(g) if suspect is None else suspect | np.isnan(g)
+    if suspect is None:
+        return grads
+    points = np.flatnonzero(suspect & ~np.isnan(value))
+    if points.size == 0:
+        return grads
+    _, redone = vjp_gradient(expr.graph, expr.variables, [c[points] for c in columns])
+    patched = [np.array(np.broadcast_to(g, np.shape(columns[0]))) for g in grads]
+    for g, new in zip(patched, redone, strict=True):
+        g[points] = new
+    return patched
 
 
 def _fill_block(expr: Expression, columns: list[Array], method: str, h: Step,
