@@ -1,7 +1,7 @@
 """Slopescope's HTTP service: the JSON API of ``shared/API.md``, the page and the CLI.
 
-``app.main:app`` is the ASGI application; :func:`app.main.create_app` builds one from
-:class:`app.settings.Settings`.
+:func:`app.main.create_app` builds the ASGI application from :class:`app.settings.Settings`
+(a factory: ``uvicorn --factory app.main:create_app``).
 """
 
 from __future__ import annotations

@@ -114,6 +114,11 @@ class Compute:
         check_budget(steps, expr.node_count, len(expr.variables), self.settings)
         return path_points(max_points, len(expr.variables), self.settings)
 
+    def check_sweep(self, expr: engine.Expression, runs: int, steps: int) -> None:
+        """Refuse a sweep whose ``runs × steps × (nodes + variables)`` is over
+        ``sweep_budget``, before any of the work is done."""
+        check_budget(steps, expr.node_count, len(expr.variables), self.settings, runs)
+
 
 async def get_compute(request: Request) -> Compute:
     """FastAPI dependency: the app's :class:`Compute` (async: no thread handoff)."""

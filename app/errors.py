@@ -72,6 +72,15 @@ def _clean_ctx(ctx: Any) -> dict[str, Any] | None:
     return clean or None
 
 
+def body_loc(field: str) -> list[str | int]:
+    """Where in the body an engine error points: ``"claimed.1"`` is ``["body", "claimed", 1]``.
+
+    >>> body_loc("claimed.1"), body_loc("expr")
+    (['body', 'claimed', 1], ['body', 'expr'])
+    """
+    return ["body", *(int(part) if part.isdigit() else part for part in field.split("."))]
+
+
 async def expression_error(request: Request, exc: Exception) -> SafeJSONResponse:
     assert isinstance(exc, engine.ExpressionError)
     if isinstance(exc, engine.DeadlineExceeded):
@@ -80,7 +89,7 @@ async def expression_error(request: Request, exc: Exception) -> SafeJSONResponse
             f"the computation exceeded the time limit of {limit:g} s (setting deadline); "
             "ask for fewer steps or a smaller grid"
         )
-        return _error(["body", exc.field], msg, "deadline_exceeded",
+        return _error(body_loc(exc.field), msg, "deadline_exceeded",
                       {"limit": "deadline", "seconds": limit})
     ctx: dict[str, Any] = {"column": exc.column, "code": exc.code, "reason": exc.reason}
     message = exc.message
@@ -88,7 +97,7 @@ async def expression_error(request: Request, exc: Exception) -> SafeJSONResponse
     if setting is not None:  # name the setting, as every other limit's message does
         message += f" (setting {setting}, {Settings.env_name(setting)})"
         ctx["limit"] = setting
-    return _error(["body", exc.field], message, "expression_error", ctx)
+    return _error(body_loc(exc.field), message, "expression_error", ctx)
 
 
 async def limit_exceeded(request: Request, exc: Exception) -> SafeJSONResponse:

@@ -86,18 +86,21 @@ def enforce_limits(body: B, settings: Settings) -> B:
     return body
 
 
-def check_budget(steps: int, nodes: int, variables: int, settings: Settings) -> None:
-    """Refuse a run whose ``steps × (nodes + variables)`` exceeds ``settings.step_budget``:
-    each step evaluates the graph and updates every coordinate."""
+def check_budget(steps: int, nodes: int, variables: int, settings: Settings,
+                 runs: int | None = None) -> None:
+    """Refuse a descent whose ``steps × (nodes + variables)`` exceeds ``step_budget``
+    (each step evaluates the graph and updates every coordinate), or a sweep of ``runs``
+    runs whose ``runs × steps × (nodes + variables)`` exceeds ``sweep_budget``."""
     work = steps * (nodes + variables)
-    if work > settings.step_budget:
-        raise LimitExceeded(
-            "steps",
-            "step_budget",
-            settings.step_budget,
-            work,
-            f"steps x (expression nodes + variables) ({steps} x ({nodes} + {variables}))",
-        )
+    what = f"steps x (expression nodes + variables) ({steps} x ({nodes} + {variables}))"
+    setting = "step_budget"
+    if runs is not None:
+        work, setting = runs * work, "sweep_budget"
+        what = (f"runs x steps x (expression nodes + variables) "
+                f"({runs} x {steps} x ({nodes} + {variables}))")
+    limit = getattr(settings, setting)
+    if work > limit:
+        raise LimitExceeded("steps", setting, limit, work, what)
 
 
 def path_points(max_points: int | None, variables: int, settings: Settings) -> int:

@@ -54,6 +54,15 @@ class Settings(BaseSettings):
         ge=2,
         description="Most numbers in a /descent path (path entries x variables).",
     )
+    max_rates: int = Field(default=200, ge=1, description="Most learning rates n in a /sweep.")
+    max_momentums: int = Field(default=20, ge=1, description="Most momentums in a /sweep.")
+    sweep_budget: int = Field(
+        default=20_000_000, ge=1,
+        description="Most runs x steps x (expression nodes + variables) for /sweep.",
+    )
+    max_check_points: int = Field(
+        default=1000, ge=0, description="Most random_points in a /gradcheck."
+    )
     max_sweep: int = Field(default=200, ge=2, description="Most step sizes n in a /steps sweep.")
     max_secants: int = Field(default=20, ge=1, description="Most secant steps for /tangent.")
     # --- the HTTP layer -------------------------------------------------------------

@@ -4,17 +4,31 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import descent, field, gradient, graph, health, pages, steps, tables, tangent
+from . import (
+    descent,
+    field,
+    gradcheck,
+    gradient,
+    graph,
+    health,
+    pages,
+    steps,
+    sweep,
+    tables,
+    tangent,
+)
 
 #: Every router of the application, in the order they are included.
 ROUTERS: tuple[APIRouter, ...] = (
     health.router,
     gradient.router,
     descent.router,
+    sweep.router,
     tangent.router,
     field.router,
     steps.router,
     graph.router,
+    gradcheck.router,
     tables.router,
     pages.router,
 )

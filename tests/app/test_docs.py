@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-POSTS = ["/gradient", "/descent", "/tangent", "/field", "/steps", "/graph"]
+POSTS = ["/gradient", "/descent", "/sweep", "/tangent", "/field", "/steps", "/graph", "/gradcheck"]
 
 
 def test_healthz(api):
