@@ -45,11 +45,6 @@ class GraphNode:
     value: float
     adjoint: float
 
-    @property
-    def grad(self) -> float:
-        """The adjoint under its old name (the HTTP field is ``grad``); use ``adjoint``."""
-        return self.adjoint
-
 
 @dataclass(frozen=True)
 class GraphResult:

@@ -24,6 +24,7 @@ from .errors import ExpressionError
 from .evaluate import BLOCK, forward_values
 from .expression import Expression
 from .forward import jvp_gradient
+from .methods import GRADIENT_METHODS
 from .numeric import NUMERICAL, Step, as_columns, evaluations_per_point
 from .ops import PRIMITIVES
 from .points import resolve_point
@@ -42,8 +43,12 @@ __all__ = [
     "check_step",
 ]
 
-NUMERICAL_METHODS: tuple[str, ...] = tuple(NUMERICAL)
-METHODS: tuple[str, ...] = ("autodiff", "dual") + NUMERICAL_METHODS
+METHODS: tuple[str, ...] = tuple(GRADIENT_METHODS)
+"""Every gradient method, in the order of the table (:mod:`engine.methods`)."""
+NUMERICAL_METHODS: tuple[str, ...] = tuple(m.name for m in GRADIENT_METHODS.values()
+                                           if m.numerical)
+if set(NUMERICAL_METHODS) != set(NUMERICAL):  # the table names exactly what numeric.py does
+    raise ImportError("engine.methods and engine.numeric.NUMERICAL disagree")
 
 _COMPILE_FROM = 256
 """Points from which generating code for the reverse sweep pays for itself; below it
@@ -83,7 +88,7 @@ def check_method(expr: Expression, method: str, field: str = "method") -> None:
         raise ExpressionError(
             f"unknown method {method!r}; choose one of {', '.join(METHODS)}",
             code="unknown_method", field=field)
-    if method == "complex-step":
+    if GRADIENT_METHODS[method].needs_analytic:
         refused = sorted(name for name in expr.graph.primitives if not PRIMITIVES[name].analytic)
         if refused:
             name = min(refused, key=lambda n: expr.columns.get(n, 0))

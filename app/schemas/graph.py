@@ -57,7 +57,7 @@ class GraphResponse(Reply):
             variables=list(result.variables),
             point=as_list(result.point),
             nodes=[GraphNode(id=node.id, op=node.op, label=node.label,
-                             inputs=list(node.inputs), value=node.value, grad=node.grad)
+                             inputs=list(node.inputs), value=node.value, grad=node.adjoint)
                    for node in result.nodes],
             output=result.output,
         )
