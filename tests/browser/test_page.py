@@ -116,6 +116,17 @@ def test_large_learning_rate_reports_divergence(page, server):
     assert "step" in status.text_content().lower()
 
 
+
+def test_descent_status_shows_a_refusal_without_a_column(page, server):
+    open_page(page, url(server, "abs(x) + y", "&point=1,2"))
+    page.select_option("#method", "complex-step")
+    page.click("#run")
+    page.wait_for_function(
+        "() => document.getElementById('descent-status').className.includes('error')")
+    status = page.text_content("#descent-status")
+    assert "complex step" in status and "abs" in status
+    assert "column" not in status
+
 def test_several_runs_stay_for_comparison_and_clear(page, server):
     open_page(page, url(server, SPHERE, "&point=-3,4"))
     run_descent(page, lr=0.1, steps=20)
