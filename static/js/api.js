@@ -88,6 +88,8 @@ export const api = {
   gradient: post("/gradient"),
   steps: post("/steps"),
   descent: post("/descent"),
+  sweep: post("/sweep"),
+  gradcheck: post("/gradcheck"),
   graph: post("/graph"),
 };
 
