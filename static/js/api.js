@@ -17,6 +17,7 @@ export class ApiError extends Error {
     this.code = info.code ?? null; // the engine's reason, e.g. "not_analytic"
     // The message without "at column N": for showing away from the function's text.
     this.reason = info.reason ?? message;
+    this.loc = info.loc ?? []; // where in the body, e.g. ["body", "claimed", 1]
   }
 
   /** True when the function text itself is at fault (422 on `expr`). */
@@ -48,6 +49,7 @@ async function errorFrom(response) {
       type: first.type ?? null,
       code: first.ctx?.code ?? null,
       reason: typeof first.ctx?.reason === "string" ? first.ctx.reason : null,
+      loc,
     });
   }
   if (typeof detail === "string") return new ApiError(response.status, detail);
