@@ -176,7 +176,7 @@ def run_optimizer(
     """
     x = list(start)
     value, grad = value_and_gradient(x)
-    norm = math.sqrt(sum(g * g for g in grad))
+    norm = math.hypot(*grad)
     path, values, norms = [x], [value], [norm]
     status, reason, message, stop_step = "completed", "all_steps", "", None
     if not (math.isfinite(value) and _finite(grad)):
@@ -208,7 +208,7 @@ def run_optimizer(
             message = f"diverged at step {step}: the gradient stopped being finite"
             break
         x, value, grad = x_next, value_next, grad_next
-        norm = math.sqrt(sum(g * g for g in grad))
+        norm = math.hypot(*grad)
         path.append(x)
         values.append(value)
         norms.append(norm)

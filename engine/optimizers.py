@@ -174,7 +174,7 @@ def _adam_update(F: Any, x: Any, g: Any, t: int, lr: Any, s: Any, m: Any, v: Any
     m = F.lerp(m, g, 1 - s.beta1)
     v = v * s.beta2 + (1 - s.beta2) * g * g
     step_size = lr / (1 - s.beta1**t)
-    denominator = F.sqrt(v) / F.sqrt(1 - s.beta2**t) + s.eps
+    denominator = F.sqrt(v) / (1 - s.beta2**t) ** 0.5 + s.eps  # torch: bias_correction2**0.5
     return x - step_size * m / denominator, m, v
 
 

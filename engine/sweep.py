@@ -64,7 +64,8 @@ def _gradients(expr: Expression, x: Array, method: str, h: float | None) -> tupl
 
 
 def _norms(grad: Array) -> Array:
-    return np.sqrt(np.sum(grad * grad, axis=1))
+    """‖g‖ of each row, without overflow for |g| > 1e154 (as math.hypot in a single run)."""
+    return np.hypot.reduce(grad, axis=1) if grad.shape[1] else np.zeros(len(grad))
 
 
 def _rows(value: object, rows: np.ndarray) -> object:

@@ -105,3 +105,11 @@ def test_bad_sweeps_are_refused_by_field():
         assert err.value.field == field, kwargs
     with pytest.raises(DeadlineExceeded):
         sweep_learning_rate(BOWL, [1, 1], steps=100, deadline=time.monotonic() - 1)
+
+
+def test_gradient_norms_do_not_overflow():
+    # |g| = 2**512 is finite, and so is its norm: below tol = 1e300, the run has converged
+    # at the start (a norm that overflowed to inf would never reach tol)
+    batch = descend_batch(parse("-x**2"), np.array([[2.0**511]]), np.array([1e-300]), 1,
+                          tol=1e300)
+    assert (batch.status.tolist(), batch.steps.tolist()) == (["converged"], [0])
