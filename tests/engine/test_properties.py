@@ -80,10 +80,9 @@ def _rules():  # type: ignore[no-untyped-def]
         "div": (lambda v, n: abs(v[1]) < MARGIN, lambda v, n: v[0] / v[1],
                 lambda v, s, n: s[0] / s[1]),
         "neg": (None, lambda v, n: -v[0], lambda v, s, n: -s[0]),
-        # Known engine bug: the rule n * x**(n-1) is NaN at x = 0 for n = 0 (gradient)
-        # and n = 1 (Hessian); see test_powi_zero_exponent_at_zero and
-        # test_hessian_of_first_power_at_zero.  So powers n <= 1 need a base away from 0.
-        "powi": (lambda v, n: n <= 1 and abs(v[0]) < MARGIN,
+        # Only a negative power has a pole at 0 (x**0 and x**1 are exact there: see
+        # test_powi_zero_exponent_at_zero and test_hessian_of_first_power_at_zero).
+        "powi": (lambda v, n: n < 0 and abs(v[0]) < MARGIN,
                  lambda v, n: v[0] ** int(n), lambda v, s, n: s[0] ** sp.Integer(int(n))),
         "pow": (lambda v, n: v[0] < MARGIN, lambda v, n: v[0] ** v[1],
                 lambda v, s, n: s[0] ** s[1]),
@@ -295,6 +294,7 @@ for the mild ill-conditioning the domain filter lets through."""
 @example(text="sin(x)*y + x**2", candidates=[(1.0, 2.0)] * 6)
 @example(text="atan2(y, x) + hypot(x, y) + min(x, y) + max(x, y)", candidates=[(1.5, -2.0)] * 6)
 @example(text="abs(x) + relu(y) + cbrt(x*y) + pow(x, y)", candidates=[(0.5, -1.5)] * 6)
+@example(text="(x)**0 * (y)**1 + (x)**1", candidates=[(0.0, 0.0)] * 6)
 def test_autodiff_and_dual_agree_with_sympy(text, candidates):
     expr = parse(text, variables=("x", "y"))
     oracle = find_point(expr.graph, candidates)
@@ -314,6 +314,7 @@ def test_autodiff_and_dual_agree_with_sympy(text, candidates):
 @given(text=EXPRESSIONS, candidates=CANDIDATES)
 @example(text="x**2*y + sin(x*y)", candidates=[(1.0, 2.0)] * 6)
 @example(text="atan2(y, x) * sigmoid(x) + softplus(y)**3", candidates=[(0.7, -1.25)] * 6)
+@example(text="(x)**0 * (y)**1 + (x)**1", candidates=[(0.0, 0.0)] * 6)
 def test_hessian_agrees_with_sympy(text, candidates):
     expr = parse(text, variables=("x", "y"))
     oracle = find_point(expr.graph, candidates)
