@@ -222,7 +222,10 @@ def gradcheck(
                          message, per_point * x.shape[0])
 
 
-def _point_text(point: Array) -> str:
+def _point_text(names: tuple[str, ...], point: Array) -> str:
+    """``x = 1`` for one variable, ``(1, 2)`` for several."""
+    if len(point) == 1:
+        return f"{names[0]} = {format_number(float(point[0]))}"
     return "(" + ", ".join(format_number(float(v)) for v in point) + ")"
 
 
@@ -240,7 +243,7 @@ def _message(names: tuple[str, ...], checks: list[PointCheck], worst: str, claim
             if verdict != worst:
                 continue
             said = "is off" if worst == "fail" else "agrees only roughly"
-            text = (f"∂f/∂{names[i]} {said} at {_point_text(c.point)}: "
+            text = (f"∂f/∂{names[i]} {said} at {_point_text(names, c.point)}: "
                     f"{'claimed' if claimed else 'exact'} {c.checked[i]:.6g}, "
                     f"numerical {c.numerical[i]:.6g} (relative error {c.rel_error[i]:.2g})")
             if c.kinks[i]:

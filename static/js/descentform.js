@@ -10,10 +10,13 @@ export class DescentForm {
    * @param {object} app shared page context
    * @param {(start: number[]) => void} onStart called when a typed start point changes
    * @param {() => void} onSubmit called when the user asks for a run
+   * @param {(what: string) => void} onChange called after the optimizer, a setting or the
+   *   learning rate changed ("optimizer", "setting" or "lr")
    */
-  constructor(app, onStart, onSubmit) {
+  constructor(app, onStart, onSubmit, onChange = () => {}) {
     this.app = app;
     this.onStart = onStart;
+    this.onChange = onChange;
     fillSelect($("optimizer"), tables.optimizers);
     this.buildSettingFields();
     this.bind(onSubmit);
@@ -55,6 +58,7 @@ export class DescentForm {
       app.state.lr = clampLr(value);
       lr.value = String(app.state.lr);
       app.history.replace(app.state);
+      this.onChange("lr");
     });
     lr.addEventListener("change", () => {
       const value = Number(lr.value);
@@ -62,10 +66,7 @@ export class DescentForm {
         lr.value = String(app.state.lr);
         return;
       }
-      app.state.lr = clampLr(value);
-      lr.value = String(app.state.lr);
-      lrSlider.value = String(Math.log10(app.state.lr));
-      app.history.replace(app.state);
+      this.setRate(value);
     });
     $("steps").addEventListener("change", () => {
       const value = Number($("steps").value);
@@ -77,6 +78,7 @@ export class DescentForm {
       app.state.optimizer = $("optimizer").value;
       this.showSettings();
       app.history.replace(app.state);
+      this.onChange("optimizer");
     });
     for (const key of settingNames()) {
       // Kept as it is typed, so nothing else redrawing the form can lose it.
@@ -88,6 +90,7 @@ export class DescentForm {
         $(key).dispatchEvent(new Event("input"));
         this.showSettings();
         app.history.replace(app.state);
+        this.onChange("setting");
       });
     }
     for (const [i, id] of ["start-x", "start-y"].entries()) {
@@ -138,6 +141,24 @@ export class DescentForm {
       $("start-y").value = String(state.start[1]);
     }
     this.showSettings();
+  }
+
+  /** Make `lr` the learning rate (clamped to the page's range), in the state and the controls. */
+  setRate(lr) {
+    const { app } = this;
+    app.state.lr = clampLr(lr);
+    $("lr").value = String(app.state.lr);
+    $("lr-slider").value = String(Math.log10(app.state.lr));
+    app.history.replace(app.state);
+    this.onChange("lr");
+  }
+
+  /** Set one optimizer setting (a rate picked on the phase diagram sets the momentum too). */
+  setSetting(name, value) {
+    this.app.state.settings[name] = value;
+    this.showSettings();
+    this.app.history.replace(this.app.state);
+    this.onChange("setting");
   }
 
   showStart(point) {

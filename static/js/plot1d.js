@@ -31,6 +31,8 @@ export class Plot1D {
     this.el = el;
     this.onPick = onPick;
     this.bound = false;
+    /** The learner's derivative to draw over f′: {x, y, text}, or null. */
+    this.claim = null;
   }
 
   /**
@@ -56,6 +58,13 @@ export class Plot1D {
         hovertemplate: `f′(%{x:.4g}) = %{y:.6g}<extra></extra>`,
       },
     ];
+    if (this.claim) {
+      traces.push({
+        x: this.claim.x, y: this.claim.y, name: `your derivative: ${this.claim.text}`, mode: "lines",
+        line: { color: COLORS.secant, width: 2.5, dash: "dot" },
+        hovertemplate: `yours at %{x:.4g} = %{y:.6g}<extra></extra>`,
+      });
+    }
     if (tangent && tangent.differentiable && tangent.slope !== null && tangent.value !== null) {
       const { value: y0, slope } = tangent;
       const secants = (tangent.secants || []).filter((s) => s.slope !== null).slice(0, DRAWN_SECANTS);

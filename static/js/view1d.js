@@ -1,6 +1,7 @@
 // 1-D view controller: x0 controls, tangent and secants, the derivative by the chosen
 // method against the exact one, and the error-versus-h sweep.
 import { ApiError, api } from "./api.js";
+import { DerivativeCheck } from "./derivcheck.js";
 import { Plot1D } from "./plot1d.js";
 import { renderSteps } from "./plotsteps.js";
 import { methodFor } from "./state.js";
@@ -37,6 +38,28 @@ export class View1D {
       if (e.key === "Enter") this.input.dispatchEvent(new Event("change"));
     });
     this.hInput.addEventListener("change", () => this.refreshDerivative());
+    this.check = new DerivativeCheck(app, $("check-1d"), () => ({
+      point: [this.app.state.x0], box: [this.app.state.xr],
+    }), (claims) => this.drawClaim(claims ? claims[0] : null));
+  }
+
+  /** Draw the learner's derivative over f′ (POST /field of their expression), or remove it. */
+  async drawClaim(text) {
+    if (text === null) {
+      this.plot.claim = null;
+    } else {
+      try {
+        const field = await this.app.slots.run("claim-curve", (signal) => api.field({
+          expr: text, variables: this.app.variables, x_range: this.app.state.xr, n: this.field.x.length,
+        }, signal));
+        if (!field) return;
+        this.plot.claim = { x: field.x, y: field.z, text };
+      } catch (err) {
+        if (!(err instanceof ApiError)) throw err;
+        this.plot.claim = null;
+      }
+    }
+    if (this.field) this.plot.render(this.field, this.tangent, this.app.state.x0, this.revision);
   }
 
   /** Move x0; `commit` adds a history entry, `refresh` fetches the new tangent now. */
@@ -56,6 +79,7 @@ export class View1D {
 
   /** A new function (or range): draw f and f' and everything at x0. */
   async update(field, xRange, revision) {
+    this.check.setVariables(field.variables.length ? field.variables : ["x"]);
     this.field = field;
     this.revision = revision;
     const name = field.variables[0] ?? "x";

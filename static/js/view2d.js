@@ -1,13 +1,16 @@
 // 2-D view controller: ties the descent form, the runs kept for comparison and the
 // step-through player to the contour / surface / loss figures they feed.
+import { api } from "./api.js";
+import { DerivativeCheck } from "./derivcheck.js";
 import { DescentForm } from "./descentform.js";
 import { Player } from "./player.js";
 import { Plot2D } from "./plot2d.js";
 import { lossY, renderLoss } from "./plotloss.js";
 import { MAX_RUNS, Runs } from "./runs.js";
-import { api } from "./api.js";
+import { StabilityPanel } from "./stability.js";
+import { SweepPanel } from "./sweeppanel.js";
 import { tidy } from "./theme.js";
-import { $ } from "./util.js";
+import { $, debounce } from "./util.js";
 
 const sameSpec = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
@@ -18,9 +21,21 @@ export class View2D {
     this.plot = new Plot2D($("plot-contour"), $("plot-surface"), (point, spans) => {
       this.setStart([tidy(point[0], spans.x), tidy(point[1], spans.y)], true);
     });
-    this.form = new DescentForm(app, (start) => this.setStart(start, true), () => this.runDescent());
+    this.form = new DescentForm(app, (start) => this.setStart(start, true), () => this.runDescent(),
+      (what) => this.formChanged(what));
     this.player = new Player(this);
+    this.stability = new StabilityPanel(app, (lr) => this.form.setRate(lr));
+    this.refreshStability = debounce(() => this.stability.refresh(this.form.spec()), 150);
+    this.sweep = new SweepPanel(app, (lr, momentum) => {
+      this.form.setRate(lr);
+      if (momentum !== null) this.form.setSetting("momentum", momentum);
+      this.runDescent();
+    });
+    this.check = new DerivativeCheck(app, $("check-2d"), () => ({
+      point: app.state.start, box: [app.state.xr, app.state.yr],
+    }));
     $("clear-runs").addEventListener("click", () => this.clearRuns());
+    $("sweep-lr").addEventListener("click", () => this.runSweep());
     $("ascent").addEventListener("change", () => {
       this.render();
       this.player.showStep();
@@ -47,6 +62,29 @@ export class View2D {
     this.form.sync();
   }
 
+  /** The optimizer, a setting or the rate changed: the bound and the sweep's marks follow. */
+  formChanged(what) {
+    if (what === "lr") {
+      this.stability.render(this.app.state.lr);
+      this.sweep.render(this.app.state.lr, this.form.spec().settings.momentum ?? null);
+    } else {
+      this.refreshStability();
+    }
+  }
+
+  async runSweep() {
+    if (!this.app.goodExpr || this.app.variables.length !== 2) return;
+    const button = $("sweep-lr");
+    button.disabled = true;
+    try {
+      await this.sweep.run(this.form.spec(), this.stability.stability);
+    } catch (err) {
+      this.app.reportError(err, $("sweep-note"));
+    } finally {
+      button.disabled = false;
+    }
+  }
+
   stop() {
     this.player.stop();
   }
@@ -71,8 +109,11 @@ export class View2D {
     const [nx, ny] = field.variables;
     $("start-x-name").textContent = nx;
     $("start-y-name").textContent = ny;
+    const changed = field.expr !== this.plot.field?.expr;
     this.plot.setField(field, xRange, yRange, revision);
     this.form.sync();
+    this.check.setVariables(field.variables);
+    if (changed) this.sweep.hide();
     if (specs && !sameSpec(specs, this.runs.specs)) await this.restoreRuns(specs);
     this.render();
     this.refreshStart();
@@ -103,6 +144,7 @@ export class View2D {
   async refreshStart() {
     const { state, slots } = this.app;
     if (!state.start) return;
+    this.refreshStability();
     try {
       const res = await slots.run("start", (signal) => api.gradient(this.app.body({ point: state.start }), signal));
       if (!res) return;

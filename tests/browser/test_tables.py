@@ -17,9 +17,15 @@ REPO = Path(__file__).resolve().parents[2]
 FRONT_END = sorted((REPO / "static" / "js").glob("*.js")) + [REPO / "templates" / "index.html"]
 
 
-@pytest.mark.parametrize("name", list(engine.OPTIMIZERS) + list(engine.METHODS))
+SETTING_NAMES = {s.name for row in engine.OPTIMIZERS.values() for s in row.settings}
+
+
+@pytest.mark.parametrize("name", [n for n in engine.OPTIMIZERS if n not in SETTING_NAMES]
+                         + list(engine.METHODS))
 def test_no_front_end_file_lists_optimizer_or_method_names(name):
-    """Menus, defaults and labels come from GET /optimizers and GET /methods only."""
+    """Menus, defaults and labels come from GET /optimizers and GET /methods only.
+    ("momentum" is also the name of a setting, which the phase diagram sweeps: the
+    contract's `momentums`; it is left out here.)"""
     quoted = re.compile(rf"""["'`]{re.escape(name)}["'`]""")
     for path in FRONT_END:
         text = path.read_text()

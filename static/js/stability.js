@@ -1,0 +1,82 @@
+// The curvature at the start point beside the learning-rate control: the Hessian's
+// eigenvalues, the stability bound of the chosen optimizer (2/λmax for gradient descent),
+// the best fixed step, and a button that uses the suggested rate. The numbers come from
+// POST /descent with steps 0, which answers with the `stability` of that start.
+import { ApiError, api } from "./api.js";
+import { fmt } from "./theme.js";
+import { $ } from "./util.js";
+
+export class StabilityPanel {
+  /**
+   * @param {object} app shared page context
+   * @param {(lr: number) => void} useRate sets the learning rate (the form's)
+   */
+  constructor(app, useRate) {
+    this.app = app;
+    this.stability = null;
+    $("use-suggested").addEventListener("click", () => {
+      const rate = this.suggested();
+      if (rate !== null) useRate(rate);
+    });
+  }
+
+  /** lr_optimal when the Hessian is positive definite, else half the bound, else none. */
+  suggested() {
+    const s = this.stability;
+    if (!s) return null;
+    if (s.lr_optimal !== null && (s.lr_bound === null || s.lr_optimal < s.lr_bound)) {
+      return Number(s.lr_optimal.toPrecision(3));
+    }
+    return s.lr_bound !== null ? Number((0.5 * s.lr_bound).toPrecision(3)) : null;
+  }
+
+  /** Fetch the curvature at the start for the form's optimizer and settings. */
+  async refresh(spec) {
+    const body = this.app.body({
+      start: spec.start, steps: 0, optimizer: spec.optimizer, lr: spec.lr, ...spec.settings,
+    });
+    try {
+      const run = await this.app.slots.run("stability", (signal) => api.descent(body, signal));
+      if (!run) return;
+      this.stability = run.stability;
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      this.stability = null;
+    }
+    this.render(spec.lr);
+  }
+
+  /** The numbers in words, and how the current rate compares with the bound. */
+  render(lr) {
+    const s = this.stability;
+    const text = $("stability-text");
+    const button = $("use-suggested");
+    text.classList.remove("warn");
+    if (!s || s.eigenvalues === null) {
+      text.textContent = "Curvature at the start: undefined here.";
+      button.disabled = true;
+      return;
+    }
+    const ev = s.eigenvalues;
+    const curvature = ev.length === 1 ? `f″ = ${fmt(ev[0], 4)}`
+      : `λmin = ${fmt(ev[0], 4)}, λmax = ${fmt(ev[ev.length - 1], 4)}`;
+    let bound;
+    if (s.lr_bound !== null) {
+      bound = `stable for lr < ${fmt(s.lr_bound, 4)}, the bound ${s.bound_formula}`;
+      if (s.lr_optimal !== null) bound += `; gradient descent's best fixed step is ${fmt(s.lr_optimal, 4)}`;
+    } else if (ev[ev.length - 1] <= 0) {
+      bound = "no positive curvature here, so no bound";
+    } else {
+      bound = "this optimizer adapts its steps: no fixed bound";
+    }
+    let said = `Curvature at the start: ${curvature}; ${bound}.`;
+    if (s.lr_bound !== null && lr > s.lr_bound) {
+      said += ` lr ${fmt(lr, 4)} is above the bound: expect divergence.`;
+      text.classList.add("warn");
+    }
+    text.textContent = said;
+    const rate = this.suggested();
+    button.disabled = rate === null;
+    button.textContent = rate === null ? "Use suggested rate" : `Use suggested rate (${fmt(rate, 3)})`;
+  }
+}

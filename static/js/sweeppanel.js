@@ -1,0 +1,90 @@
+// "Sweep learning rate": one POST /sweep runs the form's descent at many rates around the
+// stability bound (and, for momentum methods, at several momentums); the result is drawn
+// as final loss against rate (or a phase diagram), and clicking a point runs that rate.
+import { api } from "./api.js";
+import { optimizerRow } from "./tables.js";
+import { renderPhase, renderSweep } from "./plotsweep.js";
+import { fmt } from "./theme.js";
+import { $ } from "./util.js";
+
+/** Rates per sweep, and per row of a phase diagram. */
+const RATES = 60;
+const PHASE_RATES = 40;
+/** Momentums of the phase diagram. */
+const MOMENTUMS = [0, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.98];
+/** How far the swept rates reach below and above the stability bound. */
+const BELOW = 1e-3;
+const ABOVE = 10;
+
+export class SweepPanel {
+  /**
+   * @param {object} app shared page context
+   * @param {(lr: number, momentum: number|null) => void} onPick runs the picked rate
+   */
+  constructor(app, onPick) {
+    this.app = app;
+    this.onPick = onPick;
+    this.sweep = null;
+    this.bound = false;
+  }
+
+  hide() {
+    this.sweep = null;
+    $("sweep-card").hidden = true;
+  }
+
+  /**
+   * Sweep the form's run: its optimizer, settings, start and steps, at rates from
+   * 1/1000 of the stability bound to 10 times it (1e-4 to 1 when there is no bound).
+   */
+  async run(spec, stability) {
+    const bound = stability?.lr_bound ?? null;
+    const usesMomentum = optimizerRow(spec.optimizer)?.settings.some((s) => s.name === "momentum");
+    const body = this.app.body({
+      start: spec.start, steps: spec.steps, optimizer: spec.optimizer, method: spec.method,
+      lr_min: bound ? bound * BELOW : 1e-4, lr_max: bound ? bound * ABOVE : 1,
+      n: usesMomentum ? PHASE_RATES : RATES, ...spec.settings,
+    });
+    if (usesMomentum) body.momentums = MOMENTUMS;
+    const note = $("sweep-note");
+    $("sweep-card").hidden = false;
+    note.textContent = `Running ${body.n * (usesMomentum ? MOMENTUMS.length : 1)} descents…`;
+    const started = performance.now();
+    const sweep = await this.app.slots.run("sweep", (signal) => api.sweep(body, signal));
+    if (!sweep) return;
+    this.sweep = { ...sweep, spec, seconds: (performance.now() - started) / 1000 };
+    this.render(spec.lr, spec.settings.momentum ?? null);
+  }
+
+  /** Draw the last sweep with the current rate (and momentum) marked. */
+  render(lr, momentum) {
+    const sweep = this.sweep;
+    if (!sweep) return;
+    const el = $("plot-sweep");
+    const phase = sweep.momentum !== undefined;
+    $("sweep-title").textContent = phase
+      ? "Final loss over learning rate × momentum" : "Final loss against the learning rate";
+    if (phase) renderPhase(el, sweep, lr, momentum);
+    else renderSweep(el, sweep, lr);
+    const runs = sweep.lr.length * (phase ? sweep.momentum.length : 1);
+    const statuses = sweep.status.flat();
+    const count = (s) => statuses.filter((x) => x === s).length;
+    const best = sweep.best_lr === null ? "every run diverged"
+      : `lowest final f at lr ${fmt(sweep.best_lr, 3)}${phase ? `, momentum ${sweep.best_momentum}` : ""}`;
+    $("sweep-note").textContent = `${runs} runs of ${sweep.spec.steps} steps in ${fmt(sweep.seconds, 2)} s: `
+      + `${count("converged")} converged, ${count("completed")} completed, ${count("diverged")} diverged; ${best}.`
+      + (phase ? " The orange curve is the stability bound of each momentum." : "");
+    if (!this.bound) {
+      this.bound = true;
+      el.on("plotly_click", (event) => {
+        const p = event.points?.[0];
+        if (!p || !this.sweep) return;
+        const isPhase = this.sweep.momentum !== undefined;
+        const rate = isPhase ? 10 ** p.x : p.x;
+        const row = Math.round(p.y);
+        if (!Number.isFinite(rate)) return;
+        this.onPick(Number(rate.toPrecision(4)), isPhase ? this.sweep.momentum[row] ?? null : null);
+      });
+    }
+  }
+}
