@@ -122,11 +122,15 @@ def _stencil(method: str, count: int) -> int:
     return 1 if method in ("autodiff", "dual") else evaluations_per_point(method, count)
 
 
-def _reverse_mode(expr: Expression, columns: list[Array]) -> tuple[Any, Sequence[Any]]:
+def _reverse_mode(expr: Expression, columns: list[Array], compiled: bool | None = None
+                  ) -> tuple[Any, Sequence[Any]]:
     """Reverse mode: the generated straight-line sweep (codegen), or for a few points,
-    where compiling would not pay, the graph interpreter.  Returns f and one gradient
-    entry per variable (arrays, or numbers where they do not depend on the point)."""
-    if columns and columns[0].size >= _COMPILE_FROM:
+    where compiling would not pay, the graph interpreter (``compiled`` None decides by
+    size; True asks for generated code, as many calls on one expression do).  Returns f
+    and one gradient entry per variable (arrays, or numbers where they do not depend on
+    the point)."""
+    many = bool(columns) and columns[0].size >= _COMPILE_FROM
+    if columns and (compiled or (compiled is None and many)):
         try:
             value, grads = array_gradient_function(expr)(*columns)
         except (ArithmeticError, ValueError):
@@ -161,13 +165,14 @@ def _redo_suspects(expr: Expression, columns: list[Array], value: Any, grads: li
 
 
 def _fill_block(expr: Expression, columns: list[Array], method: str, h: Step,
-                out: tuple[Array, Array, Array | None, Array | None]) -> None:
+                out: tuple[Array, Array, Array | None, Array | None],
+                compiled: bool | None = None) -> None:
     """Value, gradient (and step h, estimate) of one block of 1-D columns, written into
     ``out`` -- slices of the result arrays, so nothing is copied twice."""
     value_out, grad_out, h_out, estimate_out = out
     grads: Any  # a list of per-variable entries, or an array with one row each
     if method == "autodiff":
-        value, grads = _reverse_mode(expr, columns)
+        value, grads = _reverse_mode(expr, columns, compiled)
     elif method == "dual":
         value, grads = jvp_gradient(expr.graph, expr.variables, columns)
     else:
@@ -189,6 +194,7 @@ def gradient_columns(
     method: str = "autodiff",
     h: Step = None,
     check: Callable[[], None] | None = None,
+    compiled: bool | None = None,
 ) -> Derivatives:
     """Value and gradient at every point of ``columns`` (one array per variable).
 
@@ -196,6 +202,8 @@ def gradient_columns(
     numerical methods, which evaluate f at a stencil of points each) so that the
     intermediates stay in cache; ``check`` (a deadline, say) runs before each block.
     ``h`` may be a scalar or an array of the columns' shape (one step per point).
+    ``compiled=True`` runs reverse mode as generated code whatever the size (for many
+    calls on one expression: a descent or a sweep); None decides by size.
     """
     arrays = [np.asarray(c, dtype=np.float64) for c in columns]
     shape = np.broadcast_shapes(*(a.shape for a in arrays)) if arrays else ()
@@ -222,7 +230,7 @@ def gradient_columns(
             _fill_block(expr, [v[first:last].reshape(-1) for v in views], method, block_h,
                         (value[block], grad[:, block],
                          None if h_used is None else h_used[:, block],
-                         None if estimate is None else estimate[:, block]))
+                         None if estimate is None else estimate[:, block]), compiled)
         # Where f is undefined (NaN: log(x) at x < 0) it has no derivative either, even
         # if the chain rule's arithmetic (1/x) would produce a number.
         undefined = np.isnan(value)
