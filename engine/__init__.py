@@ -12,8 +12,12 @@ Text goes through our own parser into an immutable graph; every differentiation 
 'y = 2x - 3'
 >>> descend(f, [-3, 4], lr=0.1, steps=100).status
 'completed'
+
+Neural networks (backpropagation over arrays, gradient checks, mini-batch training) are
+in :mod:`engine.network`.
 """
 
+from . import network
 from .allocator import keep_freed_memory
 from .calculus import (
     FieldResult,
@@ -81,6 +85,7 @@ __all__ = [
     "gradient_field",
     "hessian",
     "keep_freed_memory",
+    "network",
     "parse",
     "resolve_point",
     "stability",
