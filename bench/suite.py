@@ -16,6 +16,7 @@ from .fields import run_fields, run_first_field
 from .http import run_http
 from .profiling import profile_lines
 from .report import Section, write_report
+from .sweep import run_sweep
 
 __all__ = ["PARTS", "run_suite", "DEFAULT_OUTPUT"]
 
@@ -25,6 +26,7 @@ PARTS: dict[str, Callable[[Config], Section]] = {
     "fields": run_fields,
     "first-field": run_first_field,
     "descent": run_descent,
+    "sweep": run_sweep,
     "accuracy": run_accuracy,
     "http": run_http,
 }

@@ -188,6 +188,22 @@ def _fill_block(expr: Expression, columns: list[Array], method: str, h: Step,
         grad_out[i] = g
 
 
+def _one_block(expr: Expression, arrays: list[Array], compiled: bool | None) -> Derivatives:
+    """Reverse mode on equal 1-D columns of at most one block: the many small calls of a
+    sweep, where setting up blocks would cost more than the arithmetic."""
+    size = arrays[0].size
+    with np.errstate(all="ignore"):
+        value, grads = _reverse_mode(expr, arrays, compiled)
+        value = np.array(np.broadcast_to(value, (size,)), dtype=np.float64)
+        grad = np.empty((len(arrays), size))
+        for i, g in enumerate(grads):
+            grad[i] = g
+        undefined = np.isnan(value)
+        if undefined.any():  # no derivative where f is undefined (see below)
+            grad[:, undefined] = np.nan
+    return Derivatives(value, grad, None, None)
+
+
 def gradient_columns(
     expr: Expression,
     columns: Sequence[Array],
@@ -206,6 +222,9 @@ def gradient_columns(
     calls on one expression: a descent or a sweep); None decides by size.
     """
     arrays = [np.asarray(c, dtype=np.float64) for c in columns]
+    if method == "autodiff" and arrays and arrays[0].ndim == 1 and \
+            arrays[0].size <= BLOCK and all(a.shape == arrays[0].shape for a in arrays):
+        return _one_block(expr, arrays, compiled)  # no blocks, views or copies to set up
     shape = np.broadcast_shapes(*(a.shape for a in arrays)) if arrays else ()
     size = int(np.prod(shape))
     count = len(arrays)

@@ -76,6 +76,39 @@ def _rows(value: object, rows: np.ndarray) -> object:
     return value[rows, None] if isinstance(value, np.ndarray) else value
 
 
+class _Pack:
+    """The runs still going, packed: row k of every array is run ``index[k]``."""
+
+    def __init__(self, index: np.ndarray, x: Array, value: Array, grad: Array, rates: Array,
+                 settings: dict[str, object], limit: Array, slots: int) -> None:
+        self.index = index
+        self.x, self.value, self.grad = x[index], value[index], grad[index]
+        self.first, self.limit = value[index], limit[index]
+        self.lr = rates[index, None]
+        self.all_settings = settings
+        self.settings = SimpleNamespace(**{k: _rows(v, index) for k, v in settings.items()})
+        self.state = [np.zeros_like(self.x) for _ in range(slots)]
+
+    @property
+    def size(self) -> int:
+        return int(self.index.size)
+
+    def leave(self, mask: np.ndarray, step: int, x: Array, value: Array, taken: np.ndarray
+              ) -> None:
+        """Write the runs of ``mask`` back to the full arrays: they stopped at ``step``."""
+        rows = self.index[mask]
+        x[rows], value[rows], taken[rows] = self.x[mask], self.value[mask], step
+
+    def keep(self, mask: np.ndarray) -> None:
+        """Go on with the runs of ``mask`` only."""
+        self.index = self.index[mask]
+        self.x, self.value, self.grad = self.x[mask], self.value[mask], self.grad[mask]
+        self.first, self.limit, self.lr = self.first[mask], self.limit[mask], self.lr[mask]
+        self.state = [slot[mask] for slot in self.state]
+        self.settings = SimpleNamespace(**{k: _rows(v, self.index)
+                                           for k, v in self.all_settings.items()})
+
+
 def descend_batch(
     expr: Expression,
     starts: Array,
@@ -112,44 +145,53 @@ def descend_batch(
             values[name] = np.broadcast_to(array, (runs,)).astype(np.float64)
     x = np.array(starts, dtype=np.float64)
     rates = np.broadcast_to(np.asarray(lr, dtype=np.float64), (runs,))
-    state = [np.zeros_like(x) for _ in row.state]
     with np.errstate(all="ignore"):
         value, grad = _gradients(expr, x, method, h)
         finite = np.isfinite(value) & np.all(np.isfinite(grad), axis=1)
         reason = np.where(finite, "all_steps", "start_not_finite").astype(object)
         if tol > 0:
             reason[finite & (_norms(grad) <= tol)] = "tol"
-        limit = None if divergence_factor is None else divergence_factor * (1.0 + np.abs(value))
-        first_value = value.copy()
+        limit = (np.full(runs, np.inf) if divergence_factor is None
+                 else divergence_factor * (1.0 + np.abs(value)))
         taken = np.zeros(runs, dtype=np.int64)
+        # The runs still going, packed together so a step is whole-array work with no
+        # gathering; a run that stops leaves the pack (its last finite point is kept).
+        run = _Pack(np.flatnonzero(reason == "all_steps"), x, value, grad, rates, values,
+                    limit, len(row.state))
         for step in range(1, steps + 1):
-            rows = np.flatnonzero(reason == "all_steps")
-            if rows.size == 0:
+            if run.size == 0:
                 break
             if deadline is not None and time.monotonic() > deadline:
                 raise DeadlineExceeded(f"the sweep took longer than its time limit after "
                                        f"{step} steps; use fewer steps or rates", field="steps")
-            s = SimpleNamespace(**{k: _rows(v, rows) for k, v in values.items()})
-            x_next, *state_next = row.step(ARRAYS, x[rows], grad[rows], step, _rows(rates, rows), s,
-                                           *(slot[rows] for slot in state))
+            x_next, *state_next = row.step(ARRAYS, run.x, run.grad, step, run.lr, run.settings,
+                                           *run.state)
             value_next, grad_next = _gradients(expr, x_next, method, h)
             bad_x = ~np.all(np.isfinite(x_next), axis=1)
             bad_value = ~bad_x & ~np.isfinite(value_next)
             bad_grad = ~bad_x & ~bad_value & ~np.all(np.isfinite(grad_next), axis=1)
-            reason[rows[bad_x]] = "coordinate_not_finite"
-            reason[rows[bad_value]] = "value_not_finite"
-            reason[rows[bad_grad]] = "gradient_not_finite"
             ok = ~(bad_x | bad_value | bad_grad)
-            kept = rows[ok]
-            x[kept], value[kept], grad[kept] = x_next[ok], value_next[ok], grad_next[ok]
-            for slot, slot_next in zip(state, state_next, strict=True):
-                slot[kept] = slot_next[ok]
-            taken[kept] = step
-            if limit is not None:
-                reason[kept[np.abs(value[kept] - first_value[kept]) > limit[kept]]] = "value_grew"
+            if not ok.all():  # these stop where they were, at step - 1
+                for bad, why in ((bad_x, "coordinate_not_finite"),
+                                 (bad_value, "value_not_finite"),
+                                 (bad_grad, "gradient_not_finite")):
+                    reason[run.index[bad]] = why
+                run.leave(~ok, step - 1, x, value, taken)
+                run.keep(ok)
+                x_next, value_next, grad_next = x_next[ok], value_next[ok], grad_next[ok]
+                state_next = [slot[ok] for slot in state_next]
+            run.x, run.value, run.grad, run.state = x_next, value_next, grad_next, state_next
+            grew = np.abs(run.value - run.first) > run.limit
+            done = grew
             if tol > 0:
-                still = kept[reason[kept] == "all_steps"]
-                reason[still[_norms(grad[still]) <= tol]] = "tol"
+                converged = ~grew & (_norms(run.grad) <= tol)
+                reason[run.index[converged]] = "tol"
+                done = grew | converged
+            if done.any():  # these stop here, with this step's point
+                reason[run.index[grew]] = "value_grew"
+                run.leave(done, step, x, value, taken)
+                run.keep(~done)
+        run.leave(np.ones(run.size, dtype=bool), steps, x, value, taken)
     status = np.array([_STATUS_OF.get(r, "diverged") for r in reason])
     return BatchResult(x, value, taken, reason.astype(str), status)
 
