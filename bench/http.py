@@ -5,7 +5,10 @@
 * ``/gradient`` single-point throughput against ``/healthz`` throughput: the same
   ``httpx.Client`` (keep-alive), sequential, a bounded number of requests per sample;
 * peak memory for a 1000x1000 field (engine, in a fresh subprocess: tracemalloc peak
-  and the growth of the peak RSS) against the bytes of the arrays returned.
+  and the growth of the peak RSS) against the bytes of the arrays returned;
+* the JSON body of an n=400 field (``ModelResponse(FieldResponse.of(...))``: orjson from
+  the numpy arrays, NaN as null) against ``json.dumps`` of the same arrays as Python
+  lists, the per-element way (in this process, no server).
 
 The server is ``python -m app`` (:class:`bench.server.LocalServer`); requests go to
 127.0.0.1 only.  A configuration with ``server`` off skips the HTTP parts with a note;
@@ -100,9 +103,39 @@ def _memory(section: Section, config: Config) -> None:
                          "requested over HTTP.")
 
 
+def _json_body(section: Section, config: Config) -> None:
+    """The response body of a field: built from the arrays, not element by element."""
+    from app.responses import ModelResponse
+    from app.schemas import FieldResponse
+
+    fn = FUNCTIONS["mix"]
+    n = config.field_n_http
+    field = engine.gradient_field(engine.parse(fn.text), RANGE, RANGE, nx=n)
+    reply = FieldResponse.of(field)
+
+    def per_element() -> Any:
+        return json.dumps({name: getattr(field, name).tolist()
+                           for name in ("x", "y", "z", "u", "v")}).encode("ascii")
+
+    times = interleaved({"ModelResponse (orjson from numpy)": Case(lambda: ModelResponse(reply)),
+                         "json.dumps of lists": Case(per_element)},
+                        max(config.rounds, 5), config.target)
+    r_json = ratio(times["ModelResponse (orjson from numpy)"], times["json.dumps of lists"])
+    size = len(ModelResponse(reply).body)
+    section.body += ["", f"The JSON body of a {n}×{n} field ({fn.label}, "
+                         f"{fmt_bytes(size)}), in this process:", ""]
+    section.body += table(["what", "median time"], [[k, fmt_seconds(s.median)]
+                                                    for k, s in times.items()])
+    section.targets.append(Target(
+        f"JSON body of an n={n} field ≤ 0.2× json.dumps of the same lists", fmt_ratio(r_json),
+        r_json.median <= 0.2 if n >= 400 else None,
+        note="" if n >= 400 else f"measured at n={n} only"))
+
+
 def run_http(config: Config) -> Section:
     section = Section("HTTP (uvicorn on 127.0.0.1, one sequential httpx client)")
     _memory(section, config)
+    _json_body(section, config)
     names = ("/field n=400 end to end ≤ 2× the engine's own time",
              "/gradient throughput ≥ 50% of /healthz throughput")
     if not config.server:

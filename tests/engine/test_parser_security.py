@@ -1,8 +1,10 @@
-"""Break-out attempts and malformed input: each refused with a clear ExpressionError, fast.
+"""Break-out attempts and malformed input: each refused with a clear ExpressionError.
 
 Every case names a keyword its message must contain (case-insensitive) and, where it is
 meaningful, the 1-based column.  The first problem from the left is the one reported.
-The 0.5 s bound is a hang guard, not a benchmark.
+That a limit stops the work early is shown by what is reported, not by a clock: a text
+whose end holds another error is refused for the limit, at the column where the limit
+was passed, so the rest was never read.  The timeout below is only a hang guard.
 Nothing here may run code: a payload that would create ``CANARY`` is among the inputs,
 and the file must not exist afterwards.
 """
@@ -10,19 +12,15 @@ and the file must not exist afterwards.
 from __future__ import annotations
 
 import os
-import time
 
 import pytest
 
 import engine
 from engine import DEFAULT_LIMITS, ExpressionError, Limits, evaluate, parse
 
+pytestmark = pytest.mark.timeout(120)  # a hang guard, not a benchmark
+
 CANARY = "/tmp/slopescope-canary"
-HANG_GUARD = 0.5  # seconds
-RAISED_GUARD = 2.0
-"""With limits raised past the defaults an input may be 20,000+ characters; the lexer
-reads only as far as the parser asks, but some cases do read it all (~0.1-0.3 s here,
-more on a loaded CI machine): linear work, not a hang, so these cases get a looser bound."""
 ROOMY = Limits(max_length=10**7, max_nodes=10**7, max_depth=10**7)
 """Limits raised far past the defaults, to reach the checks behind the length limit."""
 
@@ -212,12 +210,10 @@ def test_enough_hostile_inputs():
 
 
 @pytest.mark.parametrize("case", HOSTILE, ids=[_case_id(c) for c in HOSTILE])
-def test_hostile_input_is_refused_clearly_and_quickly(case):
+def test_hostile_input_is_refused_clearly(case):
     text, keyword, column, limits = case
-    start = time.perf_counter()
     with pytest.raises(ExpressionError) as info:
         parse(text, limits=limits or DEFAULT_LIMITS)
-    elapsed = time.perf_counter() - start
     err = info.value
     assert type(err) is ExpressionError
     assert keyword.lower() in err.message.lower(), err.message
@@ -229,20 +225,22 @@ def test_hostile_input_is_refused_clearly_and_quickly(case):
     # the message is safe to show anywhere: printable ASCII, short, no raw user text dump
     assert all(32 <= ord(c) < 127 for c in err.message), ascii(err.message)
     assert len(err.message) < 300
-    assert elapsed < (HANG_GUARD if limits is None else RAISED_GUARD), f"{elapsed:.3f} s"
     assert not os.path.exists(CANARY)
 
 
-def test_node_limit_stops_work_early_with_a_raised_length_limit():
-    """With max_length raised (a caller's choice), a 1 MB text that passes the node limit
-    at its 501st token should still be refused at once.  Today the lexer tokenizes the
-    whole text before the parser counts nodes: ~5-8 s here (engine/parser.py, parse():
-    tokenize(text) runs before _Parser)."""
-    start = time.perf_counter()
-    with pytest.raises(ExpressionError, match="the limit is 500") as info:
-        parse("x+" * 500_000 + "x", limits=Limits(max_length=10**7))
-    assert info.value.column == 501
-    assert time.perf_counter() - start < HANG_GUARD
+@pytest.mark.parametrize("text, code, column", [
+    ("x+" * 500_000 + "x", "too_many_nodes", 501),
+    ("(" * 500_000 + "x" + ")" * 500_000, "too_deep", 51),
+    ("-" * 500_000 + "x", "too_deep", 51),
+])
+def test_a_limit_stops_the_work_where_it_is_passed(text, code, column):
+    """With max_length raised (a caller's choice), a 1 MB text that passes the node or
+    depth limit early is refused there: the lexer reads only as far as the parser asks
+    (it once tokenized the whole text first, ~5-8 s).  A bad character at the very end
+    proves it: had the lexer got there, that would be the error."""
+    with pytest.raises(ExpressionError) as info:
+        parse(text + "\x00", limits=Limits(max_length=10**7))
+    assert (info.value.code, info.value.column) == (code, column)
 
 
 def test_payload_runs_nothing(canary):
@@ -292,10 +290,8 @@ def test_default_limits_are_the_contract():
 
 
 def _refused(text: str, limits: Limits = DEFAULT_LIMITS) -> ExpressionError:
-    start = time.perf_counter()
     with pytest.raises(ExpressionError) as info:
         parse(text, limits=limits)
-    assert time.perf_counter() - start < HANG_GUARD
     return info.value
 
 
@@ -382,10 +378,7 @@ def test_node_count_at_the_default_limit():
     ("0." + "0" * 500 + "1", lambda v: v == 0.0),
 ])
 def test_non_finite_values_parse_and_evaluate(text, check):
-    start = time.perf_counter()
-    expr = parse(text)
-    value = evaluate(expr, [])
-    assert time.perf_counter() - start < HANG_GUARD
+    value = evaluate(parse(text), [])
     assert check(value), value
 
 
