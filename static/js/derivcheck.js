@@ -105,26 +105,26 @@ export class DerivativeCheck {
     const at = answer.checks[0];
     const table = document.createElement("table");
     const head = table.createTHead().insertRow();
-    for (const title of ["", "verdict", "yours", "numerical", "exact"]) {
+    const titles = [["", ""], ["yours", "your derivative"],
+      [answer.method, `numerical derivative: ${answer.method} differences, h = ${answer.h}`],
+      ["exact", "exact derivative (autodiff)"]];
+    for (const [title, hint] of titles) {
       const th = document.createElement("th");
       th.scope = "col";
       th.textContent = title;
+      th.title = hint;
       head.appendChild(th);
     }
     const body = table.createTBody();
     answer.variables.forEach((name, i) => {
       const row = body.insertRow();
-      const cells = [`∂f/∂${name}`, null, fmt(at.checked[i]), fmt(at.numerical[i]), fmt(at.exact[i])];
-      cells.forEach((text, k) => {
-        const td = row.insertCell();
-        if (k === 1) {
-          const chip = document.createElement("span");
-          chip.className = `verdict verdict-${at.verdicts[i]}`;
-          chip.textContent = at.verdicts[i];
-          chip.title = `relative error ${fmt(at.rel_error[i], 2)}`;
-          td.appendChild(chip);
-        } else td.textContent = text;
-      });
+      const first = row.insertCell();
+      const chip = document.createElement("span");
+      chip.className = `verdict verdict-${at.verdicts[i]}`;
+      chip.textContent = at.verdicts[i];
+      chip.title = `relative error ${fmt(at.rel_error[i], 2)}`;
+      first.append(`∂f/∂${name} `, chip);
+      for (const value of [at.checked[i], at.numerical[i], at.exact[i]]) row.insertCell().textContent = fmt(value);
     });
     const summary = document.createElement("p");
     summary.className = `check-message verdict-${answer.verdict}`;

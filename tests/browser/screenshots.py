@@ -34,6 +34,16 @@ def _ready(page, expr: str | None = None) -> None:
     page.wait_for_timeout(700)
 
 
+def _scroll_to(page, element_id: str, above: int) -> None:
+    """Scroll so that the element's top sits ``above`` pixels below the window's top."""
+    page.evaluate("([id, above]) => window.scrollTo(0, window.scrollY - above"
+                  " + document.getElementById(id).getBoundingClientRect().top)",
+                  [element_id, above])
+    page.evaluate("() => document.activeElement.blur()")
+    page.mouse.move(1, 1)
+    page.wait_for_timeout(300)
+
+
 def take(base: str, out: Path) -> list[Path]:
     from playwright.sync_api import sync_playwright
 
@@ -103,6 +113,44 @@ def take(base: str, out: Path) -> list[Path]:
         page.evaluate("() => document.activeElement.blur()")
         page.wait_for_timeout(500)
         shot("2d-compare.png")
+
+        # The learning rate swept around the bound 2/lambda_max = 0.1, and over momentum
+        page.goto(f"{base}/?f={quote('x**2 + 10*y**2')}&point=-3,4&lr=0.05&steps=100")
+        _ready(page)
+        page.wait_for_function(
+            "() => document.getElementById('stability-text').textContent.includes('λmax')")
+        page.click("#sweep-lr")
+        page.wait_for_function(
+            "() => document.getElementById('sweep-note').textContent.includes('runs of')")
+        _scroll_to(page, "sweep-card", 330)
+        shot("2d-sweep.png", top=False)
+        page.select_option("#optimizer", "momentum")
+        page.click("#sweep-lr")
+        page.wait_for_function(
+            "() => document.getElementById('sweep-title').textContent.includes('momentum')")
+        page.wait_for_function(
+            "() => document.getElementById('sweep-note').textContent.includes('runs of')")
+        page.wait_for_timeout(500)
+        _scroll_to(page, "sweep-card", 330)
+        shot("2d-phase.png", top=False)
+
+        # Check your derivative: one coordinate wrong (2-D), a slip drawn over f' (1-D)
+        page.fill("#check-2d-claim-0", "2*x")
+        page.fill("#check-2d-claim-1", "10*y")
+        page.click("#check-2d button[type=submit]")
+        page.wait_for_selector("#check-2d [data-result] table")
+        _scroll_to(page, "check-2d", 380)
+        shot("2d-check.png", top=False)
+        page.goto(f"{base}/?f={quote('3*x**2 - 4*x')}&point=1&xr=-1,3")
+        _ready(page)
+        page.fill("#check-1d-claim-0", "6*x - 3")
+        page.click("#check-1d button[type=submit]")
+        page.wait_for_selector("#check-1d [data-result] table")
+        page.wait_for_function("""() => (document.getElementById('plot-1d').data || [])
+            .some(t => (t.name || '').startsWith('your derivative'))""")
+        page.wait_for_timeout(500)
+        _scroll_to(page, "check-1d", 300)
+        shot("1d-check.png", top=False)
 
         # Computation graph panel
         page.goto(f"{base}/?f={quote('(2*x**2 + 2*y) / 4')}&point=1,2")
