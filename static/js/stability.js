@@ -20,14 +20,15 @@ export class StabilityPanel {
     });
   }
 
-  /** lr_optimal when the Hessian is positive definite, else half the bound, else none. */
+  /**
+   * Below the bound: the best fixed step when the Hessian is positive definite, else half
+   * the bound. None without a bound (adaptive optimizers, no positive curvature).
+   */
   suggested() {
     const s = this.stability;
-    if (!s) return null;
-    if (s.lr_optimal !== null && (s.lr_bound === null || s.lr_optimal < s.lr_bound)) {
-      return Number(s.lr_optimal.toPrecision(3));
-    }
-    return s.lr_bound !== null ? Number((0.5 * s.lr_bound).toPrecision(3)) : null;
+    if (!s || s.lr_bound === null) return null;
+    const rate = s.lr_optimal !== null && s.lr_optimal < s.lr_bound ? s.lr_optimal : 0.5 * s.lr_bound;
+    return Number(rate.toPrecision(3));
   }
 
   /** Fetch the curvature at the start for the form's optimizer and settings. */
