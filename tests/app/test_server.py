@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from bench.server import HOST, LocalServer
+from tests.held_request import HeldRequest
 
 pytestmark = pytest.mark.server
 
@@ -54,52 +55,57 @@ def test_serves_the_contract_and_stops_cleanly(server):
 
 
 def test_sigterm_lets_an_in_flight_request_finish(server):
-    # a descent long enough to be in flight when SIGTERM arrives
-    # about a second of work (richardson costs many evaluations per step)
-    body = {"expr": " + ".join(f"sin({k}*x)*cos({k}*y)" for k in range(1, 8)),
-            "start": [0.3, 0.2], "lr": 1e-4, "steps": 1500, "max_points": 2,
-            "method": "richardson"}
-    result: dict[str, object] = {}
-
-    def call() -> None:
-        start = time.monotonic()
-        response = httpx.post(server.url + "/descent", json=body, timeout=60)
-        result["status"] = response.status_code
-        result["seconds"] = time.monotonic() - start
-
-    thread = threading.Thread(target=call)
-    thread.start()
-    time.sleep(0.3)
+    """SIGTERM while a request is in flight: it is answered in full, then the process
+    exits 0.  "In flight" is an event, not a delay: the request's headers ask for
+    ``100 Continue``, which uvicorn sends once the app reads the body; only then comes
+    SIGTERM, and only then the body."""
+    body = {"expr": "x**2 + 3*y**2", "start": [-3, 4], "lr": 0.1, "steps": 200}
+    with HeldRequest(server.host, server.port, "/descent", body) as held:
+        server.process.send_signal(signal.SIGTERM)
+        held.send_body()
+        status, answer = held.response()
+    assert status == 200, answer
+    assert answer["status"] == "completed" and len(answer["path"]) == 201
+    assert answer["path"][0] == [-3.0, 4.0] and abs(answer["final_value"]) < 1e-12
+    assert server.process.wait(60) == 0
     code, output = server.stop()
-    thread.join(60)
-    assert result.get("status") == 200, result
-    assert result["seconds"] > 0.3  # it really was in flight when SIGTERM came
     assert code == 0, output
 
 
-def test_healthz_stays_fast_under_heavy_requests(server):
+def test_healthz_answers_while_heavy_requests_compute(server):
+    """/healthz never waits for the computations: answered, every time, while the heavy
+    requests are still being computed.  (How fast it answers under load is measured by
+    ``python -m bench.load``, which reports its latency; no clock is read here.)"""
     # about a second each on one core; 8 of them keep every compute slot busy
     body = {"expr": "sin(x)*cos(y)*exp(-x**2)", "x_range": [-3, 3], "y_range": [-3, 3],
             "n": 140, "method": "richardson"}
+    events: list[str] = []
     statuses: list[int] = []
+    lock = threading.Lock()
 
     def heavy() -> None:
-        statuses.append(httpx.post(server.url + "/field", json=body, timeout=60).status_code)
+        status = httpx.post(server.url + "/field", json=body, timeout=60).status_code
+        with lock:
+            statuses.append(status)
+            events.append("heavy")
 
     threads = [threading.Thread(target=heavy) for _ in range(8)]
     for thread in threads:
         thread.start()
-    worst = 0.0
+    pause = threading.Event()
     with httpx.Client(timeout=10) as client:
         while any(thread.is_alive() for thread in threads):
-            start = time.monotonic()
-            assert client.get(server.url + "/healthz").status_code == 200
-            worst = max(worst, time.monotonic() - start)
-            time.sleep(0.05)
+            assert client.get(server.url + "/healthz").json() == {"status": "ok"}
+            with lock:
+                events.append("healthz")
+            pause.wait(0.05)  # pacing only
     for thread in threads:
         thread.join(60)
-    assert set(statuses) <= {200, 503}
-    assert worst < 1.0, worst
+    assert set(statuses) <= {200, 503} and 200 in statuses
+    # answered before the first heavy request was done, and again between them
+    assert events[0] == "healthz", events[:5]
+    last_heavy = max(k for k, e in enumerate(events) if e == "heavy")
+    assert events[:last_heavy].count("healthz") >= 2
     assert server.stop()[0] == 0
 
 

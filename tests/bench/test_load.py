@@ -35,13 +35,16 @@ def test_percentiles_and_bad_statuses():
 
 @pytest.mark.server
 def test_a_short_run_against_a_real_server_has_no_5xx_but_503():
+    # ended by the request budget, not the clock: `seconds` is only a bound
     with LocalServer() as server:
-        run = load.run_load(server.url, clients=4, seconds=3, max_requests=2000, timeout=30)
+        run = load.run_load(server.url, clients=4, seconds=600, max_requests=100, timeout=30)
     data = load.summary(run)
     assert data["bad"] == {}, data
-    assert data["requests"] > 20
+    assert data["requests"] == 100
     assert set(data["statuses"]) <= {"200", "503"}, data["statuses"]
+    # every kind is drawn (the rarest has weight 15 in 100: absent from 100 draws with
+    # probability 0.85**100 ~ 1e-7)
     assert all(kind["requests"] > 0 for kind in data["per_kind"].values())
-    assert data["healthz"]["samples"] > 5 and not data["healthz"]["failures"]
+    assert data["healthz"]["samples"] >= 1 and not data["healthz"]["failures"]
     report = load.format_report(data, server.url, 4)
     assert "req/s" in report and "p99" in report and "/healthz" in report

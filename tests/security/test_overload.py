@@ -1,15 +1,18 @@
-"""Overload against a real server: answers, never a hang; /healthz stays quick.
+"""Overload against a real server: answers, never a hang; /healthz keeps answering.
 
 Servers are ``python -m app`` subprocesses on 127.0.0.1 with two compute slots; clients
 are threads with bounded timeouts.  A heavy request here is a 400x400 /field of a
 316-node expression (a 9 MB answer) or a /descent at the steps x (nodes + variables)
 budget (each most of a second on one core).
+
+No clock is asserted on: what is checked is what each request was answered and in
+which order things happened.  Latencies under load are what ``python -m bench.load``
+reports.
 """
 
 from __future__ import annotations
 
 import threading
-import time
 
 import httpx
 import pytest
@@ -25,17 +28,15 @@ HEAVY = [
 ]
 
 
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
-
-
 class HealthProbe:
-    """Samples GET /healthz every 50 ms in a thread until stopped."""
+    """Asks GET /healthz about every 50 ms in a thread until stopped; records each answer
+    in ``events`` (shared with the heavy requests, so the order shows)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, events: list[str], lock: threading.Lock) -> None:
         self.url = url
-        self.latencies: list[float] = []
+        self.events = events
+        self.lock = lock
+        self.answers = 0
         self.failures: list[str] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -43,11 +44,12 @@ class HealthProbe:
     def _run(self) -> None:
         with httpx.Client(timeout=10) as client:
             while not self._stop.is_set():
-                start = time.perf_counter()
                 try:
                     response = client.get(self.url + "/healthz")
                     if response.status_code == 200:
-                        self.latencies.append(time.perf_counter() - start)
+                        self.answers += 1
+                        with self.lock:
+                            self.events.append("healthz")
                     else:
                         self.failures.append(str(response.status_code))
                 except httpx.HTTPError as exc:
@@ -63,23 +65,23 @@ class HealthProbe:
         self._thread.join(15)
 
 
-def _fire(url: str, requests: list[tuple[str, dict]]) -> list[tuple[str, int, float, dict]]:
-    """Send every request at once from its own thread; (path, status, seconds, json)."""
-    results: list[tuple[str, int, float, dict]] = []
-    lock = threading.Lock()
+def _fire(url: str, requests: list[tuple[str, dict]], events: list[str],
+          lock: threading.Lock) -> list[tuple[str, int, dict]]:
+    """Send every request at once from its own thread; (path, status, json)."""
+    results: list[tuple[str, int, dict]] = []
     barrier = threading.Barrier(len(requests))
 
     def one(path: str, body: dict) -> None:
         barrier.wait(10)
-        start = time.perf_counter()
         try:
             response = httpx.post(url + path, json=body, timeout=CLIENT_TIMEOUT)
-            outcome = (path, response.status_code, time.perf_counter() - start,
+            outcome = (path, response.status_code,
                        {"json": response.json(), "headers": dict(response.headers)})
         except httpx.HTTPError as exc:
-            outcome = (path, -1, time.perf_counter() - start, {"error": repr(exc)})
+            outcome = (path, -1, {"error": repr(exc)})
         with lock:
             results.append(outcome)
+            events.append(f"{path} {outcome[1]}")
 
     threads = [threading.Thread(target=one, args=request) for request in requests]
     for thread in threads:
@@ -90,34 +92,27 @@ def _fire(url: str, requests: list[tuple[str, dict]]) -> list[tuple[str, int, fl
     return results
 
 
-def test_20_heavy_requests_get_answers_and_healthz_stays_quick(start_server):
-    slot_wait = 2.0
-    server = start_server(compute_slots=2, slot_wait=slot_wait, retry_after=2)
+def test_20_heavy_requests_get_answers_and_healthz_keeps_answering(start_server):
+    server = start_server(compute_slots=2, slot_wait=2.0, retry_after=2)
     requests = [HEAVY[i % 2] for i in range(20)]
-    started = time.perf_counter()
-    with HealthProbe(server.url) as probe:
-        results = _fire(server.url, requests)
-    elapsed = time.perf_counter() - started
+    events: list[str] = []
+    lock = threading.Lock()
+    with HealthProbe(server.url, events, lock) as probe:
+        results = _fire(server.url, requests, events, lock)
     assert len(results) == 20
-    statuses = sorted(status for _, status, _, _ in results)
-    for path, status, seconds, answer in results:
+    statuses = sorted(status for _, status, _ in results)
+    for path, status, answer in results:
         assert status in (200, 503, 422), (path, status, answer)
-        if status == 503:
+        if status == 503:  # gave up waiting for a slot, and says so
             assert answer["headers"]["retry-after"] == "2"
             assert "compute_slots" in answer["json"]["detail"]
-            assert seconds < slot_wait + 3, seconds  # fast: the wait, then the refusal
         if status == 422:  # only the time limit may refuse a schema-valid heavy request
             assert answer["json"]["detail"][0]["type"] == "deadline_exceeded", answer
     assert statuses.count(200) >= 2, statuses  # the slots did work
-    assert elapsed < 30, elapsed
     assert not probe.failures, probe.failures
-    assert len(probe.latencies) >= 10
-    p95 = _percentile(probe.latencies, 95)
-    print(f"\n20 heavy: statuses {statuses}, {elapsed:.1f} s; /healthz "
-          f"{len(probe.latencies)} samples p50 {_percentile(probe.latencies, 50) * 1000:.0f} ms "
-          f"p95 {p95 * 1000:.0f} ms max {max(probe.latencies) * 1000:.0f} ms")
-    assert p95 < 1.0, p95
-    assert max(probe.latencies) < 2.0
+    # /healthz was answered while the heavy requests were still being answered
+    answered = [k for k, e in enumerate(events) if e != "healthz"]
+    assert "healthz" in events[answered[0]:answered[-1]], events
     assert server.healthy()
     assert server.stop()[0] == 0
 
@@ -155,14 +150,15 @@ def test_ordinary_load_never_sees_a_503(real_server):
 
 
 def test_the_deadline_bounds_a_long_computation(start_server):
-    server = start_server(deadline=1.5)
+    """The deadline setting reaches the server and stops a descent that would take many
+    seconds; the answer names the setting and its value.  (When the engine looks at the
+    deadline is tested with counted fakes in tests/engine/test_work_bounds.py.)"""
+    server = start_server(deadline=0.3)
     body = {"expr": "sin(x)*cos(y) + x**2", "start": [1, 1], "steps": 100_000,
             "method": "richardson", "lr": 1e-9, "max_points": 2}
-    start = time.perf_counter()
     response = httpx.post(server.url + "/descent", json=body, timeout=CLIENT_TIMEOUT)
-    seconds = time.perf_counter() - start
     assert response.status_code == 422, response.text[:300]
     item = response.json()["detail"][0]
     assert item["type"] == "deadline_exceeded" and "deadline" in item["msg"]
-    assert 1.4 < seconds < 1.5 + 2.0, seconds
+    assert item["ctx"] == {"limit": "deadline", "seconds": 0.3}
     assert server.stop()[0] == 0

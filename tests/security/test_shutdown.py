@@ -1,17 +1,22 @@
-"""SIGTERM while requests are queued for a compute slot.
+"""SIGTERM while requests are in flight and then queue for the only compute slot.
 
 tests/app/test_server.py holds the canonical test (one in-flight request completes and
-the process exits 0); this one adds requests that are still *waiting* for the only
-compute slot when SIGTERM arrives: they too are answered, and the exit code is 0.
+the process exits 0); this one holds three requests in flight on a server with one
+compute slot when SIGTERM arrives, then lets their bodies go: they queue for the slot
+during the shutdown, and all three are answered before the process exits 0.
+
+"In flight" is an event, not a delay: each request asks for ``100 Continue``, which
+uvicorn sends once the app reads its body (:class:`tests.held_request.HeldRequest`).
 """
 
 from __future__ import annotations
 
-import threading
-import time
+import signal
 
 import httpx
 import pytest
+
+from tests.held_request import HeldRequest
 
 pytestmark = pytest.mark.server
 
@@ -21,28 +26,19 @@ BODY = {"expr": " + ".join(f"sin({k}*x)*cos({k}*y)" for k in range(1, 46)),
 
 def test_sigterm_lets_queued_requests_finish(start_server):
     server = start_server(compute_slots=1, slot_wait=20)
-    results: list[int | str] = []
-    lock = threading.Lock()
-
-    def call() -> None:
-        try:
-            status: int | str = httpx.post(server.url + "/descent", json=BODY,
-                                           timeout=60).status_code
-        except httpx.HTTPError as exc:
-            status = type(exc).__name__
-        with lock:
-            results.append(status)
-
-    threads = [threading.Thread(target=call) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    time.sleep(0.4)  # one computing, two waiting for the slot
-    start = time.perf_counter()
-    code, output = server.stop(timeout=40)
-    for thread in threads:
-        thread.join(60)
-    assert results == [200, 200, 200], (results, output)
+    held = [HeldRequest(server.host, server.port, "/descent", BODY).open() for _ in range(3)]
+    try:
+        server.process.send_signal(signal.SIGTERM)
+        for request in held:  # one computes, the other two wait for the slot
+            request.send_body()
+        answers = [request.response() for request in held]
+    finally:
+        for request in held:
+            request.close()
+    assert [status for status, _ in answers] == [200, 200, 200], answers
+    assert all(answer["steps"] == BODY["steps"] for _, answer in answers)
+    assert server.process.wait(60) == 0
+    code, output = server.stop()
     assert code == 0, output
-    assert time.perf_counter() - start < 30
     with pytest.raises(httpx.ConnectError):  # and it is gone
         httpx.get(server.url + "/healthz", timeout=2)
