@@ -21,7 +21,7 @@ A notebook can do what the server does:
 >>> params = net.init("xavier", seed=0)
 >>> loss, grads = net.gradients(params, data.X_train[:100], data.T_train[:100])
 >>> round(loss, 2), grads["W1"].shape
-(2.37, (64, 50))
+(2.31, (64, 50))
 >>> check_gradients(net, params, data.X_train[:3], data.T_train[:3]).verdict
 'pass'
 >>> result = train(data, hidden=50, init="xavier", lr=0.5, batch_size=100, epochs=20)
@@ -34,7 +34,15 @@ from .data import DATASETS, DIGITS, Dataset, DatasetInfo, load_dataset, one_hot,
 from .net import ACTIVATIONS, INITS, PARAMETERS, Params, TwoLayerNet
 from .ops import OPERATIONS, Operation, softmax
 from .reverse import Program, Step, backward, forward
-from .train import Boundary, EpochRecord, Snapshot, TrainResult, iteration_count, train
+from .train import (
+    Boundary,
+    EpochRecord,
+    Snapshot,
+    Stopped,
+    TrainResult,
+    iteration_count,
+    train,
+)
 
 __all__ = [
     "ACTIVATIONS",
@@ -53,6 +61,7 @@ __all__ = [
     "Program",
     "Snapshot",
     "Step",
+    "Stopped",
     "TensorCheck",
     "TrainResult",
     "TwoLayerNet",

@@ -162,6 +162,12 @@ class DatasetInfo:
     classes: int
     generate: Generator | None
     """The planar recipe, or None for a stored set."""
+    features: int = 2
+    """Numbers per sample (the network's inputs)."""
+
+    @property
+    def planar(self) -> bool:
+        return self.generate is not None
 
 
 _TABLE = (
@@ -175,7 +181,7 @@ _TABLE = (
                 "planar sets.", 2, _spiral),
     DatasetInfo("moons", "Two moons", "Two interlocking half circles.", 2, _moons),
     DatasetInfo("digits", "Handwritten digits", "1,797 images of 8×8 pixels, ten classes "
-                "(UCI optdigits, as in scikit-learn's load_digits).", 10, None),
+                "(UCI optdigits, as in scikit-learn's load_digits).", 10, None, 64),
 )
 DATASETS: dict[str, DatasetInfo] = {row.name: row for row in _TABLE}
 """Every dataset by name, in menu order."""

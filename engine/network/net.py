@@ -28,6 +28,7 @@ import numpy as np
 
 from ..errors import DeadlineExceeded, ExpressionError
 from ..types import Array
+from .data import random_stream
 from .ops import OPERATIONS, softmax
 from .reverse import Program, Step, backward, forward
 
@@ -117,12 +118,14 @@ class TwoLayerNet:
     def init(self, init: str = "std", seed: int = 0, init_std: float = 0.01,
              rng: np.random.Generator | None = None) -> Params:
         """Fresh parameters: weights normal with the ``init`` row's standard deviation
-        (fan-in: the layer's number of inputs), biases 0; drawn from ``seed``."""
+        (fan-in: the layer's number of inputs), biases 0; drawn from ``seed`` (the
+        same weights :func:`~engine.network.train` starts from with that seed) or
+        from ``rng``."""
         row = INITS[check_choice(init, INITS, "initialisation", "init")]
         if not (np.isfinite(init_std) and init_std > 0):
             raise ExpressionError("init_std must be a positive number", code="bad_setting",
                                   field="init_std")
-        rng = np.random.default_rng(seed) if rng is None else rng
+        rng = random_stream(seed, "init") if rng is None else rng
         params: Params = {}
         for name, shape in self.shapes.items():
             if name.startswith("W"):

@@ -5,9 +5,11 @@ Each :class:`Operation` declares, in one place,
 
 * ``evaluate(*inputs) -> (output, saved)`` -- the numpy forward computation, and what
   the backward rule will need from it (the textbook's layers keep it as ``self.out``);
-* ``vjp(G, saved, *inputs) -> (one cotangent per input)`` -- given the cotangent ``G``
-  of the output (∂loss/∂output), the cotangent of every input; ``None`` for an input
-  that is data, not a parameter (the targets ``T``);
+* ``vjp`` -- one rule per input, ``rule(G, saved, *inputs) -> cotangent``: given the
+  cotangent ``G`` of the output (∂loss/∂output), that input's cotangent; ``None`` for
+  an input that is data, not a parameter (the targets ``T``).  One rule per input
+  (as HIPS/autograd's ``defvjp`` has) lets the reverse pass skip what nobody needs,
+  such as the cotangent of the data ``X``;
 * ``forward`` and ``backward`` -- the same rules as formulas, for the docs and the page.
 
 The reverse pass (:mod:`engine.network.reverse`) loops over steps and never names an
@@ -19,7 +21,7 @@ differences, so a new row is tested the moment it is added.
 >>> Y, saved = OPERATIONS["affine"].evaluate(X, W, b)
 >>> Y.tolist()[0]
 [1.5, 1.5, 1.5, 1.5]
->>> dX, dW, db = OPERATIONS["affine"].vjp(np.ones((2, 4)), saved, X, W, b)
+>>> dX, dW, db = OPERATIONS["affine"].cotangents(np.ones((2, 4)), saved, X, W, b)
 >>> dX.shape, dW.shape, db.tolist()          # dX = G·Wᵀ, dW = Xᵀ·G, db = Σₙ G
 ((2, 3), (3, 4), [2.0, 2.0, 2.0, 2.0])
 >>> OPERATIONS["softmax_cross_entropy"].backward
@@ -47,12 +49,20 @@ class Operation:
     inputs: tuple[str, ...]
     """The inputs' names, in order: ``("X", "W", "b")``."""
     evaluate: Callable[..., tuple[Any, Any]]
-    vjp: Callable[..., tuple[Any, ...]]
+    vjp: tuple[Callable[..., Any] | None, ...]
+    """One rule per input, ``rule(G, saved, *inputs)``; None for data (no cotangent)."""
     forward: str
     backward: str
-    differentiable: tuple[bool, ...]
-    """Per input: whether it gets a cotangent (False for data such as the targets)."""
     description: str = ""
+
+    @property
+    def differentiable(self) -> tuple[bool, ...]:
+        """Per input: whether it gets a cotangent (False for data such as the targets)."""
+        return tuple(rule is not None for rule in self.vjp)
+
+    def cotangents(self, G: Any, saved: Any, *inputs: Any) -> tuple[Any, ...]:
+        """Every input's cotangent (None for data)."""
+        return tuple(None if rule is None else rule(G, saved, *inputs) for rule in self.vjp)
 
 
 def softmax(Z: Array) -> Array:
@@ -73,7 +83,7 @@ def _softmax_cross_entropy(Z: Array, T: Array) -> tuple[float, Array]:
     E = np.exp(shifted)
     total = E.sum(axis=1, keepdims=True)
     log_Y = shifted - np.log(total)
-    loss = -float(np.sum(T * log_Y)) / Z.shape[0]
+    loss = -float((T * log_Y).sum()) / Z.shape[0]
     return loss, E / total
 
 
@@ -96,42 +106,39 @@ _TABLE = (
     Operation(
         "affine", ("X", "W", "b"),
         lambda X, W, b: (X @ W + b, None),
-        lambda G, _, X, W, b: (G @ W.T, X.T @ G, G.sum(axis=0)),
+        (lambda G, _, X, W, b: G @ W.T,
+         lambda G, _, X, W, b: X.T @ G,
+         lambda G, _, X, W, b: G.sum(axis=0)),
         "Y = X·W + b",
         "dX = G·Wᵀ, dW = Xᵀ·G, db = Σₙ G",
-        (True, True, True),
         "A fully connected layer: every output is a weighted sum of every input plus a bias.",
     ),
     Operation(
         "sigmoid", ("X",), _sigmoid,
-        lambda G, Y, X: (G * (1.0 - Y) * Y,),
+        (lambda G, Y, X: G * (1.0 - Y) * Y,),
         "Y = 1/(1 + exp(−X))",
         "dX = G·Y·(1 − Y)",
-        (True,),
         "The logistic function, elementwise: smooth, between 0 and 1, flat at both ends.",
     ),
     Operation(
         "tanh", ("X",), _tanh,
-        lambda G, Y, X: (G * (1.0 - Y * Y),),
+        (lambda G, Y, X: G * (1.0 - Y * Y),),
         "Y = tanh(X)",
         "dX = G·(1 − Y²)",
-        (True,),
         "The hyperbolic tangent, elementwise: a sigmoid centred on 0, between −1 and 1.",
     ),
     Operation(
         "relu", ("X",), _relu,
-        lambda G, mask, X: (G * mask,),
+        (lambda G, mask, X: G * mask,),
         "Y = max(0, X)",
         "dX = G where X > 0, else 0",
-        (True,),
         "The rectified linear unit, elementwise: passes positives, zeroes negatives.",
     ),
     Operation(
         "softmax_cross_entropy", ("Z", "T"), _softmax_cross_entropy,
-        lambda G, Y, Z, T: (G * (Y - T) / Z.shape[0], None),
+        (lambda G, Y, Z, T: (Y - T) * (G / Z.shape[0]), None),
         "L = −(1/N)·Σₙ Σₖ Tₙₖ·log Yₙₖ, with Y = softmax(Z)",
         "dZ = G·(Y − T)/N, with Y = softmax(Z)",
-        (True, False),
         "Softmax of the scores Z, then the mean cross-entropy against the one-hot "
         "targets T over the batch of N: the loss.",
     ),

@@ -23,7 +23,7 @@ operation: the rules are the table's.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ExpressionError
@@ -46,8 +46,14 @@ class Program:
     """Steps in evaluation order; the last step's output is the program's result."""
 
     steps: tuple[Step, ...]
+    _rules: tuple[tuple[Any, ...], ...] = field(init=False, repr=False, compare=False)
+    """Per step, looked up once: (evaluate, per-input vjp rules, inputs, output)."""
+    _needed: dict[tuple[str, ...], frozenset[str]] = field(
+        init=False, repr=False, compare=False, default_factory=dict)
+    """Per ``wrt``: the values on a path from it to the output (worked out once)."""
 
     def __post_init__(self) -> None:
+        rules = []
         for step in self.steps:
             row = OPERATIONS.get(step.op)
             if row is None:
@@ -58,6 +64,20 @@ class Program:
                 raise ExpressionError(f"{step.op} takes {len(row.inputs)} inputs "
                                       f"({', '.join(row.inputs)}), got {len(step.inputs)}",
                                       code="bad_program", field="op")
+            rules.append((row.evaluate, row.vjp, step.inputs, step.output))
+        object.__setattr__(self, "_rules", tuple(rules))
+
+    def needed(self, wrt: tuple[str, ...]) -> frozenset[str]:
+        """The values whose cotangents lead to ``wrt``: ``wrt`` and every value that
+        depends on one of them."""
+        found = self._needed.get(wrt)
+        if found is None:
+            values = set(wrt)
+            for _, _, inputs, output in self._rules:
+                if not values.isdisjoint(inputs):
+                    values.add(output)
+            found = self._needed[wrt] = frozenset(values)
+        return found
 
     @property
     def output(self) -> str:
@@ -75,9 +95,9 @@ def forward(program: Program, env: Mapping[str, Any]) -> tuple[dict[str, Any], l
     """Evaluate every step; returns all values by name and what each step saved."""
     values = dict(env)
     saved = []
-    for step in program.steps:
-        value, keep = OPERATIONS[step.op].evaluate(*(values[name] for name in step.inputs))
-        values[step.output] = value
+    for evaluate, _, inputs, output in program._rules:
+        value, keep = evaluate(*[values[name] for name in inputs])
+        values[output] = value
         saved.append(keep)
     return values, saved
 
@@ -86,20 +106,23 @@ def backward(program: Program, values: Mapping[str, Any], saved: list[Any],
              wrt: Iterable[str], seed: Any = 1.0) -> dict[str, Any]:
     """Cotangents of ``wrt`` for the program's output, whose own cotangent is ``seed``.
 
-    One loop over the steps in reverse; each step's rule turns its output's cotangent
-    into its inputs' and they accumulate (a value no step reaches keeps no entry, and
-    comes back as 0).
+    One loop over the steps in reverse; each step's rules turn its output's cotangent
+    into the cotangents of those inputs that lead to ``wrt`` (no others are computed:
+    not the data's) and they accumulate (a value no step reaches comes back as 0).
     """
+    wanted = tuple(wrt)
+    needed = program.needed(wanted)
     cotangents: dict[str, Any] = {program.output: seed}
-    for step, keep in zip(reversed(program.steps), reversed(saved), strict=True):
-        G = cotangents.pop(step.output, None)
+    for k in range(len(program._rules) - 1, -1, -1):
+        _, rules, inputs, output = program._rules[k]
+        G = cotangents.pop(output, None)
         if G is None:  # nothing downstream depends on this step
             continue
-        row = OPERATIONS[step.op]
-        inputs = [values[name] for name in step.inputs]
-        for name, ct, wanted in zip(step.inputs, row.vjp(G, keep, *inputs),
-                                    row.differentiable, strict=True):
-            if not wanted:
+        arguments = [values[name] for name in inputs]
+        for name, rule in zip(inputs, rules, strict=True):
+            if rule is None or name not in needed:
                 continue
+            ct = rule(G, saved[k], *arguments)
             cotangents[name] = cotangents[name] + ct if name in cotangents else ct
-    return {name: cotangents.get(name, 0.0 * values[name]) for name in wrt}
+    return {name: cotangents[name] if name in cotangents else 0.0 * values[name]
+            for name in wanted}

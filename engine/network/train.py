@@ -12,7 +12,8 @@ past ``divergence_factor × (1 + the first mini-batch loss)`` (as ``/descent`` d
 ends ``diverged``, with a message, keeping the last parameters whose loss was within
 bounds.  ``on_epoch`` is called with each
 :class:`EpochRecord` as it is finished (a server streams them); past ``deadline``
-(a ``time.monotonic()`` value) the run stops with :class:`~engine.DeadlineExceeded`.
+(a ``time.monotonic()`` value) the run stops with :class:`~engine.DeadlineExceeded`, and
+once ``stop()`` is true, with :class:`Stopped`.
 
 >>> from engine.network import load_dataset
 >>> data = load_dataset("circle", samples=400, seed=0)
@@ -39,7 +40,12 @@ from ..types import Array
 from .data import Dataset, one_hot, random_stream
 from .net import PARAMETERS, Params, TwoLayerNet
 
-__all__ = ["Boundary", "EpochRecord", "Snapshot", "TrainResult", "iteration_count", "train"]
+__all__ = ["Boundary", "EpochRecord", "Snapshot", "Stopped", "TrainResult", "iteration_count",
+           "train"]
+
+
+class Stopped(Exception):
+    """``stop()`` asked a run to end (e.g. the page that was watching it has gone)."""
 
 
 @dataclass(frozen=True)
@@ -175,7 +181,8 @@ def train(data: Dataset, hidden: int = 10, activation: str = "sigmoid", init: st
           settings: Mapping[str, float | None] | None = None, max_points: int = 10_001,
           grid: int = 50, snapshots: int = 20, divergence_factor: float | None = 1e4,
           deadline: float | None = None,
-          on_epoch: Callable[[EpochRecord], None] | None = None) -> TrainResult:
+          on_epoch: Callable[[EpochRecord], None] | None = None,
+          stop: Callable[[], bool] | None = None) -> TrainResult:
     """Train a :class:`TwoLayerNet` of ``hidden`` units on ``data`` by mini-batch descent.
 
     ``optimizer`` and ``settings`` are a row of the optimizer table and its settings
@@ -188,7 +195,7 @@ def train(data: Dataset, hidden: int = 10, activation: str = "sigmoid", init: st
     row = check_optimizer(optimizer)
     s = resolve_settings(row, settings or {})
     net = TwoLayerNet(data.X_train.shape[1], hidden, data.classes, activation)
-    params = net.init(init, init_std=init_std, rng=random_stream(seed, "init"))
+    params = net.init(init, seed=seed, init_std=init_std)
     shuffle = random_stream(seed, "shuffle")
     X, T, n = data.X_train, one_hot(data.y_train, data.classes), len(data.y_train)
     evaluator = _Evaluator(net, data, grid)
@@ -234,6 +241,8 @@ def train(data: Dataset, hidden: int = 10, activation: str = "sigmoid", init: st
                 if deadline is not None and time.monotonic() > deadline:
                     raise DeadlineExceeded(f"training ran out of time in epoch {epoch}",
                                            field="epochs")
+                if stop is not None and stop():
+                    raise Stopped(f"stopped in epoch {epoch}")
                 batch = order[start:start + batch_size]
                 loss, grads = net.gradients(params, X[batch], T[batch])
                 if limit is None and math.isfinite(loss) and divergence_factor is not None:

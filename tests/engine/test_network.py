@@ -240,7 +240,7 @@ def test_optimizer_rules_are_the_tables_applied_to_each_array():
     net = result.net
     from engine.network.data import random_stream
 
-    start = net.init("xavier", rng=random_stream(5, "init"))
+    start = net.init("xavier", seed=5)  # the weights train() starts from
     order = random_stream(5, "shuffle").permutation(40)
     _, grads = net.gradients(start, data.X_train[order], data.T_train[order])
     for name in PARAMETERS:

@@ -49,8 +49,8 @@ def test_vjp_matches_central_differences(name):
     inputs = _inputs(row, rng)
     out, saved = row.evaluate(*inputs)
     G = rng.normal(size=np.shape(out))
-    cotangents = row.vjp(G, saved, *inputs)
-    assert len(cotangents) == len(row.inputs) == len(row.differentiable)
+    cotangents = row.cotangents(G, saved, *inputs)
+    assert len(cotangents) == len(row.inputs) == len(row.vjp) == len(row.differentiable)
     h = 1e-6
     for k, (ct, wanted) in enumerate(zip(cotangents, row.differentiable, strict=True)):
         if not wanted:
@@ -122,6 +122,25 @@ def test_a_value_used_twice_gets_both_cotangents():
             down[index] -= 1e-6
             numerical[index] = (loss(**{name: up}) - loss(**{name: down})) / 2e-6
         np.testing.assert_allclose(grads[name], numerical, rtol=1e-6, atol=1e-9)
+
+
+def test_backward_computes_no_cotangent_for_the_data():
+    """Nothing asks for dX = G·Wᵀ, so W.T is never taken (dW and db do not need it)."""
+
+    class NoTranspose(np.ndarray):
+        @property
+        def T(self):
+            raise AssertionError("dX was computed")
+
+    program = Program((Step("affine", ("X", "W", "b"), "Z"),
+                       Step("softmax_cross_entropy", ("Z", "T"), "L")))
+    W = np.ones((4, 3)).view(NoTranspose)
+    values, saved = forward(program, {"X": np.ones((2, 4)), "W": W, "b": np.zeros(3),
+                                      "T": np.eye(3)[[0, 1]]})
+    grads = backward(program, values, saved, ("W", "b"))
+    assert list(grads) == ["W", "b"]
+    with pytest.raises(AssertionError, match="dX was computed"):
+        backward(program, values, saved, ("X",))
 
 
 def test_an_unknown_operation_is_refused_by_name():
