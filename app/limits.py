@@ -103,6 +103,33 @@ def check_budget(steps: int, nodes: int, variables: int, settings: Settings,
         raise LimitExceeded("steps", setting, limit, work, what)
 
 
+def check_network_budget(units: int, samples: int, parameters: int, settings: Settings,
+                         field: str = "epochs", names: tuple[str, str] = ("epochs", "samples"),
+                         iterations: int | None = None) -> None:
+    """Refuse network work whose ``units × samples × parameters`` exceeds
+    ``network_budget`` (training: epochs × samples × parameters; a gradient check: loss
+    evaluations × batch × parameters), or a training run of more than
+    ``max_network_iterations`` mini-batch steps, before any of it is done.
+
+    >>> check_network_budget(20, 1797, 3760, Settings(), iterations=300)
+    >>> check_network_budget(1000, 1797, 3760, Settings())
+    Traceback (most recent call last):
+    ...
+    app.limits.LimitExceeded: epochs x samples x parameters (1000 x 1797 x 3760) is \
+6756720000, over the limit network_budget = 1000000000 (set by SLOPESCOPE_NETWORK_BUDGET)
+    """
+    work = units * samples * parameters
+    if work > settings.network_budget:
+        first, second = names
+        raise LimitExceeded(field, "network_budget", settings.network_budget, work,
+                            f"{first} x {second} x parameters ({units} x {samples} x "
+                            f"{parameters})")
+    if iterations is not None and iterations > settings.max_network_iterations:
+        raise LimitExceeded("batch_size", "max_network_iterations",
+                            settings.max_network_iterations, iterations,
+                            "mini-batch steps (epochs x batches per epoch)")
+
+
 def path_points(max_points: int | None, variables: int, settings: Settings) -> int:
     """How many path entries a run may return: ``max_points`` (default: the setting),
     within ``max_path_values`` numbers in all.  Asking for more is refused; the default

@@ -65,6 +65,30 @@ class Settings(BaseSettings):
     )
     max_sweep: int = Field(default=200, ge=2, description="Most step sizes n in a /steps sweep.")
     max_secants: int = Field(default=20, ge=1, description="Most secant steps for /tangent.")
+    # --- neural networks (/network/train, /network/gradcheck) -----------------------
+    network_budget: int = Field(
+        default=1_000_000_000, ge=1,
+        description="Most epochs x samples x parameters for /network/train, and loss "
+        "evaluations x batch x parameters for /network/gradcheck.",
+    )
+    max_network_iterations: int = Field(
+        default=30_000, ge=1,
+        description="Most mini-batch steps (epochs x batches per epoch) of a /network/train.",
+    )
+    max_hidden: int = Field(default=256, ge=1, description="Most hidden units of a network.")
+    max_epochs: int = Field(default=1000, ge=1, description="Most epochs of a /network/train.")
+    max_samples: int = Field(
+        default=5000, ge=2, description="Most samples of a generated (planar) dataset."
+    )
+    max_batch: int = Field(
+        default=5000, ge=1, description="Largest mini-batch of a /network/train."
+    )
+    max_check_batch: int = Field(
+        default=100, ge=1, description="Most examples in a /network/gradcheck batch."
+    )
+    max_boundary_grid: int = Field(
+        default=200, ge=2, description="Most points per axis of a decision-boundary grid."
+    )
     # --- the HTTP layer -------------------------------------------------------------
     max_body_size: int = Field(default=65_536, ge=1, description="Largest request body, in bytes.")
     compute_slots: int = Field(

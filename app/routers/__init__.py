@@ -11,6 +11,7 @@ from . import (
     gradient,
     graph,
     health,
+    network,
     pages,
     steps,
     sweep,
@@ -29,6 +30,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     steps.router,
     graph.router,
     gradcheck.router,
+    network.router,
     tables.router,
     pages.router,
 )

@@ -16,6 +16,12 @@ from .descent import DescentRequest, DescentResponse, StabilityReply
 from .field import FieldRequest, FieldResponse
 from .gradient import GradientRequest, GradientResponse
 from .graph import GraphNode, GraphRequest, GraphResponse
+from .network import (
+    NetworkGradcheckRequest,
+    NetworkGradcheckResponse,
+    NetworkTrainRequest,
+    NetworkTrainResponse,
+)
 from .optimizers import OptimizerInfo, SettingInfo
 from .steps import StepsRequest, StepsResponse
 from .tables import FunctionPreset, MethodInfo
@@ -37,6 +43,10 @@ __all__ = [
     "Message",
     "Method",
     "MethodInfo",
+    "NetworkGradcheckRequest",
+    "NetworkGradcheckResponse",
+    "NetworkTrainRequest",
+    "NetworkTrainResponse",
     "NumericalMethod",
     "Optimizer",
     "OptimizerInfo",
