@@ -38,6 +38,7 @@ from .differentiate import (
 )
 from .errors import DeadlineExceeded, ExpressionError
 from .evaluate import evaluate, evaluate_many
+from .explain import StepExplained, explain_step
 from .expression import Expression
 from .gradcheck import GradientCheck, PointCheck, gradcheck
 from .limits import DEFAULT_LIMITS, Limits
@@ -71,6 +72,7 @@ __all__ = [
     "PointCheck",
     "Setting",
     "Stability",
+    "StepExplained",
     "SweepRuns",
     "SweepResult",
     "TangentResult",
@@ -79,6 +81,7 @@ __all__ = [
     "descend_batch",
     "evaluate",
     "evaluate_many",
+    "explain_step",
     "gradcheck",
     "gradient",
     "gradient_columns",

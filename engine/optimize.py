@@ -37,7 +37,8 @@ from .points import resolve_point
 from .stability import Stability, stability
 from .types import Array, PointLike
 
-__all__ = ["DescentResult", "Trajectory", "descend", "make_update", "run_optimizer"]
+__all__ = ["DescentResult", "Trajectory", "descend", "make_update", "run_optimizer",
+           "value_and_gradient_on_floats"]
 
 Vector = list[float]
 Update = Callable[[Vector, Vector, int], Vector]
@@ -105,7 +106,8 @@ class DescentResult:
     stability: Stability
 
 
-def _value_and_gradient(expr: Expression, method: str, h: float | None) -> ValueAndGradient:
+def value_and_gradient_on_floats(expr: Expression, method: str, h: float | None
+                                 ) -> ValueAndGradient:
     """``x -> (f(x), gradient)`` on plain floats, by ``method``.
 
     ``autodiff`` runs generated straight-line code; where Python floats raise
@@ -303,7 +305,7 @@ def descend(
     update = make_update(optimizer, lr, **settings)
     start_point = [float(v) for v in resolve_point(expr, start, field="start")]
     curvature = stability(expr, start_point, optimizer, settings)
-    run = run_optimizer(_value_and_gradient(expr, method, h), start_point, update, steps,
+    run = run_optimizer(value_and_gradient_on_floats(expr, method, h), start_point, update, steps,
                         tol, divergence_factor, deadline)
     stalled_at, stall = _stall_note(run, method, h, expr.variables)
     notes = [run.message, stall, _bound_note(lr, curvature) if run.status == "diverged" else ""]

@@ -69,6 +69,8 @@ class Setting:
     """Largest allowed value (exclusive), or None for no upper bound."""
     open_below: bool = False
     """True when ``minimum`` itself is not allowed (``eps > 0``)."""
+    symbol: str = ""
+    """How formulas write it: ``β``, ``ε`` (the name when empty)."""
 
     def check(self, value: float) -> float:
         """``value`` as a float, or an :class:`ExpressionError` naming the setting."""
@@ -93,6 +95,8 @@ class Setting:
 
 Step = Callable[..., tuple[Any, ...]]
 """``step(F, x, g, t, lr, s, *state) -> (x_new, *state_new)``."""
+Derived = Callable[..., Any]
+"""``derive(F, t, s, *state) -> a quantity the rule uses without naming it``."""
 Bound = Callable[[float, SimpleNamespace], float]
 """``bound(lambda_max, s) -> the largest stable learning rate on a quadratic``."""
 
@@ -110,13 +114,16 @@ class Optimizer:
     """The update, as a formula a reader can check against a textbook."""
     settings: tuple[Setting, ...]
     state: tuple[str, ...]
-    """Names of the per-coordinate state slots, each starting at 0."""
+    """Symbols of the per-coordinate state slots (``v``, ``m``), each starting at 0."""
     step: Step
     lr_bound: Bound | None = None
     """Stability bound on a quadratic with largest Hessian eigenvalue ``lambda_max > 0``;
     None for the adaptive optimizers, whose effective step changes as they go."""
     bound_formula: str | None = None
     """``lr_bound`` as a formula, for messages: ``"2/λmax"``."""
+    derived: tuple[tuple[str, Derived], ...] = ()
+    """Quantities a textbook writes out that the rule folds in (Adam's bias-corrected m̂
+    and v̂): ``(symbol, derive(F, t, s, *state))``, shown when a step is explained."""
 
     def defaults(self) -> SimpleNamespace:
         """The settings at their defaults, as the ``s`` a rule takes."""
@@ -185,21 +192,26 @@ def _adamw(F: Any, x: Any, g: Any, t: int, lr: Any, s: Any, m: Any, v: Any) -> t
 # --- the settings -----------------------------------------------------------------------
 
 _MOMENTUM = Setting("momentum", 0.9, "Momentum", "Momentum coefficient β: the fraction of "
-                    "the velocity kept from one step to the next.", 0.0, 1.0)
+                    "the velocity kept from one step to the next.", 0.0, 1.0, symbol="β")
 _BETA1 = Setting("beta1", 0.9, "β₁", "Decay of the running mean of gradients "
-                 "(first moment).", 0.0, 1.0)
+                 "(first moment).", 0.0, 1.0, symbol="β₁")
 _BETA2 = Setting("beta2", 0.999, "β₂", "Decay of the running mean of squared gradients "
-                 "(second moment).", 0.0, 1.0)
+                 "(second moment).", 0.0, 1.0, symbol="β₂")
 _RHO = Setting("rho", 0.99, "ρ", "Decay of the running mean of squared gradients "
-               "(PyTorch's alpha).", 0.0, 1.0)
+               "(PyTorch's alpha).", 0.0, 1.0, symbol="ρ")
 _WEIGHT_DECAY = Setting("weight_decay", 0.01, "Weight decay", "Decoupled weight decay λ: "
-                        "each step first shrinks x by the factor 1 − lr·λ.", 0.0)
+                        "each step first shrinks x by the factor 1 − lr·λ.", 0.0, symbol="λ")
 
 
 def _eps(default: float) -> Setting:
     return Setting("eps", default, "ε", "Added to the denominator so it is never 0.", 0.0,
-                   open_below=True)
+                   open_below=True, symbol="ε")
 
+
+_BIAS_CORRECTED = (
+    ("m̂", lambda F, t, s, m, v: m / (1 - s.beta1**t)),
+    ("v̂", lambda F, t, s, m, v: v / (1 - s.beta2**t)),
+)
 
 _TABLE = (
     Optimizer(
@@ -214,7 +226,7 @@ _TABLE = (
         "Heavy ball: a velocity accumulates past gradients, so steps build up along "
         "consistent directions and oscillations cancel.",
         "v ← β·v + g;  x ← x − lr·v",
-        (_MOMENTUM,), ("velocity",), _momentum,
+        (_MOMENTUM,), ("v",), _momentum,
         lambda lam, s: (2.0 + 2.0 * s.momentum) / lam, "(2 + 2β)/λmax",
     ),
     Optimizer(
@@ -222,7 +234,7 @@ _TABLE = (
         "Momentum that looks ahead: the step uses the gradient plus the velocity it is "
         "about to have.",
         "v ← β·v + g;  x ← x − lr·(g + β·v)",
-        (_MOMENTUM,), ("velocity",), _nesterov,
+        (_MOMENTUM,), ("v",), _nesterov,
         # On lambda/2 x**2 the iteration's characteristic polynomial is
         # z**2 - (1 + b)(1 - a) z + b (1 - a), a = lr lambda: stable iff a < (2 + 2b)/(1 + 2b).
         lambda lam, s: (2.0 + 2.0 * s.momentum) / ((1.0 + 2.0 * s.momentum) * lam),
@@ -233,14 +245,14 @@ _TABLE = (
         "Divides each coordinate's step by the root of its summed squared gradients: "
         "steep coordinates slow down, and every step shrinks over time.",
         "G ← G + g²;  x ← x − lr·g/(√G + ε)",
-        (_eps(1e-10),), ("sum of squares",), _adagrad,
+        (_eps(1e-10),), ("G",), _adagrad,
     ),
     Optimizer(
         "rmsprop", "RMSProp", "RMSProp",
         "Like AdaGrad with a running mean of squared gradients instead of a sum, so "
         "steps do not shrink for ever.",
         "s ← ρ·s + (1 − ρ)·g²;  x ← x − lr·g/(√s + ε)",
-        (_RHO, _eps(1e-8)), ("mean square",), _rmsprop,
+        (_RHO, _eps(1e-8)), ("s",), _rmsprop,
     ),
     Optimizer(
         "adam", "Adam", "Adam",
@@ -248,15 +260,15 @@ _TABLE = (
         "of squared gradients (second moment), both bias-corrected.",
         "m ← β₁·m + (1 − β₁)·g;  v ← β₂·v + (1 − β₂)·g²;  "
         "x ← x − lr·(m/(1 − β₁ᵗ))/(√(v/(1 − β₂ᵗ)) + ε)",
-        (_BETA1, _BETA2, _eps(1e-8)), ("first moment", "second moment"), _adam_update,
+        (_BETA1, _BETA2, _eps(1e-8)), ("m", "v"), _adam_update, derived=_BIAS_CORRECTED,
     ),
     Optimizer(
         "adamw", "AdamW", "AdamW",
         "Adam with decoupled weight decay: x shrinks towards 0 by lr·λ each step, "
         "apart from the gradient.",
         "x ← x·(1 − lr·λ);  then Adam's step",
-        (_BETA1, _BETA2, _eps(1e-8), _WEIGHT_DECAY), ("first moment", "second moment"),
-        _adamw,
+        (_BETA1, _BETA2, _eps(1e-8), _WEIGHT_DECAY), ("m", "v"), _adamw,
+        derived=_BIAS_CORRECTED,
     ),
 )
 

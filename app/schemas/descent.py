@@ -35,7 +35,20 @@ DescentReason = Literal["all_steps", "tol", "start_not_finite", "coordinate_not_
                         "value_not_finite", "gradient_not_finite", "value_grew"]
 
 
-class _DescentFields(Request):
+class _RunFields(Request):
+    """What defines a run: the function, the start, the rate, the optimizer, the method."""
+
+    expr: str = expr_field("x**2 + y**2")
+    start: Point = point_field([-3, 4], "The start point; the same forms as `point`.")
+    lr: PositiveNumber = Field(0.1, description="Learning rate (step size).")
+    optimizer: Optimizer = Field(
+        "gd", description="The update rule; `GET /optimizers` lists them with their settings.")
+    method: Method = Field("autodiff", description=f"How each gradient is computed: {METHOD_DOC}")
+    h: PositiveNumber | None = Field(None, description=H_DOC)
+    variables: list[VariableName] | None = variables_field()
+
+
+class _DescentFields(_RunFields):
     """Run an optimizer on ``expr`` from ``start``."""
 
     EXAMPLES = {
@@ -58,9 +71,6 @@ class _DescentFields(Request):
     }
     model_config = examples_config(EXAMPLES)
 
-    expr: str = expr_field("x**2 + y**2")
-    start: Point = point_field([-3, 4], "The start point; the same forms as `point`.")
-    lr: PositiveNumber = Field(0.1, description="Learning rate (step size).")
     steps: int = Field(
         100, strict=True, ge=0,
         description=(
@@ -69,10 +79,6 @@ class _DescentFields(Request):
         ),
         json_schema_extra=limit("max_steps"),
     )
-    optimizer: Optimizer = Field(
-        "gd", description="The update rule; `GET /optimizers` lists them with their settings.")
-    method: Method = Field("autodiff", description=f"How each gradient is computed: {METHOD_DOC}")
-    h: PositiveNumber | None = Field(None, description=H_DOC)
     tol: NonNegativeNumber = Field(
         0.0, description="Stop (status `converged`) when the gradient norm is <= tol; "
         "0 (the default) never stops a run early."
@@ -93,7 +99,6 @@ class _DescentFields(Request):
         ),
         json_schema_extra=limit("max_points"),
     )
-    variables: list[VariableName] | None = variables_field()
 
 
 DescentRequest = create_model(  # the optimizer settings come from the engine's table
@@ -176,4 +181,62 @@ class DescentResponse(Reply):
             stalled_at=result.stalled_at,
             message=result.message,
             stability=StabilityReply.of(result.stability),
+        )
+
+
+# --- POST /descent/step: one step written out -------------------------------------------
+
+class _StepFields(_RunFields):
+    """Step ``step`` of a run, written out with the numbers filled in."""
+
+    EXAMPLES = {
+        "gd": {"summary": "The textbook's first step: x = x - lr·∂f/∂x",
+               "value": {"expr": "x**2 + y**2", "start": [-3, 4], "lr": 0.1, "step": 1}},
+        "adam": {"summary": "Adam's third step: m, v, the update, and m̂, v̂",
+                 "value": {"expr": "(1 - x)**2 + 100*(y - x**2)**2", "start": [-1.5, 2],
+                           "lr": 0.05, "optimizer": "adam", "step": 3}},
+    }
+    model_config = examples_config(EXAMPLES)
+
+    step: int = Field(1, strict=True, ge=1,
+                      description="Which step (1 is the first); the run is replayed up to it.",
+                      json_schema_extra=limit("max_steps"))
+
+
+StepRequest = create_model(  # the optimizer settings come from the engine's table
+    "StepRequest", __base__=_StepFields, __doc__=_StepFields.__doc__,
+    **setting_fields(),  # type: ignore[call-overload]
+)
+
+
+class StepLine(Reply):
+    name: str = Field(description="What the line computes: a state (`v`, `m`) or the coordinate.")
+    formula: str = Field(description="In symbols, e.g. `x − lr·∂f/∂x`.")
+    numbers: str = Field(description="The same with the numbers in, e.g. `−3 − 0.1·(−6)`.")
+    value: OutNumber
+
+
+class StepResponse(Reply):
+    """One step of the optimizer table's rule, written out per coordinate."""
+
+    variables: list[str]
+    optimizer: str
+    step: int
+    before: list[OutNumber] = Field(description="The point the step starts from.")
+    value_before: OutNumber = Field(description="f there.")
+    gradient: list[OutNumber] = Field(description="The gradient there.")
+    after: list[OutNumber] = Field(description="Where the step goes.")
+    lines: list[list[StepLine]] = Field(
+        description="Per coordinate: the optimizer's state, then the coordinate, then "
+        "quantities a textbook names (Adam's m̂, v̂).")
+
+    @classmethod
+    def of(cls, result: engine.StepExplained) -> StepResponse:
+        return cls(
+            variables=list(result.variables), optimizer=result.optimizer, step=result.step,
+            before=as_list(result.before), value_before=result.value_before,
+            gradient=as_list(result.gradient), after=as_list(result.after),
+            lines=[[StepLine(name=line.name, formula=line.formula, numbers=line.numbers,
+                             value=line.value) for line in coordinate]
+                   for coordinate in result.lines],
         )

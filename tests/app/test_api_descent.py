@@ -158,3 +158,21 @@ def test_adamw_decays_weights(api):
     same = api.post("/descent", {**SPHERE, "steps": 20, "optimizer": "adamw",
                                  "weight_decay": 0})
     assert same["path"] == adam["path"]
+
+
+def test_descent_step_written_out(api):
+    data = api.post("/descent/step", {**SPHERE, "lr": 0.1, "step": 1})
+    assert data["before"] == [-3.0, 4.0] and data["after"] == [pytest.approx(-2.4),
+                                                               pytest.approx(3.2)]
+    assert data["lines"][0] == [{"name": "x", "formula": "x − lr·∂f/∂x",
+                                 "numbers": "−3 − 0.1·(−6)", "value": pytest.approx(-2.4)}]
+    run = api.post("/descent", {**SPHERE, "lr": 0.05, "steps": 4, "optimizer": "adam"})
+    step = api.post("/descent/step", {**SPHERE, "lr": 0.05, "step": 4, "optimizer": "adam"})
+    assert step["after"] == run["path"][4]
+    assert [line["name"] for line in step["lines"][1]] == ["m", "v", "y", "m̂", "v̂"]
+
+
+def test_descent_step_is_bounded_like_a_run(make_api):
+    api = make_api(step_budget=1000)
+    err = api.error("/descent/step", {**SPHERE, "step": 500})  # 500 x (6 + 2) > 1000
+    assert err["ctx"]["limit"] == "step_budget"

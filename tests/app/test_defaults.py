@@ -25,6 +25,11 @@ CHOSEN = "<no default: chosen per call>"
 SETTINGS = {"momentum": 0.9, "eps": CHOSEN, "rho": 0.99, "beta1": 0.9, "beta2": 0.999,
             "weight_decay": 0.01}
 
+# What defines a network and its data (the contract's defaults; grid and divergence_factor
+# are ours: the boundary's resolution, and a loss growing 1e4-fold ends a run diverged).
+NETWORK = {"samples": 400, "noise": 0.1, "test_fraction": 0.2, "hidden": 10,
+           "activation": "sigmoid", "init": "std", "init_std": 0.01, "seed": 0}
+
 REQUESTS: dict[str, dict[str, Any]] = {
     "/gradient": {"expr": REQUIRED, "point": REQUIRED, "method": "autodiff", "h": CHOSEN,
                   "variables": CHOSEN},
@@ -47,6 +52,13 @@ REQUESTS: dict[str, dict[str, Any]] = {
     "/gradcheck": {"expr": REQUIRED, "claimed": CHOSEN, "point": REQUIRED,
                    "method": "central", "h": 1e-5, "random_points": 0, "box": CHOSEN,
                    "seed": 0, "variables": CHOSEN},
+    "/descent/step": {"expr": REQUIRED, "start": REQUIRED, "lr": 0.1, "optimizer": "gd",
+                      "method": "autodiff", "h": CHOSEN, "variables": CHOSEN, "step": 1,
+                      **SETTINGS},
+    "/network/train": {"dataset": REQUIRED, **NETWORK, "optimizer": "gd", "lr": 0.1,
+                       "batch_size": 100, "epochs": 20, "max_points": CHOSEN, "grid": 50,
+                       "divergence_factor": 1e4, **SETTINGS},
+    "/network/gradcheck": {"dataset": REQUIRED, **NETWORK, "batch": 3, "h": 1e-4},
 }
 
 # GET /optimizers, in menu order: each optimizer's settings and their defaults.
