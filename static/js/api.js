@@ -56,12 +56,11 @@ async function errorFrom(response) {
   return new ApiError(response.status, `${response.status} ${response.statusText || "error"}`);
 }
 
-async function request(method, path, body, signal) {
-  let response;
+async function send(method, path, body, signal, headers = {}) {
   try {
-    response = await fetch(path, {
+    return await fetch(path, {
       method,
-      headers: body === undefined ? {} : { "Content-Type": "application/json" },
+      headers: body === undefined ? headers : { "Content-Type": "application/json", ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal,
     });
@@ -69,6 +68,10 @@ async function request(method, path, body, signal) {
     if (err && err.name === "AbortError") throw err;
     throw new ApiError(0, "cannot reach the Slopescope server");
   }
+}
+
+async function request(method, path, body, signal) {
+  const response = await send(method, path, body, signal);
   if (response.status === 503) {
     const wait = Number(response.headers.get("Retry-After")) || 1;
     throw new ApiError(503, `the server is busy; try again in ${wait} s`);
@@ -81,6 +84,42 @@ const post = (path) => (body, signal) => request("POST", path, body, signal);
 
 const get = (path) => (signal) => request("GET", path, undefined, signal);
 
+/**
+ * POST `body` with `Accept: application/x-ndjson` and call `onLine(object)` for each JSON
+ * line as it arrives; resolves with the last line. Errors before the stream starts are
+ * ApiErrors as for any request, and so is an error line (`{"detail": [...]}`) after it.
+ */
+async function streamLines(path, body, signal, onLine) {
+  const response = await send("POST", path, body, signal, { Accept: "application/x-ndjson" });
+  if (response.status === 503) {
+    const wait = Number(response.headers.get("Retry-After")) || 1;
+    throw new ApiError(503, `the server is busy; try again in ${wait} s`);
+  }
+  if (!response.ok) throw await errorFrom(response);
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let pending = "";
+  let last = null;
+  const take = async (text) => {
+    if (!text.trim()) return;
+    last = JSON.parse(text);
+    if (last.detail !== undefined) {
+      throw await errorFrom({ status: 422, statusText: "", json: async () => last });
+    }
+    onLine(last);
+  };
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    pending += decoder.decode(value, { stream: true });
+    const lines = pending.split("\n");
+    pending = lines.pop();
+    for (const line of lines) await take(line);
+  }
+  await take(pending + decoder.decode());
+  return last;
+}
+
 export const api = {
   functions: get("/functions"),
   optimizers: get("/optimizers"),
@@ -90,9 +129,15 @@ export const api = {
   gradient: post("/gradient"),
   steps: post("/steps"),
   descent: post("/descent"),
+  descentStep: post("/descent/step"),
   sweep: post("/sweep"),
   gradcheck: post("/gradcheck"),
   graph: post("/graph"),
+  networkTables: get("/network/tables"),
+  networkTrain: post("/network/train"),
+  networkGradcheck: post("/network/gradcheck"),
+  /** /network/train as a stream: `onLine(line)` per finished epoch; resolves with the whole answer. */
+  networkStream: (body, signal, onLine) => streamLines("/network/train", body, signal, onLine),
 };
 
 /**
