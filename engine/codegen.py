@@ -8,6 +8,13 @@ literals are ``repr`` of finite floats.  The derivative lines come from the same
 reverse sweep (:func:`engine.reverse.backward`) and ``partials`` rules as every other
 mode, run over :class:`Source`, a namespace whose values are pieces of Python source.
 
+Generated code follows IEEE arithmetic itself, as numpy does: on plain floats every
+function is the table's ``scalar`` form (``math``, with IEEE's answer where ``math``
+would raise) and a division by a divisor that may be 0 is written
+``(a / b if b else _div(a, b))``, so ``1/0`` is inf and ``log(-1)`` NaN, never an
+exception; integer powers other than squares go through ``_powi`` for the same reason
+(Python's ``**`` raises on overflow).
+
 The generated sweep multiplies plainly, with no per-product care for NaN, so where
 the interpreter's :func:`engine.ops.chain` would give something else (0 times NaN is
 0; nothing flows through an undefined value) the plain result has a NaN: a NaN
@@ -35,7 +42,9 @@ def generated(a0, a1):
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from .expression import Expression
@@ -173,12 +182,36 @@ def _mul(a: Any, b: Any) -> Any:
     return _written("mul", _source(a), _source(b))
 
 
+#: True while source for plain floats is written (the division and integer powers that
+#: Python floats would raise on are then guarded); per thread and task, so concurrent
+#: requests generating code never see each other's mode.
+_PLAIN_FLOATS: ContextVar[bool] = ContextVar("plain_floats", default=False)
+
+
+@contextmanager
+def _writing_for_floats(plain: bool) -> Iterator[None]:
+    token = _PLAIN_FLOATS.set(plain)
+    try:
+        yield
+    finally:
+        _PLAIN_FLOATS.reset(token)
+
+
 def _div(a: Any, b: Any) -> Any:
     if (folded := _folded(float.__truediv__, a, b)) is not None:
         return folded
     if _is(b, 1.0):
         return _source(a)
-    return _written("div", _source(a), _source(b))
+    a, b = _source(a), _source(b)
+    divisor = _number(b)
+    if divisor is not None:  # a number: infix unless it is 0 (then IEEE's inf or NaN)
+        return _written("div", a, b) if divisor != 0.0 else _call("div")(a, b)
+    if not _PLAIN_FLOATS.get():  # numpy arrays divide by 0 as IEEE says
+        return _written("div", a, b)
+    if b.text.isidentifier():  # Python floats raise on 0: only then call _div
+        return Source(f"({_written('div', a, b).text} if {b.text} else _div({a.text}, "
+                      f"{b.text}))")
+    return _call("div")(a, b)
 
 
 def _neg(a: Any) -> Any:
@@ -197,6 +230,8 @@ def _powi(a: Any, n: Any) -> Source:
         return a
     if exponent == 2.0 and a.level == ATOM:
         return Source(f"{a.text}*{a.text}", PRODUCT)
+    if _PLAIN_FLOATS.get() and exponent != 0.0:  # Python's ** raises on overflow and 0**-n
+        return _call("powi")(a, exponent)
     return _written("powi", a, _source(exponent))
 
 
@@ -249,6 +284,11 @@ def generate_source(expr: Expression, mode: str, guard: bool = True) -> str:
     ``guard`` (for plain floats) raises ``_Undefined`` instead where f or the gradient
     is NaN (``v != v``: see the module's notes).
     """
+    with _writing_for_floats(guard):
+        return _generate(expr, mode, guard)
+
+
+def _generate(expr: Expression, mode: str, guard: bool) -> str:
     graph = expr.graph
     names = expr.variables
     parameters = ", ".join(f"a{k}" for k in range(len(names)))
@@ -288,6 +328,14 @@ def generate_source(expr: Expression, mode: str, guard: bool = True) -> str:
     return f"def generated({parameters}):\n{body}"
 
 
+def _number(piece: Source) -> float | None:
+    """The value of a piece that is a number literal, else None."""
+    try:
+        return float(piece.text)
+    except ValueError:
+        return None
+
+
 def _is_literal(piece: Source) -> bool:
     """A number (never NaN: only finite literals are emitted)."""
     return piece.text.lstrip("-")[:1].isdigit()
@@ -319,8 +367,8 @@ def _compile(source: str, functions: dict[str, Any]) -> Callable[..., Any]:
 def value_and_gradient_function(expr: Expression) -> Callable[..., tuple[float, list[float]]]:
     """A plain-float function ``(a0, a1, ...) -> (f, gradient)`` by reverse mode.
 
-    It may raise ``ArithmeticError`` or ``ValueError`` where Python floats do
-    (``math.log(-1.0)``); callers fall back to the numpy path, which follows IEEE rules.
+    It follows IEEE arithmetic (``1/0`` is inf, ``log(-1)`` NaN) and raises only
+    :class:`UndefinedGradient`, where f or the gradient is NaN (see the module's notes).
     """
     return expr.memoized(  # type: ignore[no-any-return]
         "scalar-gradient", lambda: _compile(generate_source(expr, "reverse"), SCALAR_GLOBALS))

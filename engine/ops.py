@@ -11,7 +11,8 @@ Each :class:`Primitive` declares, in one place,
   them, and because ``F`` may be numpy, dual numbers or source text, the rule also
   yields second derivatives (forward-over-reverse) and generated straight-line code;
 * ``analytic`` -- whether the function is complex-analytic (complex step allowed);
-* ``scalar`` -- a plain-float implementation for generated code (``math`` module);
+* ``scalar`` -- a plain-float implementation for generated code (``math`` module,
+  with IEEE answers where ``math`` would raise: it never raises);
 * ``kink`` -- for the functions with a corner (abs, relu, min, max), the *switch*
   quantity, linear in the arguments, that is 0 at the corner (``x``, or ``a - b``).
   Their partials depend on the arguments only through its sign, so at the corner the
@@ -145,8 +146,61 @@ def _powi(x: Any, n: float) -> Any:
 
 
 # --- plain-float implementations for generated straight-line code ---------------------
-# They may raise (math.log(-1) is a ValueError, math.exp(1000) an OverflowError); the
-# generated code's caller falls back to the numpy path, which follows IEEE rules.
+# They follow IEEE arithmetic like the numpy forms and never raise: ``math`` raises
+# where IEEE has an answer (math.log(-1.0) is a ValueError, math.exp(1000.0) an
+# OverflowError, math.sin(inf) a ValueError), so each such function answers those
+# points with its numpy form instead.  The ``try`` costs nothing until something
+# raises; functions that never raise (atan, tanh, hypot, ...) are ``math``'s own.
+
+
+def _ieee(fast: Callable[..., float], exact: Callable[..., Any]) -> Callable[..., float]:
+    """``fast`` (a ``math`` function), with the IEEE answer (``exact``, numpy's form)
+    where ``fast`` raises.
+
+    >>> log = _ieee(math.log, np.log)
+    >>> log(1.0), log(0.0), log(-1.0)
+    (0.0, -inf, nan)
+    """
+    def unary(x: float) -> float:
+        try:
+            return fast(x)
+        except (ArithmeticError, ValueError):
+            with np.errstate(all="ignore"):
+                return float(exact(x))
+
+    return unary
+
+
+def _div_scalar(a: float, b: float) -> float:
+    """``a / b`` with IEEE's answers where the divisor is 0 (±inf, or NaN for 0/0)."""
+    if b:
+        return a / b
+    if a != a or a == 0.0:
+        return math.nan
+    return math.copysign(math.inf, a) * math.copysign(1.0, b)
+
+
+def _powi_scalar(x: float, n: float) -> float:
+    """``x**n`` for an integer-valued ``n``, with IEEE's answers on overflow (±inf) and
+    for 0 to a negative power (±inf), where Python's ``**`` raises."""
+    try:
+        return x**n
+    except (ArithmeticError, ValueError):
+        with np.errstate(all="ignore"):
+            return float(np.power(x, n))
+
+
+def _pow_scalar(a: float, b: float) -> float:
+    """``math.pow`` with IEEE's answers where it raises (NaN for (-8)**(1/3), inf for
+    0**-1, on overflow), and numpy's for a base of -inf (C gives (-inf)**0.5 = inf,
+    numpy NaN: the generated and the interpreted paths must agree)."""
+    if a != -math.inf:
+        try:
+            return math.pow(a, b)
+        except (ArithmeticError, ValueError):
+            pass
+    with np.errstate(all="ignore"):
+        return float(np.power(a, b))
 
 
 def _sigmoid_scalar(x: float) -> float:
@@ -165,11 +219,12 @@ def _relu_scalar(x: float) -> float:
 
 
 def _min_scalar(a: float, b: float) -> float:
-    return a if a <= b or b != b else b  # NaN-propagating like np.minimum
+    """NaN-propagating like ``np.minimum``: a NaN in either argument is the answer."""
+    return a if a <= b else (b if b <= a else a + b)  # both comparisons fail only on NaN
 
 
 def _max_scalar(a: float, b: float) -> float:
-    return a if a >= b or b != b else b
+    return a if a >= b else (b if b >= a else a + b)
 
 
 def _heaviside_scalar(x: float, at_zero: float) -> float:
@@ -220,44 +275,46 @@ _TABLE = [
     _row("add", 2, np.add, lambda F, out, a, b: (1.0, 1.0), lambda a, b: a + b),
     _row("sub", 2, np.subtract, lambda F, out, a, b: (1.0, -1.0), lambda a, b: a - b),
     _row("mul", 2, np.multiply, lambda F, out, a, b: (b, a), lambda a, b: a * b),
-    _row("div", 2, np.divide, lambda F, out, a, b: (1.0 / b, -out / b), lambda a, b: a / b),
+    _row("div", 2, np.divide, lambda F, out, a, b: (1.0 / b, -out / b), _div_scalar),
     _row("neg", 1, np.negative, lambda F, out, a: (-1.0,), lambda a: -a),
     # integer power: its own primitive, so x**2 has a clean derivative at negative x
-    _row("powi", 1, _powi, lambda F, out, x, n: (_powi_partial(x, n),), lambda x, n: x**n,
+    _row("powi", 1, _powi, lambda F, out, x, n: (_powi_partial(x, n),), _powi_scalar,
          has_param=True),
     _row("pow", 2, np.power,
          lambda F, out, a, b: (b * a ** (b - 1.0), _exponent_partial(F, out, a)),
-         math.pow),  # math.pow raises for (-8)**(1/3); Python's ** would go complex
+         _pow_scalar),  # not **: (-8)**(1/3) would go complex
     # trigonometric
-    _row("sin", 1, np.sin, lambda F, out, x: (F.cos(x),), math.sin),
-    _row("cos", 1, np.cos, lambda F, out, x: (-F.sin(x),), math.cos),
-    _row("tan", 1, np.tan, lambda F, out, x: (1.0 + out * out,), math.tan),
+    _row("sin", 1, np.sin, lambda F, out, x: (F.cos(x),), _ieee(math.sin, np.sin)),
+    _row("cos", 1, np.cos, lambda F, out, x: (-F.sin(x),), _ieee(math.cos, np.cos)),
+    _row("tan", 1, np.tan, lambda F, out, x: (1.0 + out * out,), _ieee(math.tan, np.tan)),
     _row("asin", 1, np.arcsin, lambda F, out, x: (1.0 / F.sqrt((1.0 - x) * (1.0 + x)),),
-         math.asin),
+         _ieee(math.asin, np.arcsin)),
     _row("acos", 1, np.arccos, lambda F, out, x: (-1.0 / F.sqrt((1.0 - x) * (1.0 + x)),),
-         math.acos),
+         _ieee(math.acos, np.arccos)),
     _row("atan", 1, np.arctan, lambda F, out, x: (1.0 / (1.0 + x * x),), math.atan),
     # hyperbolic.  tanh' is sech^2 = cosh(x)**-2 (1 - tanh^2 cancels badly for large |x|),
     # with cosh's argument capped at 400: past it sech^2 underflows to 0 anyway, and the
     # cap keeps the rule's own derivative (for Hessians) finite where cosh overflows
     # (|x| > 710: inf * 0).  It is a chain of products, so tanh'' = -2 tanh sech^2 keeps
     # its relative accuracy near 0 too (4 sigmoid(2x) sigmoid(-2x) would lose it there).
-    _row("sinh", 1, np.sinh, lambda F, out, x: (F.cosh(x),), math.sinh),
-    _row("cosh", 1, np.cosh, lambda F, out, x: (F.sinh(x),), math.cosh),
+    _row("sinh", 1, np.sinh, lambda F, out, x: (F.cosh(x),), _ieee(math.sinh, np.sinh)),
+    _row("cosh", 1, np.cosh, lambda F, out, x: (F.sinh(x),), _ieee(math.cosh, np.cosh)),
     _row("tanh", 1, np.tanh, lambda F, out, x: (F.cosh(F.min(F.abs(x), 400.0)) ** -2.0,),
          math.tanh),
     _row("asinh", 1, np.arcsinh, lambda F, out, x: (1.0 / F.hypot(x, 1.0),), math.asinh),
     _row("acosh", 1, np.arccosh, lambda F, out, x: (1.0 / (F.sqrt(x - 1.0) * F.sqrt(x + 1.0)),),
-         math.acosh),
-    _row("atanh", 1, np.arctanh, lambda F, out, x: (1.0 / ((1.0 - x) * (1.0 + x)),), math.atanh),
+         _ieee(math.acosh, np.arccosh)),
+    _row("atanh", 1, np.arctanh, lambda F, out, x: (1.0 / ((1.0 - x) * (1.0 + x)),),
+         _ieee(math.atanh, np.arctanh)),
     # exponential and logarithmic
-    _row("exp", 1, np.exp, lambda F, out, x: (out,), math.exp),
-    _row("expm1", 1, np.expm1, lambda F, out, x: (F.exp(x),), math.expm1),  # not out + 1
-    _row("log", 1, np.log, lambda F, out, x: (1.0 / x,), math.log),
-    _row("log1p", 1, np.log1p, lambda F, out, x: (1.0 / (1.0 + x),), math.log1p),
-    _row("log2", 1, np.log2, lambda F, out, x: (1.0 / (x * _LN2),), math.log2),
-    _row("log10", 1, np.log10, lambda F, out, x: (1.0 / (x * _LN10),), math.log10),
-    _row("sqrt", 1, np.sqrt, lambda F, out, x: (0.5 / out,), math.sqrt),
+    _row("exp", 1, np.exp, lambda F, out, x: (out,), _ieee(math.exp, np.exp)),
+    _row("expm1", 1, np.expm1, lambda F, out, x: (F.exp(x),),  # F.exp(x), not out + 1
+         _ieee(math.expm1, np.expm1)),
+    _row("log", 1, np.log, lambda F, out, x: (1.0 / x,), _ieee(math.log, np.log)),
+    _row("log1p", 1, np.log1p, lambda F, out, x: (1.0 / (1.0 + x),), _ieee(math.log1p, np.log1p)),
+    _row("log2", 1, np.log2, lambda F, out, x: (1.0 / (x * _LN2),), _ieee(math.log2, np.log2)),
+    _row("log10", 1, np.log10, lambda F, out, x: (1.0 / (x * _LN10),), _ieee(math.log10, np.log10)),
+    _row("sqrt", 1, np.sqrt, lambda F, out, x: (0.5 / out,), _ieee(math.sqrt, np.sqrt)),
     _row("cbrt", 1, _cbrt, lambda F, out, x: (1.0 / (3.0 * out * out),), math.cbrt),
     # piecewise and machine-learning functions; a corner is not complex-analytic
     _row("abs", 1, np.abs, lambda F, out, x: (F.sign(x),), abs, analytic=False,

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
-from engine import gradient, gradient_columns, parse
+from engine import descend, gradient, gradient_columns, parse
 from engine.codegen import (
     UndefinedGradient,
     array_gradient_function,
     generate_source,
     value_and_gradient_function,
 )
-from engine.ops import FUNCTIONS
+from engine.ops import FUNCTIONS, PRIMITIVES
 
 CASES = [
     ("100*(y - x**2)**2 + (1 - x)**2", [-1.5, 2.0]),
@@ -38,10 +40,111 @@ def test_source_names_only_nodes_and_table_functions():
     assert "_sin(" in source
 
 
-def test_domain_errors_raise_for_the_caller_to_handle():
-    fn = value_and_gradient_function(parse("log(x)"))
-    with pytest.raises(ValueError):
-        fn(-1.0)
+# --- IEEE arithmetic in generated code (issue 14) ------------------------------------
+
+SPECIAL = [0.0, -0.0, 0.5, -0.5, 1.0, -1.0, 2.0, -2.0, 800.0, -800.0, 1e200, -1e200,
+           1e308, -1e308, 5e-324, math.inf, -math.inf, math.nan]
+
+
+def _same(a: float, b: float) -> bool:
+    """Equal as IEEE results: both NaN, or equal up to a few roundings (inf to inf)."""
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    if math.isinf(a) or math.isinf(b) or a == b:
+        return a == b
+    return abs(a - b) <= 1e-14 * max(abs(a), abs(b))
+
+
+def _special_arguments(arity: int) -> list[tuple[float, ...]]:
+    if arity == 1:
+        return [(x,) for x in SPECIAL]
+    return [(a, b) for a in SPECIAL for b in SPECIAL]
+
+
+@pytest.mark.parametrize("name", sorted(PRIMITIVES))
+def test_scalar_forms_follow_ieee_and_never_raise(name):
+    """Every plain-float form gives numpy's IEEE answer (inf, NaN, signed zeros' infs)
+    where math would raise: log(-1) is NaN, exp(1000) inf, 1/0 inf, sin(inf) NaN."""
+    primitive = PRIMITIVES[name]
+    extra = (3.0,) if primitive.has_param else ()
+    for args in _special_arguments(primitive.arity):
+        with np.errstate(all="ignore"):
+            expected = float(primitive.evaluate(*[np.float64(a) for a in args], *extra))
+        found = primitive.scalar(*args, *extra)
+        assert _same(found, expected), (name, args, found, expected)
+
+
+@pytest.mark.parametrize("powi", [-3.0, -2.0, -1.0, 0.0, 3.0, 4.0])
+def test_integer_powers_follow_ieee(powi):
+    for x in SPECIAL:
+        with np.errstate(all="ignore"):
+            expected = float(np.power(np.float64(x), powi))
+        assert _same(PRIMITIVES["powi"].scalar(x, powi), expected), (x, powi)
+
+
+IEEE_CASES = [
+    ("max(1, 0*(x*1e308*10))", [0.5]),  # inf * 0 is NaN: max keeps the NaN
+    ("min(1, 0*(x*1e308*10))", [0.5]),
+    ("max(log(x), 1)", [-1.0]),  # NaN first
+    ("min(log(x), 1)", [-1.0]),
+    ("x**2 + y**2 + 1/(1/0)", [1.0, 2.0]),  # finite everywhere
+    ("1/x", [0.0]),
+    ("1/x", [-0.0]),
+    ("x/y", [0.0, 0.0]),
+    ("log(x)", [-1.0]),
+    ("log(x)", [0.0]),
+    ("sqrt(x)", [-4.0]),
+    ("exp(x)", [1000.0]),
+    ("cosh(x) + sinh(x)", [-1000.0]),
+    ("x**3", [1e200]),
+    ("x**-1", [0.0]),
+    ("x**-2 + y", [0.0, 1.0]),
+    ("pow(x, 0.5)", [-8.0]),
+    ("pow(x, y)", [0.0, -1.0]),
+    ("sin(x*1e308*10)", [1.0]),
+    ("tanh(x)", [1e300]),
+    ("acosh(x) + atanh(y)", [0.5, 1.0]),
+    ("log1p(x) + expm1(y)", [-1.0, 1000.0]),
+]
+
+
+@pytest.mark.parametrize(("text", "point"), IEEE_CASES)
+def test_generated_code_follows_ieee_like_the_interpreter(text, point):
+    """Generated code never raises an arithmetic error: it returns the interpreter's
+    value and gradient, or hands a point with a NaN back (UndefinedGradient) exactly
+    where the interpreter's answer has one too."""
+    expr = parse(text)
+    with np.errstate(all="ignore"):
+        reference = gradient(expr, point)
+    expected = [float(reference.value), *map(float, reference.gradient)]
+    try:
+        value, grad = value_and_gradient_function(expr)(*point)
+    except UndefinedGradient:
+        assert any(math.isnan(v) for v in expected), (text, point, expected)
+        return
+    found = [value, *grad]
+    assert all(_same(a, b) for a, b in zip(found, expected, strict=True)), (found, expected)
+
+
+def test_a_constant_division_by_zero_costs_nothing_at_run_time():
+    """``1/(1/0)`` is 0: the generated function answers at every point (no exception, so
+    no slower path), as the same function without the term does."""
+    fn = value_and_gradient_function(parse("x**2 + y**2 + 1/(1/0)"))
+    for point in [(1.0, 2.0), (-1.5, 2.0), (0.0, 0.0), (1e150, -1e150)]:
+        value, grad = fn(*point)
+        assert value == point[0] ** 2 + point[1] ** 2
+        assert grad == [2 * point[0], 2 * point[1]]
+    columns = [np.linspace(-1, 1, 300), np.linspace(1, 2, 300)]
+    found = gradient_columns(parse("x**2 + y**2 + 1/(1/0)"), columns)
+    np.testing.assert_array_equal(found.value, columns[0] ** 2 + columns[1] ** 2)
+
+
+def test_min_and_max_keep_nan_in_a_descent():
+    """max(1, NaN) is NaN on every path: the descent diverges at once, it does not
+    report f = 1 and 'converged'."""
+    run = descend(parse("max(1, 0*(x*1e308*10))"), [0.5], lr=0.1, steps=10, tol=1e-8)
+    assert run.status == "diverged", (run.status, run.message)
+    assert math.isnan(gradient(parse("max(1, 0*(x*1e308*10))"), [0.5]).value)
 
 
 def test_nan_results_are_handed_back_to_the_interpreter():
