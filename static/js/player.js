@@ -1,8 +1,8 @@
 // The step-through player: pick a run, move through its steps with a slider or Play, and
 // see the point, f, ‖∇f‖ and the gradient arrow at each step.
-import { api } from "./api.js";
+import { ApiError, api } from "./api.js";
 import { fmt, fmtPoint } from "./theme.js";
-import { $ } from "./util.js";
+import { $, debounce } from "./util.js";
 
 /** Frames per second of the player, and the most frames one playthrough takes. */
 const FPS = 12;
@@ -17,6 +17,8 @@ export class Player {
     this.view = view;
     this.playing = null;
     this.gradCache = new Map();
+    this.updateCache = new Map();
+    this.showUpdateSoon = debounce(() => this.showUpdate(), 120);
     $("play-run").addEventListener("change", () => {
       this.stop();
       this.configureSlider();
@@ -38,6 +40,7 @@ export class Player {
 
   forget() {
     this.gradCache.clear();
+    this.updateCache.clear();
   }
 
   /** Fill the run selector and select `key`. */
@@ -121,7 +124,64 @@ export class Player {
         // The arrow is a nicety; the readout already shows the step.
       }
     }
-    if (!this.playing) view.app.onPointChanged(point);
+    if (!this.playing) {
+      view.app.onPointChanged(point);
+      this.showUpdateSoon();
+    } else {
+      $("play-update").replaceChildren();
+    }
+  }
+
+  /**
+   * The update that moved the point to the selected step, written out by the server from
+   * the optimizer table's own rule: "x ← x − lr·∂f/∂x = −3 − 0.1·(−6) = −2.4".
+   */
+  async showUpdate() {
+    const box = $("play-update");
+    const run = this.run();
+    const k = this.step;
+    const step = run ? run.iterations[k] : 0;
+    if (!run || step < 1) {
+      box.replaceChildren();
+      return;
+    }
+    const key = `${run.key}:${step}`;
+    let told = this.updateCache.get(key);
+    if (!told) {
+      const { spec } = run;
+      try {
+        told = await this.view.app.slots.run("update", (signal) => api.descentStep(this.view.app.body({
+          start: spec.start, lr: spec.lr, optimizer: spec.optimizer, method: spec.method, step, ...spec.settings,
+        }), signal));
+      } catch (err) {
+        if (!(err instanceof ApiError)) throw err;
+        box.textContent = err.reason;
+        return;
+      }
+      if (!told) return;
+      this.updateCache.set(key, told);
+    }
+    if (this.run() !== run || this.step !== k) return;
+    const title = document.createElement("h3");
+    title.textContent = `Step ${step}: the update, with the numbers filled in`;
+    const coordinates = told.lines.map((lines) => {
+      const group = document.createElement("div");
+      group.className = "coordinate";
+      group.append(...lines.map((line) => {
+        const p = document.createElement("p");
+        p.className = "eq";
+        const name = document.createElement("span");
+        name.className = "name";
+        name.textContent = `${line.name} ← `;
+        const result = document.createElement("span");
+        result.className = "result";
+        result.textContent = fmt(line.value);
+        p.append(name, `${line.formula} = ${line.numbers} = `, result);
+        return p;
+      }));
+      return group;
+    });
+    box.replaceChildren(title, ...coordinates);
   }
 
   play() {

@@ -1,0 +1,42 @@
+"""The page as a lesson: the maths of each step shown with its numbers."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.pagekit import run_descent
+from tests.browser.test_page import open_page, url
+
+pytestmark = pytest.mark.browser
+
+
+def test_player_writes_the_update_with_the_numbers(page, server):
+    open_page(page, url(server, "x**2 + y**2", "&point=-3,4"))
+    run_descent(page, lr=0.1, steps=20)
+    page.locator("#play-step").focus()
+    page.keyboard.press("ArrowRight")  # step 1
+    page.wait_for_function(
+        "() => document.getElementById('play-update').textContent.includes('Step 1')")
+    text = page.text_content("#play-update")
+    assert "x ← x − lr·∂f/∂x = −3 − 0.1·(−6) = −2.4" in text
+    assert "y ← y − lr·∂f/∂y = 4 − 0.1·8 = 3.2" in text
+
+
+def test_adam_steps_show_moments_and_bias_corrections(page, server):
+    open_page(page, url(server, "x**2 + y**2", "&point=-3,4"))
+    run_descent(page, lr=0.1, steps=10, optimizer="adam")
+    page.locator("#play-step").focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function(
+        "() => document.getElementById('play-update').textContent.includes('Step 3')")
+    names = page.eval_on_selector_all("#play-update .name", "ns => ns.map(n => n.textContent)")
+    assert names == [f"{n} ← " for v in "xy" for n in ("m", "v", v, "m̂", "v̂")]
+    # the update lands where the run's path does
+    x_line = page.eval_on_selector_all("#play-update .eq", "ps => ps.map(p => p.textContent)")[2]
+    path_x = page.evaluate("""() => {
+      const el = document.getElementById('plot-contour');
+      const run = el.data.find(t => (t.name || '').startsWith('#1'));
+      return run.x[3];
+    }""")
+    assert x_line.endswith(f"{path_x:.6g}".replace("-", "−"))
