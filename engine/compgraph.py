@@ -17,14 +17,18 @@ the output's own, 1 -- so a variable's adjoint is NaN exactly when its partial i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
+from .errors import ExpressionError
 from .evaluate import forward_values
 from .expression import Expression
+from .forward import DUAL, Dual
 from .numeric import as_columns
-from .ops import FUNCTIONS
+from .ops import FUNCTIONS, NUMPY, PRIMITIVES
 from .points import resolve_point
 from .precedence import FORMS
 from .printer import format_number
@@ -44,6 +48,11 @@ class GraphNode:
     inputs: tuple[int, ...]
     value: float
     adjoint: float
+    partials: tuple[float, ...] = ()
+    """The local derivatives ∂node/∂input, one per input (the edges' labels): the chain
+    rule's factors; NaN where the node is undefined."""
+    tangent: float = 0.0
+    """Forward mode: d node / dt along the direction (the node's dual part)."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,9 @@ class GraphResult:
     point: np.ndarray
     nodes: list[GraphNode]
     output: int
+    direction: np.ndarray
+    """The direction of the forward-mode tangents (the output's tangent is the directional
+    derivative of f along it)."""
 
 
 def _label(op: str, value: float | None, name: str | None) -> str:
@@ -68,13 +80,42 @@ def _label(op: str, value: float | None, name: str | None) -> str:
     return op
 
 
-def computation_graph(expr: Expression, point: PointLike) -> GraphResult:
-    """Every node of ``expr``'s graph with its value and reverse-mode adjoint at ``point``."""
+def _local_partials(node: Any, out: Any, args: list[Any]) -> tuple[float, ...]:
+    """∂node/∂input for each input of ``node`` (NaN for all where the node is undefined)."""
+    if not node.inputs:
+        return ()
+    if node.value is not None:  # powi's exponent
+        args = [*args, node.value]
+    rule = PRIMITIVES[node.op].partials(NUMPY, out, *args)
+    partials = np.broadcast_arrays(*(np.asarray(p, dtype=np.float64) for p in rule))
+    if np.isnan(out):
+        return tuple(float("nan") for _ in node.inputs)
+    return tuple(float(p) for p in partials[: len(node.inputs)])
+
+
+def computation_graph(expr: Expression, point: PointLike,
+                      direction: Sequence[float] | None = None) -> GraphResult:
+    """Every node of ``expr``'s graph with its value and reverse-mode adjoint at ``point``,
+    the local derivatives on its edges, and its forward-mode tangent along ``direction``
+    (default: along the first variable, so the output's tangent is ∂f/∂x)."""
     x = resolve_point(expr, point)
     graph = expr.graph
+    count = len(expr.variables)
+    if direction is None:
+        d = np.zeros(count)
+        d[:1] = 1.0
+    else:
+        d = np.array([float(v) for v in direction], dtype=np.float64)
+        if d.shape != (count,) or not np.all(np.isfinite(d)):
+            raise ExpressionError(f"direction must be {count} finite numbers, one per "
+                                  "variable", code="bad_point", field="direction")
     with np.errstate(all="ignore"):
         values = forward_values(graph, dict(zip(expr.variables, as_columns(x), strict=True)))
         cts = backward(graph, values, every_node=True)
+        duals = [Dual(np.float64(v), np.float64(t)) for v, t in zip(x, d, strict=True)]
+        traced = forward_values(graph, dict(zip(expr.variables, duals, strict=True)), DUAL)
+        partials = [_local_partials(node, values[i], [values[j] for j in node.inputs])
+                    for i, node in enumerate(graph.nodes)]
     if np.isnan(values[graph.output]):  # f undefined: so is every d f / d node
         cts = [1.0 if i == graph.output else np.nan for i in range(len(cts))]
     nodes = [
@@ -85,7 +126,15 @@ def computation_graph(expr: Expression, point: PointLike) -> GraphResult:
             inputs=node.inputs,
             value=float(values[i]),
             adjoint=0.0 if cts[i] is None else float(cts[i]),
+            partials=partials[i],
+            tangent=_tangent(traced[i]),
         )
         for i, node in enumerate(graph.nodes)
     ]
-    return GraphResult(expr.variables, x, nodes, graph.output)
+    return GraphResult(expr.variables, x, nodes, graph.output, d)
+
+
+def _tangent(value: Any) -> float:
+    if isinstance(value, Dual):
+        return 0.0 if value.tangent is None else float(value.tangent)
+    return 0.0  # a constant, or a node no variable reaches

@@ -19,10 +19,13 @@ router = APIRouter(tags=["calculus"])
              summary="The expression graph with values and adjoints")
 async def graph(body: Annotated[GraphRequest, checked(GraphRequest)],
                 compute: ComputeDep) -> ModelResponse:
-    """Every node with its forward `value` and reverse-mode adjoint `grad` = df/dnode."""
+    """Every node with its forward `value`, its reverse-mode adjoint `grad` = ∂f/∂node, the
+    local derivatives on its edges (`partials`) and its forward-mode `tangent` along
+    `direction`: reverse and forward mode side by side on the same graph."""
 
     def work() -> ModelResponse:
         expr = compute.parse(body.expr, body.variables)
-        return ModelResponse(GraphResponse.of(engine.computation_graph(expr, body.point)))
+        return ModelResponse(GraphResponse.of(
+            engine.computation_graph(expr, body.point, body.direction)))
 
     return await compute.run(work)

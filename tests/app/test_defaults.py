@@ -48,7 +48,7 @@ REQUESTS: dict[str, dict[str, Any]] = {
                "variables": CHOSEN},
     "/steps": {"expr": REQUIRED, "point": REQUIRED, "methods": ["forward", "central"],
                "h_min": 1e-16, "h_max": 0.1, "n": 31, "variables": CHOSEN},
-    "/graph": {"expr": REQUIRED, "point": REQUIRED, "variables": CHOSEN},
+    "/graph": {"expr": REQUIRED, "point": REQUIRED, "direction": CHOSEN, "variables": CHOSEN},
     "/gradcheck": {"expr": REQUIRED, "claimed": CHOSEN, "point": REQUIRED,
                    "method": "central", "h": 1e-5, "random_points": 0, "box": CHOSEN,
                    "seed": 0, "variables": CHOSEN},
