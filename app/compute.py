@@ -8,19 +8,28 @@ event loop only awaits.  A request that gets no slot in time is refused with
 Long computations get a ``deadline`` (``time.monotonic()`` + ``settings.deadline``,
 counted from when the slot is granted) that the engine checks as it goes.
 
-A cancelled request (client gone) still lets its thread finish, bounded by that
-deadline, and only then gives the slot back, so the slot count is always honest.
+Abandoned requests stop computing.  The :class:`Compute` a handler receives is bound to
+its request (:func:`get_compute`); while the work runs, :meth:`Compute.run` listens on
+the request's ASGI ``receive`` for ``http.disconnect`` (the client hung up), and then
+sets the request's *abandoned* flag.  The deadline the work was given is a
+:class:`Deadline`: a ``float`` (the ``time.monotonic()`` value) that also counts as
+passed once that flag is set, so the engine -- which only ever asks
+``time.monotonic() > deadline`` -- stops at its next look at the clock, with no change to
+any engine signature.  The thread still finishes (now at once) before the slot is given
+back, so the slot count is always honest.
 """
 
 from __future__ import annotations
 
 import asyncio
+import copy
+import threading
 import time
 import weakref
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import anyio
 import anyio.to_thread
@@ -47,6 +56,46 @@ class ComputeBusy(Exception):
         super().__init__(self.message)
 
 
+class Deadline(float):
+    """A ``time.monotonic()`` value by which work must stop, which has also passed once
+    ``abandoned`` is set (the client went away).
+
+    The engine compares ``time.monotonic() > deadline``; ``Deadline`` is a subclass of
+    float, so Python asks ``deadline.__lt__(now)`` first, and that answers True once
+    the request is abandoned.  Arithmetic gives plain floats.
+
+    >>> gone = threading.Event()
+    >>> deadline = Deadline(time.monotonic() + 600, gone)
+    >>> time.monotonic() > deadline, time.monotonic() < deadline
+    (False, True)
+    >>> gone.set()
+    >>> time.monotonic() > deadline, time.monotonic() < deadline
+    (True, False)
+    """
+
+    __slots__ = ("abandoned",)
+    abandoned: threading.Event
+
+    def __new__(cls, at: float, abandoned: threading.Event) -> Deadline:
+        deadline = super().__new__(cls, at)
+        deadline.abandoned = abandoned
+        return deadline
+
+    def __lt__(self, now: Any) -> bool:  # deadline < now, now > deadline: passed
+        return self.abandoned.is_set() or float(self) < now
+
+    def __le__(self, now: Any) -> bool:  # deadline <= now, now >= deadline
+        return self.abandoned.is_set() or float(self) <= now
+
+    def __gt__(self, now: Any) -> bool:  # deadline > now, now < deadline: not yet
+        return not self.abandoned.is_set() and float(self) > now
+
+    def __ge__(self, now: Any) -> bool:
+        return not self.abandoned.is_set() and float(self) >= now
+
+    __hash__ = float.__hash__
+
+
 @dataclass
 class _Pool:
     slots: anyio.CapacityLimiter
@@ -68,6 +117,17 @@ class Compute:
         self._pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Pool] = (
             weakref.WeakKeyDictionary()
         )
+        # the request this view serves (see bind): its ASGI receive and abandoned flag
+        self._receive: Callable[[], Any] | None = None
+        self.abandoned = threading.Event()
+
+    def bind(self, request: Request) -> Compute:
+        """This app's compute, for one request: same slots, threads and limits, with the
+        request's own abandoned flag and a way to hear that its client has gone."""
+        bound = copy.copy(self)  # shares the pools
+        bound._receive = request.receive
+        bound.abandoned = threading.Event()
+        return bound
 
     def _pool(self) -> _Pool:
         loop = asyncio.get_running_loop()
@@ -93,9 +153,28 @@ class Compute:
             slots.release()
 
     async def run(self, work: Callable[[], T]) -> T:
-        """Run ``work()`` in a worker thread once a compute slot is free."""
+        """Run ``work()`` in a worker thread once a compute slot is free; if the client
+        goes away meanwhile, the request is marked abandoned (its deadline passes)."""
         async with self.slot():
-            return await anyio.to_thread.run_sync(work, limiter=self._pool().threads)
+            watch = None
+            if self._receive is not None:
+                watch = asyncio.create_task(self._watch(self._receive))
+            try:
+                return await anyio.to_thread.run_sync(work, limiter=self._pool().threads)
+            finally:
+                if watch is not None:
+                    watch.cancel()
+
+    async def _watch(self, receive: Callable[[], Any]) -> None:
+        """Wait for ``http.disconnect`` (the body has been read already: the next message
+        a server sends is that one), then mark the request abandoned."""
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                self.abandoned.set()
+                return
+            if not message.get("more_body", False) and not message.get("body"):
+                return  # an empty last body message again: nothing more will come
 
     # --- helpers the work functions call (in the worker thread) --------------------
 
@@ -103,9 +182,10 @@ class Compute:
         """Parse ``text`` under this app's expression limits."""
         return engine.parse(text, variables=variables, limits=self.limits)
 
-    def deadline(self) -> float:
-        """The ``time.monotonic()`` value a computation starting now must finish by."""
-        return time.monotonic() + self.settings.deadline
+    def deadline(self) -> Deadline:
+        """The ``time.monotonic()`` value a computation starting now must finish by (a
+        :class:`Deadline`: it passes at once when the request is abandoned)."""
+        return Deadline(time.monotonic() + self.settings.deadline, self.abandoned)
 
     def descent_points(self, expr: engine.Expression, steps: int,
                        max_points: int | None) -> int:
@@ -121,6 +201,7 @@ class Compute:
 
 
 async def get_compute(request: Request) -> Compute:
-    """FastAPI dependency: the app's :class:`Compute` (async: no thread handoff)."""
+    """FastAPI dependency: the app's :class:`Compute`, bound to this request (async: no
+    thread handoff)."""
     compute: Compute = request.app.state.compute
-    return compute
+    return compute.bind(request)

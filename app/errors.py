@@ -7,11 +7,15 @@
   expression limits (length, nodes, depth) name their setting too.
 * :class:`app.limits.LimitExceeded` → 422 of the same shape, ``type: "limit_exceeded"``.
 * ``RequestValidationError`` → FastAPI's 422 body **without** the ``input`` echo (the
-  default echoes it, and a NaN or a lone surrogate there turns the 422 into a 500).
+  default echoes it, and a NaN or a lone surrogate there turns the 422 into a 500),
+  and without any key the client chose: an unknown field, or a name in a point given
+  as an object, stands in ``loc`` as its position among the object's keys (0, 1, ...),
+  and the message names the problem, never the key.
 * :class:`app.compute.ComputeBusy` → 503 with ``Retry-After``.
 * Starlette's HTTP errors (404, 405, 413 from the body limit) → ``{"detail": "..."}``;
-  a body that is not UTF-8 or is nested too deeply for Python's JSON parser is
-  invalid JSON: 422 ``json_invalid`` like any other.
+  a body that is not UTF-8, is nested too deeply for Python's JSON parser, or holds a
+  number Python will not read (an integer of more than 4,300 digits) is invalid JSON:
+  422 ``json_invalid`` like any other.
 * Anything unexpected → a JSON 500 that says nothing about internals.
 
 All bodies go through :class:`app.responses.SafeJSONResponse`: ASCII-escaped, no NaN.
@@ -21,15 +25,18 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from functools import cache
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 import engine
 
+from . import schemas
 from .compute import ComputeBusy
 from .limits import LimitExceeded
 from .responses import SafeJSONResponse
@@ -106,13 +113,81 @@ async def limit_exceeded(request: Request, exc: Exception) -> SafeJSONResponse:
                   {"limit": exc.setting, "maximum": exc.limit, "given": exc.given})
 
 
+def _models(cls: type[BaseModel]) -> Iterator[type[BaseModel]]:
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _models(sub)
+
+
+@cache
+def declared_names() -> frozenset[str]:
+    """Every field name (and alias) of the app's models (:mod:`app.schemas`): the keys a
+    body may hold that are ours, not the client's.  (Computed at the first validation
+    error.)"""
+    names: set[str] = set()
+    for model in _models(BaseModel):
+        if model.__module__.startswith(schemas.__name__):
+            for name, info in model.model_fields.items():
+                names.update(n for n in (name, info.alias) if n)
+    return frozenset(names)
+
+
+def clean_loc(loc: Sequence[Any], body: Any,
+              positions: dict[int, dict[str, int]] | None = None) -> tuple[list[Any], bool]:
+    """``loc`` with every key the client chose replaced by its position among the keys
+    of its object, and whether the last part was such a key.
+
+    pydantic's ``loc`` walks the body: field names (ours), list indices, and tags such
+    as ``object`` or ``[key]`` (ours); a key of the body that is no field of ours (an
+    unknown field, a variable's name in a point) is the client's text.
+
+    >>> clean_loc(["body", "<b>"], {"expr": "x", "<b>": 1})
+    (['body', 1], True)
+    >>> clean_loc(["body", "point", "object", "<b>", "[key]"], {"point": {"<b>": 1}})
+    (['body', 'point', 'object', 0, '[key]'], False)
+
+    ``positions`` caches each object's key positions across the errors of one body.
+    """
+    positions = {} if positions is None else positions
+    cleaned: list[Any] = []
+    data = body
+    masked = False
+    for k, part in enumerate(loc):
+        masked = False
+        if k == 0 or not isinstance(data, dict | list):
+            cleaned.append(part)
+            continue
+        if isinstance(data, dict) and isinstance(part, str) and part in data:
+            if part not in declared_names():
+                where = positions.get(id(data))
+                if where is None:
+                    where = positions[id(data)] = {key: n for n, key in enumerate(data)}
+                cleaned.append(where[part])
+                masked = True
+            else:
+                cleaned.append(part)
+            data = data[part]
+        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+            cleaned.append(part)
+            data = data[part]
+        else:  # a tag of pydantic's (object, [key], a type's name)
+            cleaned.append(part)
+    return [_short(part) for part in cleaned], masked
+
+
 async def validation_error(request: Request, exc: Exception) -> SafeJSONResponse:
     assert isinstance(exc, RequestValidationError)
     detail = []
+    positions: dict[int, dict[str, int]] = {}
     for err in exc.errors():
+        loc, masked = clean_loc(err.get("loc", ()), exc.body, positions)
+        msg = str(err.get("msg", "invalid input"))
+        if err.get("type") == "extra_forbidden" and masked:
+            msg = ("unknown field: this endpoint takes no field of that name (the fields "
+                   "are listed in /docs); loc gives its position among the body's keys")
         item: dict[str, Any] = {
-            "loc": [_short(part) for part in err.get("loc", ())],
-            "msg": str(err.get("msg", "invalid input")),
+            "loc": loc,
+            "msg": msg,
             "type": str(err.get("type", "value_error")),
         }
         ctx = _clean_ctx(err.get("ctx"))
@@ -140,6 +215,11 @@ async def http_error(request: Request, exc: Exception) -> SafeJSONResponse:
         # FastAPI's 400 for JSON nested too deeply for Python's parser (100,000 '[')
         return _error(["body"], "JSON decode error: the body is nested too deeply",
                       "json_invalid")
+    if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
+        # FastAPI's 400 for a body json.loads refused otherwise: an integer of more than
+        # 4,300 digits (Python's int limit) is the one way valid JSON gets here
+        return _error(["body"], "JSON decode error: a number in the body has too many "
+                      "digits to be read (at most 4300)", "json_invalid")
     return SafeJSONResponse(
         {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
     )

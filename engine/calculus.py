@@ -377,6 +377,7 @@ def step_sweep(
     h_min: float = 1e-16,
     h_max: float = 0.1,
     n: int = 31,
+    deadline: float | None = None,
 ) -> SweepResult:
     """The error of each numerical method against the exact derivative as h shrinks.
 
@@ -386,6 +387,10 @@ def step_sweep(
     whose error is within a relative 1e-12 of the smallest: near its bottom the V often
     has equal errors at several h (exp(x) at 1, central: 5.86e-11 at 1e-5 and at 1e-7),
     and which of two equal floats comes out lower must not depend on the CPU.
+
+    A function of no variables has no derivative to get wrong: every error is 0.
+    ``deadline`` (a ``time.monotonic()`` value) is checked before each method and
+    between the blocks of its work, as in :func:`gradient_field`.
     """
     for method in methods:
         if method not in NUMERICAL_METHODS:
@@ -402,15 +407,24 @@ def step_sweep(
         raise ExpressionError("n must be at least 2", code="bad_grid", field="n")
     x0 = resolve_point(expr, point)
     h = np.geomspace(h_max, h_min, n)
-    exact = gradient_columns(expr, as_columns(x0)).gradient
+    check = _deadline_check(deadline)
+    if not len(x0):  # a constant: nothing to differentiate, nothing wrong
+        exact = np.zeros(0)
+    else:
+        exact = gradient_columns(expr, as_columns(x0), check=check).gradient
     columns = [np.full(n, v) for v in x0]
     errors: dict[str, Array] = {}
     best: dict[str, float | None] = {}
     for method in methods:
-        found = gradient_columns(expr, columns, method, h)
+        if check is not None:
+            check()
+        if not len(x0):
+            errors[method] = worst = np.zeros(n)
+            best[method] = _best_h(h, worst)
+            continue
+        found = gradient_columns(expr, columns, method, h, check=check)
         with np.errstate(invalid="ignore"):
-            error = np.abs(found.gradient - exact.reshape(-1, 1))
-            worst = np.max(error, axis=0) if len(x0) else np.zeros(n)
+            worst = np.max(np.abs(found.gradient - exact.reshape(-1, 1)), axis=0)
         errors[method] = worst
         best[method] = _best_h(h, worst)
     return SweepResult(expr.variables, x0, h, exact, errors, best)

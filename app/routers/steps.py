@@ -25,7 +25,8 @@ async def steps(body: Annotated[StepsRequest, checked(StepsRequest)],
     def work() -> ModelResponse:
         expr = compute.parse(body.expr, body.variables)
         result = engine.step_sweep(expr, body.point, methods=body.methods,
-                                   h_min=body.h_min, h_max=body.h_max, n=body.n)
+                                   h_min=body.h_min, h_max=body.h_max, n=body.n,
+                                   deadline=compute.deadline())
         return ModelResponse(StepsResponse.of(result))
 
     return await compute.run(work)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from pydantic import Field, model_validator
@@ -57,6 +58,12 @@ class FieldRequest(Request):
             bounds = getattr(self, name)
             if bounds is not None and not bounds[0] < bounds[1]:
                 raise ValueError(f"{name} must be [min, max] with min < max")
+            if bounds is not None and not math.isfinite(bounds[1] - bounds[0]):
+                # each grid point is min + k (max - min) / (n - 1): the width must be a
+                # finite float, or the grid's coordinates are not numbers
+                raise ValueError(f"{name} is too wide: max - min is not a finite number, "
+                                 "so the grid's coordinates would not be either; narrow it "
+                                 "(max - min at most about 1.8e308)")
         return self
 
     @property
