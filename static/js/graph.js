@@ -1,10 +1,13 @@
 // Computation graph panel: the nodes of POST /graph laid out in layers by depth
-// (variables on the left, f on the right), each with its value and adjoint ∂f/∂node.
+// (variables on the left, f on the right), each with its value, its adjoint ∂f/∂node
+// (reverse mode) and its tangent along a direction (forward mode); each edge with its
+// local derivative ∂node/∂input. Below it, the chain rule spelled out for a variable (the
+// sum over paths of the products of the edges) and the forward-mode trace in order.
 import { fmt } from "./theme.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const NODE_W = 138;
-const NODE_H = 60;
+const NODE_H = 74;
 const COL_GAP = 58;
 const ROW_GAP = 14;
 const PAD = 14;
@@ -109,6 +112,10 @@ export function renderGraph(container, graph) {
       const mid = (x1 + x2) / 2;
       const path = el("path", { d: `M ${x1} ${y1} C ${mid} ${y1}, ${mid} ${y2}, ${x2} ${y2}`, class: "edge", "marker-end": "url(#arrowhead)" });
       edges.appendChild(path);
+      // the local derivative on the edge, at the curve's midpoint
+      const local = el("text", { x: mid, y: (y1 + y2) / 2 - 3, class: "edge-partial" }, fmt(n.partials?.[k] ?? null, 3));
+      local.appendChild(el("title", {}, `∂(${n.label})/∂(${byId.get(inputId).label}) = ${n.partials?.[k]}`));
+      edges.appendChild(local);
       for (const id of [n.id, inputId]) edgeOf.set(id, [...(edgeOf.get(id) ?? []), path]);
     });
   }
@@ -119,18 +126,124 @@ export function renderGraph(container, graph) {
     const { x, y } = at.get(n.id);
     const kind = kindOf(n, graph.output);
     const g = el("g", { class: `node node-${kind}`, transform: `translate(${x} ${y})` });
-    g.appendChild(el("title", {}, `${n.label} (${n.op})\nvalue = ${n.value}\n∂f/∂node = ${n.grad}`));
+    g.appendChild(el("title", {}, `${n.label} (${n.op})\nvalue = ${n.value}\n∂f/∂node = ${n.grad}\ntangent = ${n.tangent}`));
     g.appendChild(el("rect", { width: NODE_W, height: NODE_H, rx: 9, ry: 9 }));
     const label = n.label.length > 16 ? `${n.label.slice(0, 15)}…` : n.label;
     g.appendChild(el("text", { x: NODE_W / 2, y: 19, class: "node-label" }, label));
     g.appendChild(el("text", { x: 10, y: 36, class: "node-value" }, `v  ${fmt(n.value, 5)}`));
     g.appendChild(el("text", { x: 10, y: 51, class: "node-grad" }, `∂f ${fmt(n.grad, 5)}`));
+    g.appendChild(el("text", { x: 10, y: 66, class: "node-tangent" }, `v̇  ${fmt(n.tangent ?? null, 5)}`));
     g.addEventListener("mouseenter", () => (edgeOf.get(n.id) ?? []).forEach((p) => p.classList.add("hot")));
     g.addEventListener("mouseleave", () => (edgeOf.get(n.id) ?? []).forEach((p) => p.classList.remove("hot")));
     group.appendChild(g);
   }
   svg.appendChild(group);
-  container.replaceChildren(svg);
+  const scroll = document.createElement("div");
+  scroll.className = "graph-scroll-inner";
+  scroll.appendChild(svg);
+  container.replaceChildren(scroll, chainRule(graph, byId), forwardTrace(graph, byId));
+}
+
+/** Most paths written out in the chain-rule panel (the sum is over all of them). */
+const MAX_PATHS = 12;
+
+/** Every path from node `from` to the output, as lists of [node, input slot] steps. */
+function paths(graph, byId, from) {
+  const consumers = new Map();
+  for (const n of graph.nodes) n.inputs.forEach((j, slot) => consumers.set(j, [...(consumers.get(j) ?? []), [n.id, slot]]));
+  const found = [];
+  const walk = (id, trail) => {
+    if (found.length > 1000) return; // enough to show that there are many
+    if (id === graph.output) {
+      found.push(trail);
+      return;
+    }
+    for (const [next, slot] of consumers.get(id) ?? []) walk(next, [...trail, [next, slot]]);
+  };
+  walk(from, []);
+  return found;
+}
+
+/** The chain rule for a chosen variable: ∂f/∂x = Σ over paths of Π of the edges' local derivatives. */
+function chainRule(graph, byId) {
+  const box = document.createElement("div");
+  box.className = "chain-rule";
+  const head = document.createElement("div");
+  head.className = "chain-head";
+  const label = document.createElement("label");
+  label.htmlFor = "chain-variable";
+  label.textContent = "Chain rule for";
+  const select = document.createElement("select");
+  select.id = "chain-variable";
+  const vars = graph.nodes.filter((n) => n.op === "var");
+  for (const n of vars) {
+    const option = document.createElement("option");
+    option.value = String(n.id);
+    option.textContent = `∂f/∂${n.label}`;
+    select.appendChild(option);
+  }
+  head.append(label, select);
+  const list = document.createElement("ol");
+  list.className = "chain-paths";
+  const total = document.createElement("p");
+  total.className = "chain-total";
+  const show = () => {
+    const from = Number(select.value);
+    const all = paths(graph, byId, from);
+    const products = all.map((trail) => trail.reduce((acc, [id, slot]) => acc * byId.get(id).partials[slot], 1));
+    list.replaceChildren(...all.slice(0, MAX_PATHS).map((trail, k) => {
+      const li = document.createElement("li");
+      const names = [byId.get(from).label, ...trail.map(([id]) => byId.get(id).label)].join(" → ");
+      const factors = trail.map(([id, slot]) => fmt(byId.get(id).partials[slot], 4)).join(" · ");
+      li.textContent = `${names}:  ${factors || "1"} = ${fmt(products[k], 5)}`;
+      return li;
+    }));
+    const sum = products.reduce((a, b) => a + b, 0);
+    const more = all.length > MAX_PATHS ? ` (${all.length - MAX_PATHS} more paths not listed)` : "";
+    const name = byId.get(from).label;
+    total.textContent = `∂f/∂${name} = sum over ${all.length} path${all.length === 1 ? "" : "s"} = ${fmt(sum, 6)}`
+      + ` — the adjoint of ${name} is ${fmt(byId.get(from).grad, 6)}.${more}`;
+  };
+  select.addEventListener("change", show);
+  if (vars.length) show();
+  else total.textContent = "f has no variables: every derivative is 0.";
+  const help = document.createElement("p");
+  help.className = "help";
+  help.textContent = "Each edge carries its local derivative ∂node/∂input; multiply along a path from the variable to f, then add the paths: that is the chain rule, and what one reverse pass computes.";
+  box.append(head, help, list, total);
+  return box;
+}
+
+/** The forward-mode trace: each node's value and tangent in evaluation order. */
+function forwardTrace(graph, byId) {
+  const box = document.createElement("div");
+  box.className = "forward-trace";
+  const title = document.createElement("h3");
+  const vars = graph.nodes.filter((n) => n.op === "var").map((n) => n.label);
+  const direction = graph.direction.map((d, i) => `${fmt(d, 3)}·e_${vars[i] ?? i}`).filter((t) => !t.startsWith("0·")).join(" + ");
+  title.textContent = `Forward mode (dual numbers) along ${direction || "0"}`;
+  const table = document.createElement("table");
+  const head = table.createTHead().insertRow();
+  for (const text of ["node", "value", "tangent v̇"]) {
+    const th = document.createElement("th");
+    th.scope = "col";
+    th.textContent = text;
+    head.appendChild(th);
+  }
+  const body = table.createTBody();
+  for (const n of graph.nodes) {
+    const row = body.insertRow();
+    const inputs = n.inputs.map((i) => byId.get(i).label).join(", ");
+    for (const text of [n.inputs.length ? `${n.label}(${inputs})` : n.label, fmt(n.value, 6), fmt(n.tangent ?? null, 6)]) {
+      row.insertCell().textContent = text;
+    }
+  }
+  const out = byId.get(graph.output);
+  const note = document.createElement("p");
+  note.className = "help";
+  note.textContent = `One forward pass carries the tangent along: f's tangent ${fmt(out.tangent ?? null, 6)} is the derivative of f in that direction — one pass per direction, where reverse mode gets every partial in one pass back.`;
+  box.append(title, table, note);
+  return box;
 }
 
 /** Show a short message in the graph panel instead of a graph. */

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.browser.pagekit import run_descent
@@ -40,3 +42,19 @@ def test_adam_steps_show_moments_and_bias_corrections(page, server):
       return run.x[3];
     }""")
     assert x_line.endswith(f"{path_x:.6g}".replace("-", "−"))
+
+
+def test_graph_edges_multiply_along_paths_to_the_adjoint(page, server):
+    open_page(page, url(server, "x*x + sin(x*y)", "&point=0.3,-1.2"))
+    page.wait_for_selector("#graph svg")
+    page.wait_for_selector(".chain-total")
+    edges = page.eval_on_selector_all("#graph .edge-partial", "ts => ts.length")
+    assert edges == page.eval_on_selector_all("#graph .edge", "ps => ps.length") > 0
+    for variable in ("∂f/∂x", "∂f/∂y"):
+        page.select_option("#chain-variable", label=variable)
+        total = page.text_content(".chain-total")
+        # "∂f/∂x = sum over 3 paths = 0.48 — the adjoint of x is 0.48."
+        match = re.search(r"paths? = (\S+) — the adjoint of \w+ is (\S+?)\.(?:\s|$)", total)
+        assert match and match.group(1) == match.group(2), total
+    rows = page.eval_on_selector_all(".forward-trace tbody tr", "rs => rs.length")
+    assert rows == page.eval_on_selector_all("#graph .node", "ns => ns.length")
