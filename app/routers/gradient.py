@@ -20,11 +20,13 @@ router = APIRouter(tags=["calculus"])
 async def gradient(body: Annotated[GradientRequest, checked(GradientRequest)],
                    compute: ComputeDep) -> ModelResponse:
     """The value and gradient of `expr` at `point`. Numerical methods also return the
-    exact (autodiff) gradient and their `error`; `richardson` adds `error_estimate`."""
+    exact (autodiff) gradient and their `error`; `richardson` adds `error_estimate`;
+    `"hessian": true` adds the exact Hessian and its eigenvalues."""
 
     def work() -> ModelResponse:
         expr = compute.parse(body.expr, body.variables)
         result = engine.gradient(expr, body.point, body.method, body.h)
-        return ModelResponse(GradientResponse.of(body.expr, result))
+        curvature = engine.stability(expr, body.point) if body.hessian else None
+        return ModelResponse(GradientResponse.of(body.expr, result, curvature))
 
     return await compute.run(work)

@@ -44,6 +44,8 @@ class GradientRequest(Request):
     point: Point = point_field([3, 4])
     method: Method = Field("autodiff", description=METHOD_DOC)
     h: PositiveNumber | None = Field(None, description=H_DOC, examples=[1e-4])
+    hessian: bool = Field(False, strict=True,
+                          description="Also send the exact Hessian and its eigenvalues.")
     variables: list[VariableName] | None = variables_field()
 
 
@@ -68,10 +70,16 @@ class GradientResponse(Reply):
     error_estimate: list[OutNumber] | None = Field(
         None, description="Richardson's own error estimate (richardson only)."
     )
+    hessian: list[list[OutNumber]] | None = Field(
+        None, description="The exact Hessian (with `\"hessian\": true`).")
+    eigenvalues: list[float] | None = Field(
+        None, description="Its eigenvalues, ascending (with `\"hessian\": true`); null "
+        "where the Hessian is not finite.")
     message: str = Field(description="Says which numbers are null and why; 'ok' if none.")
 
     @classmethod
-    def of(cls, text: str, result: engine.GradientResult) -> GradientResponse:
+    def of(cls, text: str, result: engine.GradientResult,
+           curvature: engine.Stability | None = None) -> GradientResponse:
         reply: dict[str, Any] = {
             "expr": text,
             "variables": list(result.variables),
@@ -86,4 +94,8 @@ class GradientResponse(Reply):
             array = getattr(result, name)
             if array is not None:
                 reply[name] = as_list(array)
+        if curvature is not None:
+            reply["hessian"] = as_list(curvature.hessian)
+            reply["eigenvalues"] = (None if curvature.eigenvalues is None
+                                    else as_list(curvature.eigenvalues))
         return cls(**reply)

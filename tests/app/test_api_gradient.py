@@ -100,3 +100,13 @@ def test_explicit_h_is_echoed_exactly(api):
     data = api.post("/gradient", {"expr": "x**3", "point": 2, "method": "forward", "h": 0.5})
     assert data["h"] == [0.5]
     assert data["gradient"] == [pytest.approx(((2.5**3) - 8) / 0.5)]
+
+
+def test_hessian_on_request(api):
+    data = api.post("/gradient", {"expr": "x**2*y + y**3", "point": [1, 2], "hessian": True})
+    assert data["hessian"] == [[4.0, 2.0], [2.0, 12.0]]
+    assert data["eigenvalues"] == [pytest.approx(8 - 20**0.5), pytest.approx(8 + 20**0.5)]
+    plain = api.post("/gradient", {"expr": "x**2*y + y**3", "point": [1, 2]})
+    assert "hessian" not in plain and "eigenvalues" not in plain
+    undefined = api.post("/gradient", {"expr": "log(x)", "point": -1, "hessian": True})
+    assert undefined["hessian"] == [[None]] and undefined["eigenvalues"] is None

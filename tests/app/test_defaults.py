@@ -32,7 +32,7 @@ NETWORK = {"samples": 400, "noise": 0.1, "test_fraction": 0.2, "hidden": 10,
 
 REQUESTS: dict[str, dict[str, Any]] = {
     "/gradient": {"expr": REQUIRED, "point": REQUIRED, "method": "autodiff", "h": CHOSEN,
-                  "variables": CHOSEN},
+                  "hessian": False, "variables": CHOSEN},
     "/descent": {"expr": REQUIRED, "start": REQUIRED, "lr": 0.1, "steps": 100,
                  "optimizer": "gd", "method": "autodiff", "h": CHOSEN, "tol": 0.0,
                  "divergence_factor": 1e10, "max_points": CHOSEN, "variables": CHOSEN,
