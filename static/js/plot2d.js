@@ -147,6 +147,8 @@ export class Plot2D {
     this.colour = null;
     this.cursor = null; // {point, grad, color}
     this.bound = false;
+    /** The tangent plane drawn on the surface: {point, value, gradient}, or null. */
+    this.plane = null;
   }
 
   /** New function or range: recompute what depends on the field only. */
@@ -265,6 +267,7 @@ export class Plot2D {
         marker: { color: "#ffffff", size: 5, line: { color: COLORS.ink, width: 3 } },
       });
     }
+    if (this.plane) traces.push(this.planeTrace(zlo, zhi));
     const c = this.cursor;
     traces.push({
       type: "scatter3d", mode: "markers", name: "current step", showlegend: false, hoverinfo: "skip",
@@ -287,6 +290,22 @@ export class Plot2D {
       legend: { orientation: "h", x: 0, y: 1.0, yanchor: "bottom", font: { size: 12 }, traceorder: "normal" },
     });
     Plotly.react(this.surfaceEl, traces, layout, PLOT_CONFIG);
+  }
+
+  /** The tangent plane z = f₀ + ∇f·(p − p₀) over a patch around its point, clipped to the box. */
+  planeTrace(zlo, zhi) {
+    const { point: [x0, y0], value, gradient: [gx, gy] } = this.plane;
+    const ax = 0.18 * (this.xRange[1] - this.xRange[0]);
+    const ay = 0.18 * (this.yRange[1] - this.yRange[0]);
+    const xs = [x0 - ax, x0, x0 + ax];
+    const ys = [y0 - ay, y0, y0 + ay];
+    const clip = (z) => (z >= zlo && z <= zhi ? z : null);
+    const z = ys.map((y) => xs.map((x) => clip(value + gx * (x - x0) + gy * (y - y0))));
+    return {
+      type: "surface", x: xs, y: ys, z, name: "tangent plane", showscale: false, opacity: 0.6,
+      colorscale: [[0, COLORS.tangent], [1, COLORS.tangent]], hoverinfo: "skip",
+      contours: { z: { show: false } }, lighting: { ambient: 1, diffuse: 0 },
+    };
   }
 
   /** The two traces of the step-through cursor: the current point and its gradient arrow. */

@@ -1,6 +1,22 @@
-// Clicking anywhere inside a Plotly plot area (not only on a trace) reports data
-// coordinates. Plotly turns a mouse press without a drag into a click on its drag layer,
-// so this works in zoom and pan modes alike; clicks on the modebar and legend are ignored.
+// Clicking (or hovering) anywhere inside a Plotly plot area, not only on a trace, reports
+// data coordinates. Plotly turns a mouse press without a drag into a click on its drag
+// layer, so this works in zoom and pan modes alike; the modebar, legend and colour bar
+// are ignored.
+
+/** The data coordinates under a mouse event, with the visible spans, or null outside. */
+function dataPoint(el, event) {
+  const layout = el._fullLayout;
+  if (!layout || !layout.xaxis || !layout.yaxis) return null;
+  if (event.target.closest(".modebar, .legend, .colorbar")) return null;
+  const xa = layout.xaxis;
+  const ya = layout.yaxis;
+  const box = el.getBoundingClientRect();
+  const px = event.clientX - box.left - xa._offset;
+  const py = event.clientY - box.top - ya._offset;
+  if (px < 0 || px > xa._length || py < 0 || py > ya._length) return null;
+  const spans = { x: Math.abs(xa.range[1] - xa.range[0]), y: Math.abs(ya.range[1] - ya.range[0]) };
+  return { x: xa.p2l(px), y: ya.p2l(py), spans };
+}
 
 /**
  * @param {HTMLElement} el the Plotly graph div
@@ -8,16 +24,18 @@
  */
 export function onPlotClick(el, callback) {
   el.addEventListener("click", (event) => {
-    const layout = el._fullLayout;
-    if (!layout || !layout.xaxis || !layout.yaxis) return;
-    if (event.target.closest(".modebar, .legend, .colorbar")) return;
-    const xa = layout.xaxis;
-    const ya = layout.yaxis;
-    const box = el.getBoundingClientRect();
-    const px = event.clientX - box.left - xa._offset;
-    const py = event.clientY - box.top - ya._offset;
-    if (px < 0 || px > xa._length || py < 0 || py > ya._length) return;
-    const spans = { x: Math.abs(xa.range[1] - xa.range[0]), y: Math.abs(ya.range[1] - ya.range[0]) };
-    callback(xa.p2l(px), ya.p2l(py), spans);
+    const p = dataPoint(el, event);
+    if (p) callback(p.x, p.y, p.spans);
   });
+}
+
+/**
+ * Report the data point under the mouse as it moves over the plot area, and null when it
+ * leaves.
+ * @param {HTMLElement} el the Plotly graph div
+ * @param {(point: {x: number, y: number, spans: object}|null) => void} callback
+ */
+export function onPlotHover(el, callback) {
+  el.addEventListener("mousemove", (event) => callback(dataPoint(el, event)));
+  el.addEventListener("mouseleave", () => callback(null));
 }

@@ -5,7 +5,9 @@ import { DerivativeCheck } from "./derivcheck.js";
 import { DescentForm } from "./descentform.js";
 import { Player } from "./player.js";
 import { Plot2D } from "./plot2d.js";
+import { onPlotHover } from "./plotclick.js";
 import { lossY, renderLoss } from "./plotloss.js";
+import { PointPanel } from "./pointpanel.js";
 import { MAX_RUNS, Runs } from "./runs.js";
 import { StabilityPanel } from "./stability.js";
 import { SweepPanel } from "./sweeppanel.js";
@@ -34,6 +36,14 @@ export class View2D {
     this.check = new DerivativeCheck(app, $("check-2d"), () => ({
       point: app.state.start, box: [app.state.xr, app.state.yr],
     }));
+    this.point = new PointPanel(app, (plane) => {
+      this.plot.plane = plane;
+      if (this.surfaceVisible) this.render();
+    });
+    // the point under the mouse, or the start point when the mouse leaves the contour
+    const hoverSoon = debounce((p) => (p ? this.point.show([p.x, p.y], true)
+      : this.point.show(this.app.state.start)), 150);
+    onPlotHover($("plot-contour"), hoverSoon);
     $("clear-runs").addEventListener("click", () => this.clearRuns());
     $("sweep-lr").addEventListener("click", () => this.runSweep());
     $("ascent").addEventListener("change", () => {
@@ -145,6 +155,7 @@ export class View2D {
     const { state, slots } = this.app;
     if (!state.start) return;
     this.refreshStability();
+    this.point.show(state.start);
     try {
       const res = await slots.run("start", (signal) => api.gradient(this.app.body({ point: state.start }), signal));
       if (!res) return;

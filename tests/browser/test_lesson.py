@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import httpx
 import pytest
 
 from tests.browser.pagekit import run_descent
@@ -58,3 +59,33 @@ def test_graph_edges_multiply_along_paths_to_the_adjoint(page, server):
         assert match and match.group(1) == match.group(2), total
     rows = page.eval_on_selector_all(".forward-trace tbody tr", "rs => rs.length")
     assert rows == page.eval_on_selector_all("#graph .node", "ns => ns.length")
+
+
+def test_readouts_and_slices_at_the_start_match_the_api(page, server):
+    expr = "x**2*y + y**3 - 3*y"
+    open_page(page, url(server, expr, "&point=1,0.5"))
+    page.wait_for_function(
+        "() => document.getElementById('point-readout').textContent.includes('Hessian')")
+    answer = httpx.post(f"{server}/gradient",
+                        json={"expr": expr, "point": [1, 0.5], "hessian": True}).json()
+    readout = page.text_content("#point-readout")
+    assert "[[1, 2], [2, 3]]" in readout and answer["hessian"] == [[1.0, 2.0], [2.0, 3.0]]
+    assert "saddle" in page.text_content("#point-curvature")
+    for plot, partial in (("plot-slice-x", answer["gradient"][0]),
+                          ("plot-slice-y", answer["gradient"][1])):
+        traces = page.evaluate("id => document.getElementById(id).data.map(t => "
+                               "({name: t.name, x: Array.from(t.x), y: Array.from(t.y)}))", plot)
+        curve, tangent = traces[0], traces[1]
+        slope = (tangent["y"][1] - tangent["y"][0]) / (tangent["x"][1] - tangent["x"][0])
+        assert slope == pytest.approx(partial, rel=1e-9)
+        # the slice passes through f at the start point
+        point = traces[2]
+        assert point["y"][0] == pytest.approx(answer["value"], rel=1e-12)
+        k = min(range(len(curve["x"])), key=lambda i: abs(curve["x"][i] - point["x"][0]))
+        assert abs(curve["x"][k] - point["x"][0]) < 0.05
+    # hovering the contour moves the panel to the point under the mouse
+    box = page.locator("#plot-contour").bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.45, box["y"] + box["height"] * 0.42)
+    page.mouse.move(box["x"] + box["width"] * 0.47, box["y"] + box["height"] * 0.43)
+    page.wait_for_function(
+        "() => document.getElementById('point-title').textContent.includes('mouse')")
