@@ -1,0 +1,241 @@
+"""Mutation score of the engine's core and the response encoder (issue 16).  Not run by CI.
+
+    pip install mutmut==3.8.1          # not a dependency of the project, nor of its tests
+    nice -n 19 python scripts/mutation.py                   # every module below
+    nice -n 19 python scripts/mutation.py engine/ops.py     # some of them
+    python scripts/mutation.py --list engine/ops.py         # and name each survivor
+
+For each module, a scratch copy of the repository is made under a temporary directory
+(the work tree is never written to) holding the packages, the module's fast test subset
+(:data:`MODULES`) and a ``pyproject.toml`` that tells mutmut to mutate that module only.
+mutmut rewrites every function of the module into its mutants, runs the test subset
+once to learn which tests reach which function, then runs, for each mutant, only those
+tests (forked, in parallel on ``--jobs`` processes).  A mutant is *killed* when a test
+fails; it *survives* when all pass.
+
+The score of a module is killed / (mutants - judged equivalent).  A mutant judged
+equivalent (:data:`EQUIVALENT`) computes the same function as the original -- no test
+could kill it -- and each entry says why.  mutmut names mutants by function and number
+(``engine.ops.x__sigmoid__mutmut_3``): an edit of a function renumbers its mutants, so
+after one the survivors are listed again (``--list``) and judged again.
+
+Exit code 0 when every module scores at least :data:`TARGET`, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET = 0.90
+"""The least share of non-equivalent mutants to kill, per module."""
+
+#: Module -> the tests that exercise it and finish in seconds (no browser, no server).
+MODULES: dict[str, list[str]] = {
+    "engine/ops.py": ["tests/engine/test_ops.py", "tests/engine/test_differentiate.py",
+                      "tests/engine/test_forward.py", "tests/engine/test_codegen.py",
+                      "tests/engine/test_mutants_ops.py"],
+    "engine/optimize.py": ["tests/engine/test_optimize.py", "tests/engine/test_optimizers.py",
+                           "tests/engine/test_descent_outcomes.py",
+                           "tests/engine/test_torch_reference.py",
+                           "tests/engine/test_mutants_optimize.py"],
+    "engine/optimizers.py": ["tests/engine/test_optimizers.py", "tests/engine/test_optimize.py",
+                             "tests/engine/test_torch_reference.py",
+                             "tests/engine/test_descent_outcomes.py",
+                             "tests/engine/test_mutants_optimize.py"],
+    "engine/numeric.py": ["tests/engine/test_numeric.py", "tests/engine/test_differentiate.py",
+                          "tests/engine/test_mutants_numeric.py"],
+    "engine/reverse.py": ["tests/engine/test_differentiate.py", "tests/engine/test_compgraph.py",
+                          "tests/engine/test_codegen.py", "tests/engine/test_mutants_ops.py"],
+    "engine/forward.py": ["tests/engine/test_forward.py", "tests/engine/test_differentiate.py",
+                          "tests/engine/test_ops.py", "tests/engine/test_mutants_ops.py"],
+    "app/responses.py": ["tests/app/test_responses.py", "tests/app/test_mutants_responses.py"],
+}
+
+#: Mutants that compute the same thing as the original, with the reason; see the module
+#: docstring.  Filled in by reading each survivor (``--list``).
+_DEFAULT_ASCII = "json.dumps escapes to ASCII by default: ensure_ascii=True is the default"
+_NAN_GONE = ("_finite has already replaced every non-finite float by None, so json.dumps "
+             "never meets one: allow_nan does not matter")
+_CODEC = "codec names are case-insensitive: 'ASCII' is 'ascii'"
+EQUIVALENT: dict[str, dict[str, str]] = {module: {} for module in MODULES}
+_WARNINGS = "np.errstate only silences floating-point warnings; the values are the same"
+_RUNS = ("Richardson has 24 + 8 candidate steps (or 1, when h is given, returned before "
+         "this): a run never has fewer than 2 candidates, so this never happens")
+EQUIVALENT["engine/numeric.py"] = {
+    "engine.numeric.x__candidate_h__mutmut_15": "numpy's reshape takes any negative size "
+                                                "(-2 as -1) as the one to infer",
+    "engine.numeric.x__richardson_values__mutmut_17": "per_coordinate is at least 256 (2 signs "
+                                                      "x 4 levels x 32 candidates)",
+    "engine.numeric.x__richardson_values__mutmut_56": "np.concatenate of one part is that part",
+    "engine.numeric.x__disagreement__mutmut_3": "with one candidate (h given) both runs are "
+                                                "empty or single, so skipped: zeros either way",
+    "engine.numeric.x__disagreement__mutmut_7": "slice(None, split) is slice(0, split)",
+    "engine.numeric.x__disagreement__mutmut_9": "slice(split) is slice(0, split)",
+    "engine.numeric.x__disagreement__mutmut_13": "slice(split, None) is slice(split, C)",
+    "engine.numeric.x__disagreement__mutmut_19": _RUNS,
+    "engine.numeric.x__disagreement__mutmut_20": _RUNS,
+    "engine.numeric.x__disagreement__mutmut_21": _RUNS,
+    "engine.numeric.x__disagreement__mutmut_24": _WARNINGS,
+    "engine.numeric.x_richardson__mutmut_124": _WARNINGS,
+    "engine.numeric.x_richardson__mutmut_125": _WARNINGS,
+    "engine.numeric.x_richardson__mutmut_126": _WARNINGS,
+    "engine.numeric.x_richardson__mutmut_127": _WARNINGS,
+    **dict.fromkeys(
+        [f"engine.numeric.x_richardson__mutmut_{k}" for k in (133, 140, 141)],
+        "estimate == 0 needs the rounding term EPS max|f| / h to be 0, so all of the "
+        "candidate's values are 0: it is flat, and the next line scores it 1 whatever "
+        "this one said"),
+    "engine.numeric.x_richardson__mutmut_155": "a score is NaN only where the estimate or "
+                                               "best is, i.e. where values are not finite; "
+                                               "those are set to inf on the next line",
+    "engine.numeric.x_richardson__mutmut_91": "a candidate whose values are finite but whose "
+                                              "extrapolation overflowed has an infinite "
+                                              "estimate: it loses (or gives NaN) either way",
+    "engine.numeric.x__complex_step_size__mutmut_33": "nextafter(0.0, 2.0) is "
+                                                      "nextafter(0.0, 1.0)",
+    **dict.fromkeys(
+        [f"engine.numeric.x_complex_step__mutmut_{k}" for k in (8, 10, 38, 40)],
+        "every caller passes float64 coordinates (as_columns, gradient_columns), so the "
+        "dtype asked for is the one they have"),
+    **dict.fromkeys(
+        [f"engine.numeric.x_complex_step__mutmut_{k}" for k in (26, 28)],
+        "_stacked promotes each column to complex for the 1j shift anyway"),
+}
+EQUIVALENT["app/responses.py"] = {
+    "app.responses.xǁSafeJSONResponseǁrender__mutmut_4": _NAN_GONE,
+    "app.responses.xǁSafeJSONResponseǁrender__mutmut_7": _DEFAULT_ASCII,
+    "app.responses.xǁSafeJSONResponseǁrender__mutmut_8": _NAN_GONE,
+    "app.responses.xǁSafeJSONResponseǁrender__mutmut_12": _NAN_GONE,
+    "app.responses.xǁSafeJSONResponseǁrender__mutmut_16": _CODEC,
+    "app.responses.xǁModelResponseǁrender__mutmut_12": _NAN_GONE,
+    "app.responses.xǁModelResponseǁrender__mutmut_15": _DEFAULT_ASCII,
+    "app.responses.xǁModelResponseǁrender__mutmut_16": _NAN_GONE,
+    "app.responses.xǁModelResponseǁrender__mutmut_21": _NAN_GONE,
+    "app.responses.xǁModelResponseǁrender__mutmut_25": _CODEC,
+    "app.responses.xǁModelResponseǁrender__mutmut_33": _DEFAULT_ASCII,
+    "app.responses.xǁModelResponseǁrender__mutmut_40": _CODEC,
+}
+
+#: What the scratch copy holds besides the tests: the packages and what they read.
+COPIED = ["engine", "app", "templates", "static", "bench", "tests/conftest.py",
+          "tests/fixtures", "tests/__init__.py"]
+
+CONFIG = """\
+[tool.mutmut]
+source_paths = ["engine", "app"]
+only_mutate = ["{module}"]
+pytest_add_cli_args = ["-p", "no:cacheprovider", "-p", "no:randomly", "-q",
+                       "-x", "--timeout=300"]
+pytest_add_cli_args_test_selection = {tests}
+also_copy = ["templates", "static", "bench"]
+
+[tool.pytest.ini_options]
+addopts = "--import-mode=importlib"
+"""
+
+
+def scratch_copy(module: str, tests: list[str], where: Path) -> Path:
+    """The repository's parts that ``module``'s tests need, and mutmut's configuration."""
+    root = where / module.replace("/", "_").removesuffix(".py")
+    for part in [*COPIED, *(t for t in tests if (ROOT / t).exists())]:
+        source = ROOT / part
+        if not source.exists():
+            continue
+        target = root / part
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, target)
+    for conftest in {Path(t).parent / "conftest.py" for t in tests}:
+        if (ROOT / conftest).exists() and not (root / conftest).exists():
+            shutil.copy2(ROOT / conftest, root / conftest)
+    present = [t for t in tests if (ROOT / t).exists()]
+    (root / "pyproject.toml").write_text(CONFIG.format(module=module,
+                                                       tests=json.dumps(present)))
+    return root
+
+
+def results(root: Path) -> dict[str, str]:
+    """Each mutant's status, as ``mutmut results --all true`` gives it."""
+    done = subprocess.run([sys.executable, "-m", "mutmut", "results", "--all", "true"],
+                          cwd=root, capture_output=True, text=True, check=True)
+    found = {}
+    for line in done.stdout.splitlines():
+        name, _, status = line.strip().rpartition(": ")
+        if name:
+            found[name] = status
+    return found
+
+
+def run(module: str, jobs: int, where: Path, show: bool) -> tuple[float, Counter[str]]:
+    root = scratch_copy(module, MODULES[module], where)
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    env.pop("CI", None)
+    subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(jobs)],
+                   cwd=root, env=env, check=True, stdout=subprocess.DEVNULL)
+    statuses = results(root)
+    equivalent = EQUIVALENT.get(module, {})
+    counts = Counter(statuses.values())
+    judged = [name for name in equivalent if statuses.get(name) == "survived"]
+    killed = counts["killed"] + counts["timeout"] + counts["caught by type check"]
+    counted = len(statuses) - len(judged)
+    score = killed / counted if counted else 1.0
+    counts["equivalent"] = len(judged)
+    survivors = sorted(name for name, status in statuses.items()
+                       if status not in ("killed", "timeout", "caught by type check")
+                       and name not in equivalent)
+    if show:
+        for name in survivors:
+            shown = subprocess.run([sys.executable, "-m", "mutmut", "show", name], cwd=root,
+                                   capture_output=True, text=True)
+            print(f"\n--- {module}: {statuses[name]}\n{shown.stdout.strip()}")
+    stale = sorted(set(equivalent) - set(judged))
+    if stale:
+        print(f"{module}: judged equivalent but not (or no longer) surviving: {stale}")
+    return score, counts
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("modules", nargs="*", default=list(MODULES), choices=list(MODULES),
+                        metavar="module", help="modules to mutate (default: all)")
+    parser.add_argument("--jobs", type=int, default=2, help="mutants tested at once")
+    parser.add_argument("--list", action="store_true", help="show every surviving mutant")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch copies")
+    args = parser.parse_args(argv)
+    where = Path(tempfile.mkdtemp(prefix="slopescope-mutation-"))
+    rows = []
+    try:
+        for module in args.modules:
+            score, counts = run(module, args.jobs, where, args.list)
+            rows.append((module, score, counts))
+            print(f"{module}: {score:.1%} ({dict(counts)})", flush=True)
+    finally:
+        if args.keep:
+            print(f"scratch copies kept in {where}")
+        else:
+            shutil.rmtree(where, ignore_errors=True)
+    print("\n| module | mutants | killed | survived | judged equivalent | other | score |")
+    print("|---|---|---|---|---|---|---|")
+    for module, score, counts in rows:
+        killed = counts["killed"] + counts["timeout"] + counts["caught by type check"]
+        total = sum(v for k, v in counts.items() if k != "equivalent")
+        survived = counts["survived"] - counts["equivalent"]
+        other = total - killed - counts["survived"]
+        print(f"| {module} | {total} | {killed} | {survived} | {counts['equivalent']} | "
+              f"{other} | {score:.1%} |")
+    return 0 if all(score >= TARGET for _, score, _ in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
