@@ -116,7 +116,7 @@ def check_network_budget(units: int, samples: int, parameters: int, settings: Se
     Traceback (most recent call last):
     ...
     app.limits.LimitExceeded: epochs x samples x parameters (1000 x 1797 x 3760) is \
-6756720000, over the limit network_budget = 1000000000 (set by SLOPESCOPE_NETWORK_BUDGET)
+6756720000, over the limit network_budget = 300000000 (set by SLOPESCOPE_NETWORK_BUDGET)
     """
     work = units * samples * parameters
     if work > settings.network_budget:

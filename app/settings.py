@@ -67,12 +67,12 @@ class Settings(BaseSettings):
     max_secants: int = Field(default=20, ge=1, description="Most secant steps for /tangent.")
     # --- neural networks (/network/train, /network/gradcheck) -----------------------
     network_budget: int = Field(
-        default=1_000_000_000, ge=1,
+        default=300_000_000, ge=1,
         description="Most epochs x samples x parameters for /network/train, and loss "
         "evaluations x batch x parameters for /network/gradcheck.",
     )
     max_network_iterations: int = Field(
-        default=30_000, ge=1,
+        default=20_000, ge=1,
         description="Most mini-batch steps (epochs x batches per epoch) of a /network/train.",
     )
     max_hidden: int = Field(default=256, ge=1, description="Most hidden units of a network.")

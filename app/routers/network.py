@@ -14,7 +14,6 @@ line, with the body the error would have had.
 from __future__ import annotations
 
 import asyncio
-import logging
 import threading
 from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any
@@ -33,6 +32,7 @@ from ..responses import ModelResponse
 from ..schemas.network import (
     NetworkGradcheckRequest,
     NetworkGradcheckResponse,
+    NetworkTables,
     NetworkTrainRequest,
     NetworkTrainResponse,
     epoch_line,
@@ -40,18 +40,19 @@ from ..schemas.network import (
 from ..schemas.optimizers import settings_of
 
 router = APIRouter(tags=["network"])
-log = logging.getLogger("slopescope")
 
 NDJSON = "application/x-ndjson"
 _STREAM_DOC: dict[int | str, dict[str, Any]] = {
     200: {"description": "The run; with `Accept: application/x-ndjson`, one JSON line per "
           "finished epoch (`epoch`, `train_loss`, `train_accuracy`, `test_accuracy`, the "
           "mini-batch `iterations` and `loss` since the previous line, and every few epochs "
-          "`confusion`, `test_predicted` and, for planar sets, `boundary`), then this "
-          "object as the last line. An error after the first line (the time limit) is a "
-          "last line with the error body, `{\"detail\": [...]}`.",
+          "`confusion`, `test_predicted` and, for planar sets, `boundary`; the first line "
+          "also the points or images to draw on), then this object as the last line. An "
+          "error after the first line (the time limit) is a last line with the error "
+          "body, `{\"detail\": [...]}`.",
           "content": {NDJSON: {"schema": {"type": "string"}}}},
 }
+_TABLES = NetworkTables.build()
 #: Stream tasks still running, kept referenced until they end (asyncio holds tasks weakly).
 _RUNNING: set[asyncio.Task[None]] = set()
 
@@ -102,10 +103,11 @@ class EpochStream:
 
     def _work(self) -> None:
         """The thread: every epoch a line, then the full object (or the error)."""
-        def on_epoch(record: EpochRecord) -> None:
-            self._put(_line(epoch_line(record)))
-
         data = _prepare(self.body, self.compute)
+
+        def on_epoch(record: EpochRecord) -> None:
+            self._put(_line(epoch_line(record, data)))
+
         result = _train(self.body, self.compute, data, on_epoch, self.gone.is_set)
         self._put(_line(NetworkTrainResponse.of(result, data)))
 
@@ -156,6 +158,14 @@ class EpochStream:
                 yield item
         finally:
             self.gone.set()  # the client has all it will read: the thread may stop
+
+
+@router.get("/network/tables", response_model=NetworkTables, summary="What a network may be")
+async def network_tables() -> NetworkTables:
+    """The datasets, activations and initialisations `/network/train` accepts (the page's
+    menus come from here), and the operations the network is built from, each with its
+    forward and backward (vector-Jacobian) rule."""
+    return _TABLES
 
 
 @router.post("/network/train", response_model=NetworkTrainResponse,

@@ -161,6 +161,58 @@ class NetworkGradcheckRequest(_NetworkFields):
 # --- responses ---------------------------------------------------------------------------
 
 
+class DatasetInfoReply(Reply):
+    name: str = Field(description="The value of `dataset` in a request.")
+    label: str
+    description: str
+    classes: int
+    features: int = Field(description="Numbers per sample: the network's inputs.")
+    planar: bool = Field(description="True for the generated two-class sets in the plane, "
+                         "which take `samples` and `noise` and have a decision boundary.")
+    samples: int | None = Field(description="The fixed number of samples of a stored set "
+                                "(digits: 1797); null for the planar sets.")
+
+
+class ChoiceInfo(Reply):
+    name: str
+    label: str
+    description: str
+    forward: str | None = Field(default=None, description="An operation's rule, e.g. "
+                                "`Y = tanh(X)`.")
+    backward: str | None = Field(default=None, description="Its vector-Jacobian rule.")
+    uses_init_std: bool | None = Field(default=None, description="An initialisation: "
+                                       "whether `init_std` sets its spread.")
+
+
+class NetworkTables(Reply):
+    """What `/network/train` accepts, for menus: datasets, activations, initialisations,
+    and the operations the network is made of with their forward and backward rules."""
+
+    datasets: list[DatasetInfoReply]
+    activations: list[ChoiceInfo]
+    inits: list[ChoiceInfo]
+    operations: list[ChoiceInfo]
+
+    @classmethod
+    def build(cls) -> NetworkTables:
+        ops = engine.network.OPERATIONS
+        return cls(
+            datasets=[DatasetInfoReply(
+                name=row.name, label=row.label, description=row.description,
+                classes=row.classes, features=row.features, planar=row.planar,
+                samples=None if row.planar else engine.network.sample_count(row.name))
+                for row in DATASETS.values()],
+            activations=[ChoiceInfo(name=name, label=ops[name].label, description=text,
+                                    forward=ops[name].forward, backward=ops[name].backward)
+                         for name, text in engine.network.ACTIVATIONS.items()],
+            inits=[ChoiceInfo(name=row.name, label=row.label, description=row.description,
+                              uses_init_std=row.uses_init_std) for row in INITS.values()],
+            operations=[ChoiceInfo(name=row.name, label=row.label, description=row.description,
+                                   forward=row.forward, backward=row.backward)
+                        for row in ops.values()],
+        )
+
+
 class BoundaryReply(Reply):
     """The predicted probability of class 1 on a grid over the data."""
 
@@ -227,23 +279,32 @@ class NetworkTrainResponse(Reply):
             train_accuracy=as_array(result.train_accuracy),
             test_accuracy=as_array(result.test_accuracy),
             confusion=as_array(snapshot.confusion, np.int64),
-            test_labels=as_array(data.y_test, np.int64),
             test_predicted=as_array(snapshot.test_predicted, np.int64),
             seconds=result.seconds, status=result.status, message=result.message)
         if snapshot.boundary is not None:
-            reply.update(boundary=BoundaryReply.of(snapshot.boundary),
-                         train_points=as_array(data.X_train),
-                         train_labels=as_array(data.y_train, np.int64),
-                         test_points=as_array(data.X_test))
-        if data.image_shape is not None:
-            reply["test_images"] = as_array(
-                data.X_test[:IMAGES_SHOWN].reshape(-1, *data.image_shape))
+            reply["boundary"] = BoundaryReply.of(snapshot.boundary)
+        reply.update(data_fields(data))
         return cls.model_construct(**reply)
 
 
-def epoch_line(record: engine.network.EpochRecord) -> dict[str, Any]:
+def data_fields(data: Dataset) -> dict[str, Any]:
+    """What a page draws the predictions on: the planar sets' points, the digits' first
+    test images; and every test label.  (The stream sends them once, on its first line.)"""
+    fields: dict[str, Any] = {"test_labels": as_array(data.y_test, np.int64)}
+    if data.planar:
+        fields.update(train_points=as_array(data.X_train),
+                      train_labels=as_array(data.y_train, np.int64),
+                      test_points=as_array(data.X_test))
+    if data.image_shape is not None:
+        fields["test_images"] = as_array(
+            data.X_test[:IMAGES_SHOWN].reshape(-1, *data.image_shape))
+    return fields
+
+
+def epoch_line(record: engine.network.EpochRecord, data: Dataset) -> dict[str, Any]:
     """One line of the NDJSON stream: the epoch's figures, the mini-batch losses since
-    the last line and, every few epochs, what the net predicts now."""
+    the last line and, every few epochs, what the net predicts now; the first line
+    (epoch 0) also carries the data to draw on (:func:`data_fields`)."""
     line: dict[str, Any] = {
         "epoch": record.epoch, "train_loss": record.train_loss,
         "train_accuracy": record.train_accuracy, "test_accuracy": record.test_accuracy,
@@ -255,6 +316,8 @@ def epoch_line(record: engine.network.EpochRecord) -> dict[str, Any]:
             line["boundary"] = BoundaryReply.of(snapshot.boundary)
         line["confusion"] = as_array(snapshot.confusion, np.int64)
         line["test_predicted"] = as_array(snapshot.test_predicted, np.int64)
+    if record.epoch == 0:
+        line.update(data_fields(data))
     return line
 
 

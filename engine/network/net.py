@@ -56,12 +56,14 @@ class Init:
     description: str
     std: Callable[[int, float], float]
     """``std(fan_in, init_std)``."""
+    uses_init_std: bool = False
+    """Whether ``init_std`` sets the spread (else the fan-in does)."""
 
 
 _INITS = (
     Init("std", "Normal, fixed std",
          "Weights normal with standard deviation init_std (the textbook's 0.01); biases 0.",
-         lambda fan_in, init_std: init_std),
+         lambda fan_in, init_std: init_std, uses_init_std=True),
     Init("xavier", "Xavier",
          "Weights normal with standard deviation √(1/fan-in), which keeps a sigmoid or "
          "tanh layer's outputs spread out; biases 0.",

@@ -46,6 +46,7 @@ class Operation:
     """One array operation (a layer) and all of its rules."""
 
     name: str
+    label: str
     inputs: tuple[str, ...]
     """The inputs' names, in order: ``("X", "W", "b")``."""
     evaluate: Callable[..., tuple[Any, Any]]
@@ -104,7 +105,7 @@ def _relu(X: Array) -> tuple[Array, np.ndarray]:
 
 _TABLE = (
     Operation(
-        "affine", ("X", "W", "b"),
+        "affine", "Affine", ("X", "W", "b"),
         lambda X, W, b: (X @ W + b, None),
         (lambda G, _, X, W, b: G @ W.T,
          lambda G, _, X, W, b: X.T @ G,
@@ -114,28 +115,28 @@ _TABLE = (
         "A fully connected layer: every output is a weighted sum of every input plus a bias.",
     ),
     Operation(
-        "sigmoid", ("X",), _sigmoid,
+        "sigmoid", "Sigmoid", ("X",), _sigmoid,
         (lambda G, Y, X: G * (1.0 - Y) * Y,),
         "Y = 1/(1 + exp(−X))",
         "dX = G·Y·(1 − Y)",
         "The logistic function, elementwise: smooth, between 0 and 1, flat at both ends.",
     ),
     Operation(
-        "tanh", ("X",), _tanh,
+        "tanh", "tanh", ("X",), _tanh,
         (lambda G, Y, X: G * (1.0 - Y * Y),),
         "Y = tanh(X)",
         "dX = G·(1 − Y²)",
         "The hyperbolic tangent, elementwise: a sigmoid centred on 0, between −1 and 1.",
     ),
     Operation(
-        "relu", ("X",), _relu,
+        "relu", "ReLU", ("X",), _relu,
         (lambda G, mask, X: G * mask,),
         "Y = max(0, X)",
         "dX = G where X > 0, else 0",
         "The rectified linear unit, elementwise: passes positives, zeroes negatives.",
     ),
     Operation(
-        "softmax_cross_entropy", ("Z", "T"), _softmax_cross_entropy,
+        "softmax_cross_entropy", "Softmax with cross-entropy", ("Z", "T"), _softmax_cross_entropy,
         (lambda G, Y, Z, T: (Y - T) * (G / Z.shape[0]), None),
         "L = −(1/N)·Σₙ Σₖ Tₙₖ·log Yₙₖ, with Y = softmax(Z)",
         "dZ = G·(Y − T)/N, with Y = softmax(Z)",

@@ -168,7 +168,7 @@ def test_a_bad_request_is_a_422_before_the_stream_starts(api):
 
 def test_the_deadline_ends_the_stream_with_the_error_line(make_api):
     api = make_api(deadline=0.3)
-    body = {"dataset": "circle", "samples": 5000, "hidden": 50, "epochs": 7, "batch_size": 1}
+    body = {"dataset": "circle", "samples": 5000, "hidden": 50, "epochs": 5, "batch_size": 1}
     lines = stream(api, body)
     assert lines[0]["epoch"] == 0
     last = lines[-1]["detail"][0]
@@ -191,7 +191,7 @@ def test_an_abandoned_stream_gives_its_slot_back():
     request gets the slot at once instead of waiting for the run to end."""
     env = {Settings.env_name("compute_slots"): "1", Settings.env_name("slot_wait"): "2",
            Settings.env_name("deadline"): "60"}
-    long_run = {"dataset": "circle", "samples": 5000, "hidden": 50, "epochs": 7,
+    long_run = {"dataset": "circle", "samples": 5000, "hidden": 50, "epochs": 5,
                 "batch_size": 1}
     with LocalServer(env=env) as server, httpx.Client(timeout=30) as client:
         with client.stream("POST", server.url + TRAIN, json=long_run,
@@ -308,7 +308,7 @@ def test_gradcheck_limits(api, make_api):
     assert api.error(CHECK, {"dataset": "circle", "h": 0})["loc"] == ["body", "h"]
     assert api.error(CHECK, {"dataset": "circle", "lr": 0.1})["loc"] == ["body", "lr"]
     slow = make_api(deadline=0.01)
-    assert slow.error(CHECK, {"dataset": "digits", "hidden": 100,
+    assert slow.error(CHECK, {"dataset": "digits", "hidden": 60,
                               "batch": 5})["type"] == "deadline_exceeded"
 
 
@@ -339,3 +339,28 @@ def test_the_stream_and_the_limits_are_in_the_schema(api):
     for name in ("network_budget", "max_hidden", "max_epochs", "max_samples",
                  "max_network_iterations"):
         assert f"`{name}`" in settings
+
+
+def test_the_first_stream_line_carries_what_to_draw_on(api):
+    planar = stream(api, {**SMALL, "epochs": 1})
+    assert len(planar[0]["train_points"]) == 320 and len(planar[0]["test_points"]) == 80
+    assert len(planar[0]["test_labels"]) == 80 and "train_points" not in planar[1]
+    digits = stream(api, {"dataset": "digits", "hidden": 5, "epochs": 1})
+    assert len(digits[0]["test_images"]) == 60 and len(digits[0]["test_labels"]) == 359
+
+
+def test_the_tables_behind_the_menus(api):
+    tables = api.get("/network/tables")
+    assert [row["name"] for row in tables["datasets"]] == ["circle", "xor", "gauss", "spiral",
+                                                            "moons", "digits"]
+    digits = tables["datasets"][-1]
+    assert digits == {**digits, "classes": 10, "features": 64, "planar": False, "samples": 1797}
+    assert [row["name"] for row in tables["activations"]] == ["sigmoid", "tanh", "relu"]
+    assert [row["name"] for row in tables["inits"]] == ["std", "xavier", "he"]
+    assert [row["uses_init_std"] for row in tables["inits"]] == [True, False, False]
+    affine = next(row for row in tables["operations"] if row["name"] == "affine")
+    assert affine["backward"] == "dX = G·Wᵀ, dW = Xᵀ·G, db = Σₙ G"
+    request = api.get("/openapi.json")["components"]["schemas"]["NetworkTrainRequest"]
+    for field, key in (("dataset", "datasets"), ("activation", "activations"),
+                       ("init", "inits")):
+        assert request["properties"][field]["enum"] == [row["name"] for row in tables[key]]
