@@ -3,6 +3,8 @@
 import { ApiError, Slots, api } from "./api.js";
 import { clearExprError, showExprError } from "./exprerror.js";
 import { graphMessage, renderGraph } from "./graph.js";
+import { NetworkView } from "./network.js";
+import { loadNetworkTables } from "./networktables.js";
 import { History, defaultState, fromQuery, methodFor } from "./state.js";
 import { fillSelect, loadTables, methodRow, tables } from "./tables.js";
 import { fmt, fmtPoint } from "./theme.js";
@@ -51,6 +53,7 @@ const app = {
 
 let view1d = null;
 let view2d = null;
+let network = null;
 
 // ------------------------------------------------------------------ presets and ranges
 
@@ -111,20 +114,34 @@ function syncPresetSelect() {
 
 // ------------------------------------------------------------------ views and tabs
 
+/** Whether the tab `name` can be chosen for a function of `nvars` variables. */
+function usableView(name, nvars) {
+  if (name === "network") return true; // trains on its own data, whatever the function
+  return name === "1d" ? nvars === 1 : nvars === 2;
+}
+
 function showView(view, nvars) {
-  const tabs = { "1d": $("tab-1d"), contour: $("tab-contour"), surface: $("tab-surface") };
+  const tabs = { "1d": $("tab-1d"), contour: $("tab-contour"), surface: $("tab-surface"), network: $("tab-network") };
   for (const [name, tab] of Object.entries(tabs)) {
-    const usable = name === "1d" ? nvars === 1 : nvars === 2;
+    const usable = usableView(name, nvars);
     tab.disabled = !usable;
     tab.setAttribute("aria-selected", String(name === view));
     tab.tabIndex = name === view ? 0 : -1;
     tab.title = usable ? "" : name === "1d" ? "needs a function of one variable" : "needs a function of two variables";
   }
-  $("view-note").textContent = nvars === 1
-    ? `f has one variable (${app.variables[0]}): 1-D view`
-    : `f has two variables (${app.variables.join(", ")}): 2-D views`;
+  const networkShown = view === "network";
+  $("view-note").textContent = networkShown
+    ? "A two-layer network trained on a dataset; the function is set aside"
+    : nvars === 1
+      ? `f has one variable (${app.variables[0]}): 1-D view`
+      : `f has two variables (${app.variables.join(", ")}): 2-D views`;
+  // The function, its method and its computation graph do not apply to the network.
+  $("function-bar").hidden = networkShown;
+  $("graph-panel").hidden = networkShown;
+  $("view-network").hidden = !networkShown;
+  if (networkShown) network.show();
   $("view-1d").hidden = view !== "1d";
-  $("view-2d").hidden = view === "1d";
+  $("view-2d").hidden = view !== "contour" && view !== "surface";
   $("view-2d").setAttribute("aria-labelledby", view === "surface" ? "tab-surface" : "tab-contour");
   $("plot-contour").hidden = view !== "contour";
   $("plot-surface").hidden = view !== "surface";
@@ -157,11 +174,12 @@ function bindTabs() {
 }
 
 function selectView(view) {
-  if (view === app.state.view || !app.goodExpr) return;
-  if ((view === "1d") !== (app.variables.length === 1)) return;
+  if (view === app.state.view) return;
+  if (view !== "network" && (!app.goodExpr || !usableView(view, app.variables.length))) return;
   app.state.view = view;
   showView(view, app.variables.length);
   app.history.commit(app.state);
+  if (view === "network") return;
   view2d.render();
   view2d.showStep();
   const el = view === "surface" ? $("plot-surface") : $("plot-contour");
@@ -221,8 +239,11 @@ async function evaluate(expr, { push = true, specs = null, fresh = false } = {})
   field.variables = variables;
   defaultPoints(state, variables.length, xr, yr);
 
-  if (variables.length === 1) state.view = "1d";
-  else if (state.view !== "surface") state.view = "contour";
+  // The network view stays chosen whatever the function; the others follow its variables.
+  if (state.view !== "network") {
+    if (variables.length === 1) state.view = "1d";
+    else if (state.view !== "surface") state.view = "contour";
+  }
   syncPresetSelect();
   showView(state.view, variables.length);
   if (push) app.history.commit(state);
@@ -301,13 +322,16 @@ async function restore(state) {
   exprDom.input.value = state.expr;
   view2d.stop();
   view2d.syncControls();
+  network.sync();
+  // The network view needs no function: show it before (and whatever) f turns out to be.
+  if (state.view === "network") showView("network", app.variables.length);
   await evaluate(state.expr, { push: false, specs: state.runs });
 }
 
 async function main() {
   // The menus, settings fields and URL parsing all read the API's tables: load them first.
   try {
-    await loadTables();
+    await Promise.all([loadTables(), loadNetworkTables()]);
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
     showExprError(exprDom, "", `The page cannot start: ${err.message}`, null, false);
@@ -317,6 +341,7 @@ async function main() {
   app.history = new History((state) => restore(state));
   view1d = new View1D(app);
   view2d = new View2D(app);
+  network = new NetworkView(app);
   bindTabs();
   bindFunctionField();
   await loadPresets();

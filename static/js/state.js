@@ -2,9 +2,10 @@
 // link reproduces: function, view, point, optimizer, learning rate, steps, method,
 // optimizer settings and the descent runs on screen. Optimizer and method names and the
 // settings' defaults come from the API's tables (tables.js), loaded before any URL is read.
+import { activationRow, datasetRow, initRow } from "./networktables.js";
 import { methodRow, optimizerRow, settingNames, settingsFor, tables } from "./tables.js";
 
-export const VIEWS = ["1d", "contour", "surface"];
+export const VIEWS = ["1d", "contour", "surface", "network"];
 
 export const LR_MIN = 1e-5;
 export const LR_MAX = 10;
@@ -25,7 +26,81 @@ export function defaultState() {
     yr: null, // [lo, hi] plotted range of the second variable
     settings: {}, // optimizer settings the user changed, by name; the rest take the table's defaults
     runs: [], // [{optimizer, lr, steps, method, start, settings}]
+    net: defaultNet(), // the "Neural network" view's settings
   };
+}
+
+/**
+ * The network view's starting settings: a circle that 8 tanh units learn in a few
+ * seconds. Names are checked against GET /network/tables when a URL is read.
+ */
+export function defaultNet() {
+  return {
+    dataset: "circle",
+    samples: 400,
+    noise: 0.1,
+    hidden: 8,
+    activation: "tanh",
+    init: "xavier",
+    initStd: 0.01,
+    optimizer: tables.optimizers[0]?.name ?? null, // the table's first row (plain gradient descent)
+    lr: 0.5,
+    batch: 10,
+    epochs: 50,
+    seed: 0,
+    settings: {}, // optimizer settings the user changed, by name
+  };
+}
+
+/** Network settings as URL keys: [state key, query key, integer?, lowest, highest]. */
+const NET_NUMBERS = [
+  ["samples", "samples", true, 2, 5000],
+  ["noise", "noise", false, 0, 1],
+  ["hidden", "hidden", true, 1, 256],
+  ["initStd", "std", false, 1e-6, 10],
+  ["lr", "nlr", false, 1e-6, 100],
+  ["batch", "batch", true, 1, 5000],
+  ["epochs", "epochs", true, 0, 1000],
+  ["seed", "seed", true, 0, 2 ** 31],
+];
+const NET_SETTING_PREFIX = "n";
+
+function netFromQuery(q) {
+  const net = defaultNet();
+  if (datasetRow(q.get("data"))) net.dataset = q.get("data");
+  if (activationRow(q.get("act"))) net.activation = q.get("act");
+  if (initRow(q.get("init"))) net.init = q.get("init");
+  if (optimizerRow(q.get("nopt"))) net.optimizer = q.get("nopt");
+  for (const [key, name, integer, low, high] of NET_NUMBERS) {
+    const value = num(q.get(name));
+    if (value === null) continue;
+    net[key] = Math.min(high, Math.max(low, integer ? Math.round(value) : value));
+  }
+  for (const key of settingNames()) {
+    const value = num(q.get(NET_SETTING_PREFIX + key));
+    if (value !== null) net.settings[key] = value;
+  }
+  return net;
+}
+
+function netToQuery(net, q) {
+  q.set("data", net.dataset);
+  if (datasetRow(net.dataset)?.planar ?? true) {
+    q.set("samples", String(net.samples));
+    q.set("noise", short(net.noise));
+  }
+  q.set("hidden", String(net.hidden));
+  q.set("act", net.activation);
+  q.set("init", net.init);
+  if (initRow(net.init)?.uses_init_std) q.set("std", short(net.initStd));
+  q.set("nopt", net.optimizer);
+  q.set("nlr", short(net.lr));
+  q.set("batch", String(net.batch));
+  q.set("epochs", String(net.epochs));
+  q.set("seed", String(net.seed));
+  for (const [key, value] of changedSettings(net.optimizer, net.settings)) {
+    q.set(NET_SETTING_PREFIX + key, short(value));
+  }
 }
 
 /** The method in force for a view when the user has not chosen one. */
@@ -108,6 +183,7 @@ export function fromQuery(search) {
     if (range && range.length === 2 && range[0] < range[1]) state[key] = range;
   }
   state.runs = q.getAll("run").map(runFromText).filter(Boolean);
+  state.net = netFromQuery(q);
   return state;
 }
 
@@ -116,20 +192,23 @@ export function toQuery(state) {
   const q = new URLSearchParams();
   q.set("f", state.expr);
   if (state.view) q.set("view", state.view);
+  // The 2-D views' parts (also when no view is chosen yet); the network view keeps its own.
+  const twoD = state.view !== "1d" && state.view !== "network";
   if (state.view === "1d" && state.x0 !== null) q.set("point", short(state.x0));
-  if (state.view !== "1d" && state.start) q.set("point", state.start.map(short).join(","));
-  if (state.view !== "1d") {
+  if (twoD && state.start) q.set("point", state.start.map(short).join(","));
+  if (twoD) {
     q.set("opt", state.optimizer);
     q.set("lr", short(state.lr));
     q.set("steps", String(state.steps));
   }
   if (state.method) q.set("method", state.method);
   if (state.xr) q.set("xr", state.xr.map(short).join(","));
-  if (state.yr && state.view !== "1d") q.set("yr", state.yr.map(short).join(","));
-  if (state.view !== "1d") {
+  if (state.yr && twoD) q.set("yr", state.yr.map(short).join(","));
+  if (twoD) {
     for (const [key, value] of changedSettings(state.optimizer, state.settings)) q.set(key, short(value));
     for (const run of state.runs) q.append("run", runToText(run));
   }
+  if (state.view === "network") netToQuery(state.net, q);
   // Readable links: keep , ( ) * unescaped and spaces as +.
   const text = q.toString().replace(/%2C/g, ",").replace(/%28/g, "(").replace(/%29/g, ")");
   return `?${text}`;

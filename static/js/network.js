@@ -1,0 +1,356 @@
+// The "Neural network" view: the form (menus from GET /network/tables and GET /optimizers),
+// training streamed epoch by epoch from POST /network/train (NDJSON) into growing curves,
+// a progress bar and the latest figures; "Stop" aborts the stream and keeps what was drawn.
+import { ApiError, api } from "./api.js";
+import { NetworkCheck } from "./networkcheck.js";
+import {
+  figuresText, renderAccuracy, renderBoundary, renderConfusion, renderDigits, renderLoss,
+} from "./networkplots.js";
+import { activationRow, datasetRow, initRow, netTables } from "./networktables.js";
+import { defaultNet } from "./state.js";
+import { fillSelect, optimizerRow, settingNames, settingsFor, tables } from "./tables.js";
+import { $, capitalize } from "./util.js";
+
+const TEST_FRACTION = 0.2; // the API's default share of held-out samples
+/** Numeric fields: [state key, element id, integer?, lowest, highest]. */
+const NUMBERS = [
+  ["samples", "net-samples", true, 2, 5000],
+  ["noise", "net-noise", false, 0, 1],
+  ["hidden", "net-hidden", true, 1, 256],
+  ["initStd", "net-init-std", false, 1e-6, 10],
+  ["lr", "net-lr", false, 1e-6, 100],
+  ["batch", "net-batch", true, 1, 5000],
+  ["epochs", "net-epochs", true, 0, 1000],
+  ["seed", "net-seed", true, 0, 2 ** 31],
+];
+const settingId = (name) => `net-opt-${name}`;
+/** Plots are redrawn at most this often while lines stream in (a redraw takes tens of ms). */
+const REDRAW_MS = 150;
+
+/** What the page knows of a run, growing as lines arrive. */
+function emptyRun(net) {
+  const row = datasetRow(net.dataset);
+  const total = row?.planar ? net.samples : row?.samples ?? net.samples;
+  const train = total - Math.round(TEST_FRACTION * total);
+  return {
+    planar: row?.planar ?? true, totalEpochs: net.epochs, perEpoch: Math.ceil(train / net.batch),
+    iterations: [], loss: [], epochs: [], trainLoss: [], trainAccuracy: [], testAccuracy: [],
+    boundary: null, confusion: null, predicted: null, data: null,
+  };
+}
+
+/** The points or images of a line (the first one) or of the final answer. */
+function dataOf(line) {
+  return {
+    trainPoints: line.train_points ?? null, trainLabels: line.train_labels ?? null,
+    testPoints: line.test_points ?? null, testLabels: line.test_labels ?? null,
+    testImages: line.test_images ?? null,
+  };
+}
+
+export class NetworkView {
+  constructor(app) {
+    this.app = app;
+    this.controller = null; // the AbortController of the training in progress
+    this.run = emptyRun(app.state.net);
+    this.shown = false;
+    this.timer = null;
+    this.lastDraw = 0;
+    this.dirty = { main: true };
+    fillSelect($("net-dataset"), netTables.datasets);
+    fillSelect($("net-activation"), netTables.activations);
+    fillSelect($("net-init"), netTables.inits);
+    fillSelect($("net-optimizer"), tables.optimizers);
+    this.buildSettingFields();
+    this.bind();
+    this.check = new NetworkCheck(app, () => this.networkFields());
+  }
+
+  get net() {
+    return this.app.state.net;
+  }
+
+  /** One number field per optimizer setting, shown only for the optimizers that have it. */
+  buildSettingFields() {
+    const box = $("net-opt-settings");
+    box.replaceChildren();
+    for (const name of settingNames()) {
+      const users = tables.optimizers.filter((row) => row.settings.some((s) => s.name === name));
+      const setting = users[0].settings.find((s) => s.name === name);
+      const field = document.createElement("div");
+      field.className = "field";
+      field.dataset.optimizers = users.map((row) => row.name).join(" ");
+      const label = document.createElement("label");
+      label.htmlFor = settingId(name);
+      label.textContent = setting.label;
+      const hidden = document.createElement("span");
+      hidden.className = "sr-only";
+      hidden.textContent = " of the network's optimizer";
+      label.append(hidden);
+      label.title = setting.description;
+      const input = document.createElement("input");
+      input.id = settingId(name);
+      input.type = "number";
+      input.step = "any";
+      input.className = "num";
+      input.min = String(setting.minimum);
+      if (setting.maximum !== null) input.max = String(setting.maximum);
+      input.title = setting.description;
+      field.append(label, input);
+      box.appendChild(field);
+    }
+  }
+
+  bind() {
+    const changed = () => this.app.history.replace(this.app.state);
+    for (const [key, id, integer, low, high] of NUMBERS) {
+      $(id).addEventListener("change", () => {
+        const value = Number($(id).value);
+        if ($(id).value !== "" && Number.isFinite(value)) {
+          this.net[key] = Math.min(high, Math.max(low, integer ? Math.round(value) : value));
+        }
+        $(id).value = String(this.net[key]);
+        changed();
+      });
+    }
+    for (const [key, id] of [["dataset", "net-dataset"], ["activation", "net-activation"],
+      ["init", "net-init"], ["optimizer", "net-optimizer"]]) {
+      $(id).addEventListener("change", () => {
+        this.net[key] = $(id).value;
+        this.describe();
+        changed();
+      });
+    }
+    for (const name of settingNames()) {
+      const input = $(settingId(name));
+      input.addEventListener("change", () => {
+        const value = Number(input.value);
+        if (input.value !== "" && Number.isFinite(value)) this.net.settings[name] = value;
+        this.describe();
+        changed();
+      });
+    }
+    $("net-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      // Take what is typed even if the field has not fired "change" yet (Enter in a field).
+      for (const [, id] of NUMBERS) $(id).dispatchEvent(new Event("change"));
+      for (const name of settingNames()) $(settingId(name)).dispatchEvent(new Event("change"));
+      this.train();
+    });
+    $("net-stop").addEventListener("click", () => this.stop());
+    window.addEventListener("resize", () => {
+      if (!$("view-network").hidden) this.resize();
+    });
+  }
+
+  /** Put the state into the controls (initial load, back and forward). */
+  sync() {
+    const net = this.net;
+    const fallback = defaultNet();
+    for (const [key, select] of [["dataset", "net-dataset"], ["activation", "net-activation"],
+      ["init", "net-init"], ["optimizer", "net-optimizer"]]) {
+      $(select).value = net[key];
+      if ($(select).value !== net[key]) net[key] = fallback[key] ?? $(select).value;
+      $(select).value = net[key];
+    }
+    for (const [key, id] of NUMBERS) $(id).value = String(net[key]);
+    this.describe();
+  }
+
+  /** Show what applies to the chosen rows, with their descriptions and rules. */
+  describe() {
+    const net = this.net;
+    const dataset = datasetRow(net.dataset);
+    $("net-dataset-help").textContent = dataset?.description ?? "";
+    $("net-planar-fields").hidden = !(dataset?.planar ?? true);
+    const activation = activationRow(net.activation);
+    $("net-activation-help").textContent = activation ? `${activation.forward};  ${activation.backward}` : "";
+    const init = initRow(net.init);
+    $("net-init-help").textContent = init?.description ?? "";
+    $("net-init-std-field").hidden = !init?.uses_init_std;
+    const values = settingsFor(net.optimizer, net.settings);
+    for (const field of $("net-opt-settings").querySelectorAll("[data-optimizers]")) {
+      field.hidden = !field.dataset.optimizers.split(" ").includes(net.optimizer);
+    }
+    for (const [key, value] of Object.entries(values)) $(settingId(key)).value = String(value);
+    const row = optimizerRow(net.optimizer);
+    $("net-optimizer-help").textContent = row ? row.rule : "";
+    const classes = dataset?.classes ?? 2;
+    $("net-shape").textContent =
+      `${dataset?.features ?? 2} inputs → ${net.hidden} ${net.activation} units → ${classes} classes, softmax with cross-entropy`;
+  }
+
+  /** The view became visible: draw the empty figures once, resize the others. */
+  show() {
+    if (!this.shown) {
+      this.shown = true;
+      this.run = emptyRun(this.net);
+      this.dirty.main = true;
+      this.showFigures();
+      this.draw();
+      return;
+    }
+    this.resize();
+  }
+
+  resize() {
+    for (const el of document.querySelectorAll("#view-network .plot:not([hidden])")) {
+      if (el.data) Plotly.Plots.resize(el);
+    }
+  }
+
+  /** The network part of a request: dataset, sizes, activation, initialisation, seed. */
+  networkFields() {
+    const net = this.net;
+    const body = {
+      dataset: net.dataset, hidden: net.hidden, activation: net.activation, init: net.init,
+      seed: net.seed,
+    };
+    if (datasetRow(net.dataset)?.planar) Object.assign(body, { samples: net.samples, noise: net.noise });
+    if (initRow(net.init)?.uses_init_std) body.init_std = net.initStd;
+    return body;
+  }
+
+  body() {
+    const net = this.net;
+    return {
+      ...this.networkFields(), optimizer: net.optimizer, lr: net.lr, batch_size: net.batch,
+      epochs: net.epochs, ...settingsFor(net.optimizer, net.settings),
+    };
+  }
+
+  setStatus(text, kind) {
+    const status = $("net-status");
+    status.className = `status ${kind}`;
+    status.textContent = text;
+    $("view-network").dataset.state = kind;
+  }
+
+  setProgress(epoch) {
+    const bar = $("net-progress");
+    const total = this.run.totalEpochs;
+    bar.setAttribute("aria-valuemax", String(total));
+    bar.setAttribute("aria-valuenow", String(epoch));
+    bar.setAttribute("aria-valuetext", `epoch ${epoch} of ${total}`);
+    $("net-progress-bar").style.width = `${total > 0 ? (100 * epoch) / total : 100}%`;
+  }
+
+  async train() {
+    this.stop();
+    this.app.history.commit(this.app.state);
+    const controller = new AbortController();
+    this.controller = controller;
+    this.run = emptyRun(this.net);
+    this.dirty.main = true;
+    this.showFigures();
+    this.draw();
+    $("net-stop").disabled = false;
+    this.setStatus("Training…", "busy");
+    try {
+      const final = await api.networkStream(this.body(), controller.signal, (line) => {
+        if (this.controller === controller) this.take(line);
+      });
+      if (this.controller !== controller || !final) return;
+      const seconds = final.seconds < 1 ? `${Math.round(final.seconds * 1000)} ms` : `${final.seconds.toFixed(2)} s`;
+      this.setStatus(`${capitalize(final.status)} in ${seconds}: ${final.message}.`, final.status);
+    } catch (err) {
+      if (err && err.name === "AbortError") {
+        const epoch = this.run.epochs.at(-1) ?? 0;
+        this.setStatus(`Stopped after epoch ${epoch} of ${this.run.totalEpochs}; the figures keep what was drawn.`, "stopped");
+        return;
+      }
+      if (!(err instanceof ApiError)) throw err;
+      if (this.controller === controller) this.setStatus(err.message, "error");
+    } finally {
+      if (this.controller === controller) {
+        this.controller = null;
+        $("net-stop").disabled = true;
+      }
+    }
+  }
+
+  /** Abort the training in progress, if any (what was drawn stays). */
+  stop() {
+    if (!this.controller) return;
+    this.controller.abort();
+    this.controller = null;
+    $("net-stop").disabled = true;
+  }
+
+  /** One line of the stream: an epoch's figures, or (the last) the whole answer. */
+  take(line) {
+    const run = this.run;
+    if (line.parameters !== undefined) {
+      Object.assign(run, {
+        iterations: line.iterations, loss: line.loss, epochs: line.epochs, trainLoss: line.train_loss,
+        trainAccuracy: line.train_accuracy, testAccuracy: line.test_accuracy,
+        boundary: line.boundary ?? null, confusion: line.confusion, predicted: line.test_predicted,
+        data: dataOf(line),
+      });
+      this.dirty.main = true;
+    } else {
+      run.iterations.push(...line.iterations);
+      run.loss.push(...line.loss);
+      run.epochs.push(line.epoch);
+      run.trainLoss.push(line.train_loss);
+      run.trainAccuracy.push(line.train_accuracy);
+      run.testAccuracy.push(line.test_accuracy);
+      if (line.epoch === 0) run.data = dataOf(line);
+      if (line.boundary) run.boundary = line.boundary;
+      if (line.confusion) {
+        run.confusion = line.confusion;
+        run.predicted = line.test_predicted;
+      }
+      if (line.epoch === 0 || line.boundary || line.confusion) this.dirty.main = true;
+    }
+    this.showFigures();
+    if (line.parameters !== undefined) this.draw();
+    else this.scheduleDraw();
+  }
+
+  /** The progress bar and the latest figures follow every line (cheap). */
+  showFigures() {
+    const run = this.run;
+    const epoch = run.epochs.at(-1);
+    const k = run.testAccuracy.length - 1;
+    this.setProgress(epoch ?? 0);
+    $("net-figures").textContent = figuresText(run);
+    $("view-network").dataset.epoch = epoch === undefined ? "" : String(epoch);
+    $("view-network").dataset.testAccuracy = k < 0 ? "" : String(run.testAccuracy[k]);
+  }
+
+  /** Redraw the plots soon, at most every REDRAW_MS however fast lines arrive. */
+  scheduleDraw() {
+    if (this.timer !== null) return;
+    const wait = Math.max(0, REDRAW_MS - (performance.now() - this.lastDraw));
+    this.timer = setTimeout(() => this.draw(), wait);
+  }
+
+  draw() {
+    clearTimeout(this.timer);
+    this.timer = null;
+    this.lastDraw = performance.now();
+    const run = this.run;
+    renderLoss($("net-loss"), run);
+    renderAccuracy($("net-accuracy"), run);
+    if (this.dirty.main) {
+      this.dirty.main = false;
+      $("net-boundary").hidden = !run.planar;
+      $("net-digits").hidden = run.planar;
+      $("net-confusion").hidden = run.planar;
+      if (run.planar) {
+        $("net-main-title").textContent = "Decision boundary";
+        $("net-main-help").textContent = "Colour: the predicted probability of class 1; line: p = 0.5; circles: training points, diamonds: test points.";
+        renderBoundary($("net-boundary"), run);
+      } else {
+        $("net-main-title").textContent = "Test images and confusion matrix";
+        const wrong = renderDigits($("net-digits"), run);
+        const shown = run.data?.testImages?.length ?? 0;
+        $("net-main-help").textContent = wrong === null
+          ? "The first test images; their labels appear as the network learns."
+          : `The first ${shown} test images with the network's labels: ${wrong} wrong (in red).`;
+        renderConfusion($("net-confusion"), run);
+      }
+    }
+  }
+}
