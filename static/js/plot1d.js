@@ -8,14 +8,38 @@ const DRAWN_SECANTS = 3;
 /** Finite values of an array (nulls dropped). */
 const finite = (values) => values.filter((v) => v !== null && Number.isFinite(v));
 
-/** A y range that shows f and f' without letting one wild value flatten the rest. */
-function yRange(...series) {
-  const values = finite(series.flat()).sort((a, b) => a - b);
-  if (values.length === 0) return [-1, 1];
-  const q = (p) => values[Math.min(values.length - 1, Math.max(0, Math.round(p * (values.length - 1))))];
-  let lo = q(0.02);
-  let hi = q(0.98);
-  if (values.length < 50) [lo, hi] = [values[0], values[values.length - 1]];
+/** The 2%–98% spread of some values: one wild value cannot flatten the rest. */
+function spread(values) {
+  const sorted = finite(values).sort((a, b) => a - b);
+  if (sorted.length === 0) return null;
+  const q = (p) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(p * (sorted.length - 1))))];
+  return sorted.length < 50 ? [sorted[0], sorted[sorted.length - 1]] : [q(0.02), q(0.98)];
+}
+
+/**
+ * A y range that shows what matters: f and the tangent near x₀. Over the whole x range
+ * when f varies there within 200 times its variation near x₀ (a polynomial does);
+ * otherwise (a blow-up far away, as (exp(x**2))**2 at x₀ = 0.5) around x₀'s
+ * neighbourhood, so the tangent is not a flat line on an axis running to 1e8.
+ */
+export function yRange(xs, f, fprime, x0, tangent) {
+  const span = xs[xs.length - 1] - xs[0];
+  const near = (x) => Math.abs(x - x0) <= span / 10;
+  const local = f.filter((_, i) => near(xs[i]));
+  if (tangent && tangent.slope !== null && tangent.value !== null) {
+    local.push(tangent.value - tangent.slope * span / 10, tangent.value + tangent.slope * span / 10);
+  }
+  const whole = spread([...f, ...fprime]);
+  const around = spread(local);
+  let [lo, hi] = whole ?? [-1, 1];
+  if (around) {
+    const width = Math.max(around[1] - around[0], 1e-12);
+    if (hi - lo > 200 * width) { // far beyond what polynomial growth gives: a blow-up
+      const mid = (around[0] + around[1]) / 2;
+      [lo, hi] = [Math.max(lo, mid - 1.5 * width), Math.min(hi, mid + 1.5 * width)];
+      [lo, hi] = [Math.min(lo, around[0]), Math.max(hi, around[1])];
+    }
+  }
   if (hi - lo < 1e-12) [lo, hi] = [lo - 1, hi + 1];
   const pad = 0.08 * (hi - lo);
   return [lo - pad, hi + pad];
@@ -45,7 +69,7 @@ export class Plot1D {
     const name = field.variables[0] ?? "x";
     const xs = field.x;
     const [xmin, xmax] = [xs[0], xs[xs.length - 1]];
-    const range = yRange(field.z, field.u);
+    const range = yRange(xs, field.z, field.u, x0, tangent);
     const traces = [
       {
         x: xs, y: field.z, name: `f(${name})`, mode: "lines",

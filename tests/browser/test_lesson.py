@@ -89,3 +89,17 @@ def test_readouts_and_slices_at_the_start_match_the_api(page, server):
     page.mouse.move(box["x"] + box["width"] * 0.47, box["y"] + box["height"] * 0.43)
     page.wait_for_function(
         "() => document.getElementById('point-title').textContent.includes('mouse')")
+
+
+def test_1d_y_range_fits_the_neighbourhood_of_x0_not_a_blow_up(page, server):
+    open_page(page, url(server, "(exp(x**2))**2", "&point=0.5"))
+    page.wait_for_function("""() => (document.getElementById('plot-1d').data || [])
+        .some(t => (t.name || '').startsWith('tangent'))""")
+    low, high = page.evaluate("() => document.getElementById('plot-1d').layout.yaxis.range")
+    # f(0.5) = e**0.5 = 1.65 and its slope 3.3 are on screen; f(3) = e**18 = 6.6e7 is not
+    assert low < 1.6 < high and high < 100
+    parabola_low, parabola_high = None, None
+    open_page(page, url(server, "3*x**2 - 4*x", "&point=1&xr=-1,3"))
+    parabola_low, parabola_high = page.evaluate(
+        "() => document.getElementById('plot-1d').layout.yaxis.range")
+    assert parabola_low < -1.3 and parabola_high > 15  # the whole parabola: no blow-up to cut
