@@ -10,8 +10,9 @@ export class DescentForm {
    * @param {object} app shared page context
    * @param {(start: number[]) => void} onStart called when a typed start point changes
    * @param {() => void} onSubmit called when the user asks for a run
-   * @param {(what: string) => void} onChange called after the optimizer, a setting or the
-   *   learning rate changed ("optimizer", "setting" or "lr")
+   * @param {(what: string, live: boolean) => void} onChange called after the optimizer, a
+   *   setting or the learning rate changed ("optimizer", "setting" or "lr"); `live` when it
+   *   is being dragged (the slider, a setting's spinner), not typed and confirmed
    */
   constructor(app, onStart, onSubmit, onChange = () => {}) {
     this.app = app;
@@ -58,7 +59,7 @@ export class DescentForm {
       app.state.lr = clampLr(value);
       lr.value = String(app.state.lr);
       app.history.replace(app.state);
-      this.onChange("lr");
+      this.onChange("lr", true);
     });
     lr.addEventListener("change", () => {
       const value = Number(lr.value);
@@ -78,19 +79,21 @@ export class DescentForm {
       app.state.optimizer = $("optimizer").value;
       this.showSettings();
       app.history.replace(app.state);
-      this.onChange("optimizer");
+      this.onChange("optimizer", false);
     });
     for (const key of settingNames()) {
       // Kept as it is typed, so nothing else redrawing the form can lose it.
-      $(key).addEventListener("input", () => {
+      $(key).addEventListener("input", (event) => {
         const value = Number($(key).value);
-        if ($(key).value !== "" && Number.isFinite(value)) app.state.settings[key] = value;
+        if ($(key).value === "" || !Number.isFinite(value)) return;
+        app.state.settings[key] = value;
+        if (event.isTrusted) this.onChange("setting", true); // typed or stepped by the user
       });
       $(key).addEventListener("change", () => {
         $(key).dispatchEvent(new Event("input"));
         this.showSettings();
         app.history.replace(app.state);
-        this.onChange("setting");
+        this.onChange("setting", false);
       });
     }
     for (const [i, id] of ["start-x", "start-y"].entries()) {
@@ -150,7 +153,7 @@ export class DescentForm {
     $("lr").value = String(app.state.lr);
     $("lr-slider").value = String(Math.log10(app.state.lr));
     app.history.replace(app.state);
-    this.onChange("lr");
+    this.onChange("lr", false);
   }
 
   /** Set one optimizer setting (a rate picked on the phase diagram sets the momentum too). */
@@ -158,7 +161,7 @@ export class DescentForm {
     this.app.state.settings[name] = value;
     this.showSettings();
     this.app.history.replace(this.app.state);
-    this.onChange("setting");
+    this.onChange("setting", false);
   }
 
   showStart(point) {

@@ -26,6 +26,50 @@ export class Player {
     });
     $("play-step").addEventListener("input", () => this.showStep());
     $("play").addEventListener("click", () => (this.playing ? this.stop() : this.play()));
+    $("play-all").addEventListener("click", () => (this.playing ? this.stop() : this.playAll()));
+    /** While every run is animated: the iteration all of them are at; else null. */
+    this.together = null;
+  }
+
+  /**
+   * Where the player is: [{run, k, color}] -- the selected run at the slider's step, or
+   * while all are animated every run at the last step it reached by that iteration.
+   */
+  positions() {
+    if (this.together !== null) {
+      return this.view.runs.list.map((run) => {
+        let k = 0;
+        while (k + 1 < run.iterations.length && run.iterations[k + 1] <= this.together) k += 1;
+        return { run, k, color: run.color };
+      });
+    }
+    const run = this.run();
+    return run ? [{ run, k: this.step, color: undefined }] : [];
+  }
+
+  /** Play every run together, iteration by iteration, each with its own marker. */
+  playAll() {
+    const { view } = this;
+    const runs = view.runs.list;
+    if (!runs.length) return;
+    this.stop();
+    const last = Math.max(...runs.map((r) => r.iterations[r.iterations.length - 1]));
+    const stride = Math.max(1, Math.ceil(last / MAX_FRAMES));
+    this.together = 0;
+    view.plot.setCursor(null, view.surfaceVisible);
+    $("play-all").textContent = "Stop";
+    $("play-all").setAttribute("aria-pressed", "true");
+    const frame = () => {
+      view.plot.setCursors(this.positions().map(({ run, k, color }) => ({ point: run.path[k], color })));
+      view.renderLoss();
+      $("play-readout").textContent = `All ${runs.length} runs at iteration ${this.together} of ${last}.`;
+    };
+    frame();
+    this.playing = setInterval(() => {
+      this.together = Math.min(last, this.together + stride);
+      frame();
+      if (this.together >= last) this.stop();
+    }, 1000 / FPS);
   }
 
   /** The run selected in the player, or null. */
@@ -64,6 +108,7 @@ export class Player {
     const none = !runs.list.length;
     select.disabled = none;
     $("play").disabled = none;
+    $("play-all").disabled = none;
     $("play-step").disabled = none;
     this.configureSlider();
     this.showStep();
@@ -207,5 +252,12 @@ export class Player {
     this.playing = null;
     $("play").textContent = "Play";
     $("play").setAttribute("aria-pressed", "false");
+    $("play-all").textContent = "Animate all";
+    $("play-all").setAttribute("aria-pressed", "false");
+    if (this.together !== null) {
+      this.together = null;
+      this.view.plot.setCursors([]);
+      this.showStep();
+    }
   }
 }

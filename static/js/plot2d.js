@@ -2,7 +2,7 @@
 // descent trajectories on both, and the cursor (current point + gradient arrow) used by
 // the step-through player.
 import { onPlotClick } from "./plotclick.js";
-import { COLORS, FIELD_SCALE, PLOT_CONFIG, axis, baseLayout, fmt } from "./theme.js";
+import { COLORS, FIELD_SCALE, PLOT_CONFIG, axis, baseLayout, fmt, tidy } from "./theme.js";
 
 /** Arrows of the quiver sit about this many pixels apart. */
 const ARROW_SPACING_PX = 30;
@@ -149,6 +149,10 @@ export class Plot2D {
     this.bound = false;
     /** The tangent plane drawn on the surface: {point, value, gradient}, or null. */
     this.plane = null;
+    /** Called with (point, done) while the start marker is dragged; null: not draggable. */
+    this.onStartDrag = null;
+    /** The current point of every run while they are all animated: [{point, color}]. */
+    this.cursors = [];
   }
 
   /** New function or range: recompute what depends on the field only. */
@@ -214,6 +218,8 @@ export class Plot2D {
       marker: { color: "#ffffff", size: 12, symbol: "circle", line: { color: COLORS.ink, width: 2.5 } },
       hovertemplate: `start (%{x:.4g}, %{y:.4g})<extra></extra>`,
     });
+    traces.push(this.cursorsTrace());
+    this.cursorsIndex = traces.length - 1;
     traces.push(...this.cursorTraces());
     this.cursorIndex = traces.length - 2;
     const equal = equalAspect(this.xRange, this.yRange);
@@ -233,7 +239,9 @@ export class Plot2D {
     if (!this.bound) {
       this.bound = true;
       onPlotClick(this.contourEl, (x, y, spans) => this.onPick([x, y], spans));
+      this.bindStartDrag(start);
     }
+    this.start = start;
   }
 
   /** Draw the 3-D surface view. */
@@ -290,6 +298,62 @@ export class Plot2D {
       legend: { orientation: "h", x: 0, y: 1.0, yanchor: "bottom", font: { size: 12 }, traceorder: "normal" },
     });
     Plotly.react(this.surfaceEl, traces, layout, PLOT_CONFIG);
+  }
+
+  /** Every run's current point, for "Animate all". */
+  cursorsTrace() {
+    return {
+      type: "scatter", mode: "markers", name: "runs now", showlegend: false, hoverinfo: "skip",
+      x: this.cursors.map((c) => c.point[0]), y: this.cursors.map((c) => c.point[1]),
+      marker: { color: this.cursors.map((c) => c.color), size: 13, line: { color: COLORS.cursor, width: 2 } },
+    };
+  }
+
+  /** Show every run's current point (an empty list hides them). */
+  setCursors(cursors) {
+    this.cursors = cursors;
+    if (this.contourEl.data && this.cursorsIndex !== undefined) {
+      const t = this.cursorsTrace();
+      Plotly.restyle(this.contourEl, { x: [t.x], y: [t.y], "marker.color": [t.marker.color] }, [this.cursorsIndex]);
+    }
+  }
+
+  /**
+   * A press within a few pixels of the start marker drags it (instead of Plotly's zoom
+   * box): the start follows the mouse, reported as it moves and once more on release.
+   */
+  bindStartDrag() {
+    const el = this.contourEl;
+    const near = 12;
+    const toData = (event) => {
+      const layout = el._fullLayout;
+      const xa = layout.xaxis;
+      const ya = layout.yaxis;
+      const box = el.getBoundingClientRect();
+      return [xa.p2l(event.clientX - box.left - xa._offset), ya.p2l(event.clientY - box.top - ya._offset)];
+    };
+    el.addEventListener("mousedown", (event) => {
+      const layout = el._fullLayout;
+      if (!this.onStartDrag || !this.start || !layout?.xaxis || event.button !== 0) return;
+      const xa = layout.xaxis;
+      const ya = layout.yaxis;
+      const box = el.getBoundingClientRect();
+      const sx = box.left + xa._offset + xa.l2p(this.start[0]);
+      const sy = box.top + ya._offset + ya.l2p(this.start[1]);
+      if (Math.hypot(event.clientX - sx, event.clientY - sy) > near) return;
+      event.stopPropagation();
+      event.preventDefault();
+      const spans = [Math.abs(xa.range[1] - xa.range[0]), Math.abs(ya.range[1] - ya.range[0])];
+      const tidyPoint = (p) => p.map((v, i) => tidy(v, spans[i]));
+      const move = (e) => this.onStartDrag(tidyPoint(toData(e)), false);
+      const up = (e) => {
+        window.removeEventListener("mousemove", move, true);
+        window.removeEventListener("mouseup", up, true);
+        this.onStartDrag(tidyPoint(toData(e)), true);
+      };
+      window.addEventListener("mousemove", move, true);
+      window.addEventListener("mouseup", up, true);
+    }, true);
   }
 
   /** The tangent plane z = f₀ + ∇f·(p − p₀) over a patch around its point, clipped to the box. */

@@ -8,10 +8,11 @@ const isNum = (v) => v !== null && v !== undefined && Number.isFinite(v);
 /**
  * @param {HTMLElement} el
  * @param {Array} runs runs with iterations, values, color, label, key
- * @param {{iteration: number, color: string}|null} marker current step of the player
+ * @param {Array<{iteration: number, y: number, color?: string}>} markers where the player is:
+ *   one marker, or one per run while they are all animated
  * @returns {string} a note describing the y axis (empty for plain log f)
  */
-export function renderLoss(el, runs, marker) {
+export function renderLoss(el, runs, markers = []) {
   const all = runs.flatMap((r) => r.values.filter(isNum));
   const positive = all.every((v) => v > 0);
   const best = all.length ? Math.min(...all) : 0;
@@ -25,10 +26,11 @@ export function renderLoss(el, runs, marker) {
     line: { color: run.color, width: 2 }, marker: { color: run.color, size: 4 },
     hovertemplate: `${run.label}<br>step %{x}<br>f = %{customdata:.6g}<extra></extra>`,
   }));
-  if (marker) {
+  if (markers.length) {
     traces.push({
-      type: "scatter", mode: "markers", x: [marker.iteration], y: [marker.y], showlegend: false,
-      hoverinfo: "skip", marker: { color: COLORS.cursor, size: 11, symbol: "circle-open", line: { width: 2.5 } },
+      type: "scatter", mode: "markers", x: markers.map((m) => m.iteration), y: markers.map((m) => m.y),
+      showlegend: false, hoverinfo: "skip",
+      marker: { color: markers.map((m) => m.color ?? COLORS.cursor), size: 11, symbol: "circle-open", line: { width: 2.5 } },
     });
   }
   const title = positive ? "f(xₖ)  (log)" : "f(xₖ) − min f  (log)";
@@ -36,7 +38,8 @@ export function renderLoss(el, runs, marker) {
     xaxis: axis("iteration k", { rangemode: "tozero" }),
     yaxis: axis(title, { type: "log", exponentformat: "power" }),
     hovermode: "closest",
-    showlegend: false,
+    showlegend: runs.length > 0,
+    legend: { orientation: "h", x: 0, y: -0.28, yanchor: "top", font: { size: 11 } },
     margin: { l: 64, r: 16, t: 8, b: 44 },
     annotations: runs.length ? [] : [{
       text: "Run descent to see the loss per iteration", showarrow: false,

@@ -31,12 +31,17 @@ export class Runs {
     return this.list.find((run) => run.key === key) ?? null;
   }
 
-  /** POST /descent for `spec`, numbered and coloured as the next run. */
-  async fetch(spec, signal) {
-    const body = this.app.body({
+  /** The POST /descent body of a run's spec. */
+  bodyOf(spec) {
+    return this.app.body({
       start: spec.start, lr: spec.lr, steps: spec.steps, optimizer: spec.optimizer, method: spec.method,
       ...spec.settings,
     });
+  }
+
+  /** POST /descent for `spec`, numbered and coloured as the next run. */
+  async fetch(spec, signal) {
+    const body = this.bodyOf(spec);
     this.counter += 1;
     const n = this.counter; // numbered when asked for, so a link's runs keep their order
     const res = await api.descent(body, signal);
@@ -50,6 +55,16 @@ export class Runs {
       short: name,
       label: `#${n} ${name}, lr ${fmt(spec.lr, 3)}`,
     };
+  }
+
+  /** Run `run` again with `spec` (a dragged rate or start): same number, colour and place. */
+  async refetch(run, spec, signal) {
+    const res = await api.descent(this.bodyOf(spec), signal);
+    const again = { ...res, key: run.key, n: run.n, spec, color: run.color, short: run.short,
+      label: `#${run.n} ${run.short}, lr ${fmt(spec.lr, 3)}` };
+    const k = this.list.indexOf(run);
+    if (k >= 0) this.list[k] = again;
+    return again;
   }
 
   /** Add a run; returns the run that had to go to keep MAX_RUNS, or null. */

@@ -24,7 +24,10 @@ export class View2D {
       this.setStart([tidy(point[0], spans.x), tidy(point[1], spans.y)], true);
     });
     this.form = new DescentForm(app, (start) => this.setStart(start, true), () => this.runDescent(),
-      (what) => this.formChanged(what));
+      (what, live) => this.formChanged(what, live));
+    this.rerunSoon = debounce(() => this.rerunSelected(), 150);
+    // dragging the start marker moves the start (and re-runs the selected run) as it goes
+    this.plot.onStartDrag = (point, done) => this.setStart(point, done, true);
     this.player = new Player(this);
     this.stability = new StabilityPanel(app, (lr) => this.form.setRate(lr));
     this.refreshStability = debounce(() => this.stability.refresh(this.form.spec()), 150);
@@ -72,8 +75,12 @@ export class View2D {
     this.form.sync();
   }
 
-  /** The optimizer, a setting or the rate changed: the bound and the sweep's marks follow. */
-  formChanged(what) {
+  /**
+   * The optimizer, a setting or the rate changed: the bound and the sweep's marks follow;
+   * while it is dragged (`live`), the run selected in the player is run again with it.
+   */
+  formChanged(what, live = false) {
+    if (live) this.rerunSoon();
     if (what === "lr") {
       this.stability.render(this.app.state.lr);
       this.sweep.render(this.app.state.lr, this.form.spec().settings.momentum ?? null);
@@ -103,12 +110,39 @@ export class View2D {
     return this.player.showStep();
   }
 
-  setStart(point, commit) {
+  setStart(point, commit, live = false) {
     this.app.state.start = point;
     this.form.showStart(point);
     if (commit) this.app.history.commit(this.app.state);
+    else this.app.history.replace(this.app.state);
     this.refreshStart();
     this.render();
+    if (live) this.rerunSoon();
+  }
+
+  /**
+   * Run the player's selected run again with the rate, settings and start now in the form
+   * (when it uses the form's optimizer): what a drag of the rate, a setting or the start
+   * does, as it goes.
+   */
+  async rerunSelected() {
+    const run = this.player.run();
+    const { state } = this.app;
+    if (!run || this.player.playing || run.spec.optimizer !== state.optimizer) return;
+    const spec = { ...this.form.spec(), steps: run.spec.steps, method: run.spec.method };
+    try {
+      const again = await this.app.slots.run("rerun", (signal) => this.runs.refetch(run, spec, signal));
+      if (!again) return;
+      state.runs = this.runs.specs;
+      this.app.history.replace(state);
+      this.setStatus(again.status, `${this.runs.describe(again)} (run again as you drag)`);
+      this.runs.renderTable();
+      this.player.refresh(again.key);
+      this.render();
+    } catch (err) {
+      this.app.reportError(err, null);
+      this.setStatus("error", err.reason ?? err.message);
+    }
   }
 
   /**
@@ -140,14 +174,12 @@ export class View2D {
   }
 
   renderLoss() {
-    const run = this.player.run();
-    let marker = null;
-    if (run) {
-      const k = this.player.step;
+    const markers = [];
+    for (const { run, k, color } of this.player.positions()) {
       const y = lossY(this.runs.list, run.values[k]);
-      if (y !== null) marker = { iteration: run.iterations[k], y };
+      if (y !== null) markers.push({ iteration: run.iterations[k], y, color });
     }
-    $("loss-note").textContent = renderLoss($("plot-loss"), this.runs.list, marker);
+    $("loss-note").textContent = renderLoss($("plot-loss"), this.runs.list, markers);
   }
 
   /** f and ∇f at the start point (also gives the surface marker its height). */

@@ -103,3 +103,60 @@ def test_1d_y_range_fits_the_neighbourhood_of_x0_not_a_blow_up(page, server):
     parabola_low, parabola_high = page.evaluate(
         "() => document.getElementById('plot-1d').layout.yaxis.range")
     assert parabola_low < -1.3 and parabola_high > 15  # the whole parabola: no blow-up to cut
+
+
+def test_animate_all_plays_every_run_with_a_legend(page, server):
+    open_page(page, url(server, "x**2 + 10*y**2", "&point=-3,4"))
+    run_descent(page, lr=0.02, steps=300)  # 150 frames: long enough to look while it plays
+    run_descent(page, lr=0.05, steps=300, optimizer="momentum")
+    page.click("#play-all")
+    page.wait_for_function("""() => {
+      const el = document.getElementById('plot-contour');
+      const t = el.data.find(d => d.name === 'runs now');
+      return t && t.x.length === 2;
+    }""")
+    assert "All 2 runs at iteration" in page.text_content("#play-readout")
+    assert page.evaluate("() => document.getElementById('plot-loss').layout.showlegend") is True
+    markers = page.evaluate("() => document.getElementById('plot-loss').data.at(-1).x.length")
+    assert markers == 2  # one marker per run on the loss plot
+    page.click("#play-all")  # Stop
+    assert page.text_content("#play-all") == "Animate all"
+    page.wait_for_function("""() => document.getElementById('plot-contour').data
+        .find(d => d.name === 'runs now').x.length === 0""")
+
+
+def test_dragging_the_rate_reruns_the_selected_run(page, server):
+    open_page(page, url(server, "x**2 + 10*y**2", "&point=-3,4"))
+    run_descent(page, lr=0.02, steps=30)
+    before = page.evaluate("() => document.getElementById('plot-contour').data"
+                           ".find(t => (t.name || '').startsWith('#1')).x[5]")
+    page.eval_on_selector("#lr-slider", """s => {
+      s.value = String(Math.log10(0.05));
+      s.dispatchEvent(new Event('input', {bubbles: true}));
+    }""")
+    page.wait_for_function("() => document.getElementById('descent-status').textContent"
+                           ".includes('run again as you drag')")
+    assert "lr 0.05" in page.text_content("#descent-status")
+    assert page.locator("#runs-rows tr").count() == 1  # the same run, not a new one
+    after = page.evaluate("() => document.getElementById('plot-contour').data"
+                          ".find(t => (t.name || '').startsWith('#1')).x[5]")
+    assert after != before
+
+
+def test_dragging_the_start_marker_moves_the_start(page, server):
+    open_page(page, url(server, "x**2 + 10*y**2", "&point=-2,1&xr=-3,3&yr=-3,3"))
+    sx, sy = page.evaluate("""() => {
+      const el = document.getElementById('plot-contour');
+      const xa = el._fullLayout.xaxis, ya = el._fullLayout.yaxis;
+      const box = el.getBoundingClientRect();
+      return [box.left + xa._offset + xa.l2p(-2), box.top + ya._offset + ya.l2p(1)];
+    }""")
+    page.mouse.move(sx, sy)
+    page.mouse.down()
+    page.mouse.move(sx + 40, sy + 20, steps=5)
+    page.mouse.up()
+    x, y = float(page.input_value("#start-x")), float(page.input_value("#start-y"))
+    assert x > -2 and y < 1  # moved right and down, not a zoom box
+    assert page.evaluate("() => document.getElementById('plot-contour').layout.xaxis.range") \
+        == [-3, 3]
+    assert f"point={x:g},{y:g}" in page.url
