@@ -48,9 +48,9 @@ class Program:
     steps: tuple[Step, ...]
     _rules: tuple[tuple[Any, ...], ...] = field(init=False, repr=False, compare=False)
     """Per step, looked up once: (evaluate, per-input vjp rules, inputs, output)."""
-    _needed: dict[tuple[str, ...], frozenset[str]] = field(
+    _plans: dict[tuple[str, ...], tuple[Any, ...]] = field(
         init=False, repr=False, compare=False, default_factory=dict)
-    """Per ``wrt``: the values on a path from it to the output (worked out once)."""
+    """Per ``wrt``: the reverse sweep with only the rules it needs (worked out once)."""
 
     def __post_init__(self) -> None:
         rules = []
@@ -67,16 +67,23 @@ class Program:
             rules.append((row.evaluate, row.vjp, step.inputs, step.output))
         object.__setattr__(self, "_rules", tuple(rules))
 
-    def needed(self, wrt: tuple[str, ...]) -> frozenset[str]:
-        """The values whose cotangents lead to ``wrt``: ``wrt`` and every value that
-        depends on one of them."""
-        found = self._needed.get(wrt)
+    def plan(self, wrt: tuple[str, ...]) -> tuple[Any, ...]:
+        """The reverse sweep for ``wrt``: per step, the last first, ``(k, inputs,
+        output, ((input, rule), ...))`` keeping only the inputs that have a rule and
+        whose cotangents lead to ``wrt`` (``wrt`` and every value depending on it)."""
+        found = self._plans.get(wrt)
         if found is None:
-            values = set(wrt)
+            needed = set(wrt)
             for _, _, inputs, output in self._rules:
-                if not values.isdisjoint(inputs):
-                    values.add(output)
-            found = self._needed[wrt] = frozenset(values)
+                if not needed.isdisjoint(inputs):
+                    needed.add(output)
+            sweep = []
+            for k in range(len(self._rules) - 1, -1, -1):
+                _, rules, inputs, output = self._rules[k]
+                kept = tuple((name, rule) for name, rule in zip(inputs, rules, strict=True)
+                             if rule is not None and name in needed)
+                sweep.append((k, inputs, output, kept))
+            found = self._plans[wrt] = tuple(sweep)
         return found
 
     @property
@@ -111,18 +118,15 @@ def backward(program: Program, values: Mapping[str, Any], saved: list[Any],
     not the data's) and they accumulate (a value no step reaches comes back as 0).
     """
     wanted = tuple(wrt)
-    needed = program.needed(wanted)
     cotangents: dict[str, Any] = {program.output: seed}
-    for k in range(len(program._rules) - 1, -1, -1):
-        _, rules, inputs, output = program._rules[k]
+    for k, inputs, output, rules in program.plan(wanted):
         G = cotangents.pop(output, None)
-        if G is None:  # nothing downstream depends on this step
+        if G is None or not rules:  # nothing downstream depends on it, or nothing wanted
             continue
+        keep = saved[k]
         arguments = [values[name] for name in inputs]
-        for name, rule in zip(inputs, rules, strict=True):
-            if rule is None or name not in needed:
-                continue
-            ct = rule(G, saved[k], *arguments)
+        for name, rule in rules:
+            ct = rule(G, keep, *arguments)
             cotangents[name] = cotangents[name] + ct if name in cotangents else ct
     return {name: cotangents[name] if name in cotangents else 0.0 * values[name]
             for name in wanted}

@@ -262,10 +262,9 @@ def train(data: Dataset, hidden: int = 10, activation: str = "sigmoid", init: st
                     kept_loss.append(loss)
                 updated = {}
                 for name in PARAMETERS:
-                    x, *new_state = row.step(ARRAYS, params[name], grads[name], t, lr, s,
-                                             *state[name])
-                    updated[name] = x
-                    state[name] = tuple(new_state)
+                    stepped = row.step(ARRAYS, params[name], grads[name], t, lr, s, *state[name])
+                    updated[name] = stepped[0]
+                    state[name] = stepped[1:]
                 previous, params = params, updated
             if status == "completed" and not record(epoch, first_kept):
                 status = "diverged"
