@@ -1,8 +1,10 @@
 """The preset functions served by ``GET /functions``: data, not code.
 
-Each start point and learning rate was chosen by running plain gradient descent (``gd``)
-with the engine for ``steps`` steps; ``tests/app/test_api_functions.py`` re-runs every
-preset and checks the descent behaves as the description says.
+Each two-variable preset's start point and learning rate were chosen by running plain
+gradient descent (``gd``) with the engine for ``steps`` steps;
+``tests/app/test_api_functions.py`` re-runs every preset and checks the descent behaves as
+the description says.  A one-variable preset opens the 1-D view, which has no descent:
+its ``start`` is the point x₀ the tangent is drawn at, and it has no learning rate.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ FUNCTIONS: tuple[FunctionPreset, ...] = (
     ),
     FunctionPreset(
         name="Parabola", expr="3*x**2 - 4*x",
-        x_range=[-1, 3], y_range=None, start=[2.5], lr=0.05, steps=100,
+        x_range=[-1, 3], y_range=None, start=[1], lr=None, steps=None,
         description="One variable: the tangent at x = 1 is y = 2x - 3; minimum at x = 2/3.",
     ),
     FunctionPreset(
@@ -64,7 +66,7 @@ FUNCTIONS: tuple[FunctionPreset, ...] = (
     ),
     FunctionPreset(
         name="x - log(x)", expr="x - log(x)",
-        x_range=[-1, 4], y_range=None, start=[3], lr=0.5, steps=100,
+        x_range=[-1, 4], y_range=None, start=[3], lr=None, steps=None,
         description="One variable, undefined for x <= 0 (null in the field); minimum at x = 1.",
     ),
 )

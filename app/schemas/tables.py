@@ -16,9 +16,12 @@ class FunctionPreset(Reply):
     expr: str
     x_range: list[float]
     y_range: list[float] | None = Field(description="null for one-variable functions.")
-    start: list[float]
-    lr: float
-    steps: int = Field(description="A number of gd steps that shows the behaviour well.")
+    start: list[float] = Field(description="The start of descent, or for one variable the "
+                               "point x₀ of the tangent.")
+    lr: float | None = Field(description="A learning rate for gd (null for one variable: "
+                             "the 1-D view has no descent).")
+    steps: int | None = Field(description="A number of gd steps that shows the behaviour well "
+                              "(null for one variable).")
     description: str
 
 
