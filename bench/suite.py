@@ -14,6 +14,7 @@ from .config import Config
 from .descent import run_descent
 from .fields import run_fields, run_first_field
 from .http import run_http
+from .network import run_network
 from .profiling import profile_lines
 from .report import Section, write_report
 from .sweep import run_sweep
@@ -27,6 +28,7 @@ PARTS: dict[str, Callable[[Config], Section]] = {
     "first-field": run_first_field,
     "descent": run_descent,
     "sweep": run_sweep,
+    "network": run_network,
     "accuracy": run_accuracy,
     "http": run_http,
 }
