@@ -35,7 +35,7 @@ async def descent(body: Annotated[DescentRequest, checked(DescentRequest)],
             divergence_factor=body.divergence_factor, max_points=points,
             deadline=compute.deadline(), **settings_of(body),
         )
-        return ModelResponse(DescentResponse.of(result))
+        return ModelResponse(DescentResponse.of(result), typed=body.encoding == "typed")
 
     return await compute.run(work)
 

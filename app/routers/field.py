@@ -28,6 +28,6 @@ async def field(body: Annotated[FieldRequest, checked(FieldRequest)],
         result = engine.gradient_field(expr, body.x_range, body.y_range, nx=nx, ny=ny,
                                        method=body.method, h=body.h,
                                        deadline=compute.deadline())
-        return ModelResponse(FieldResponse.of(result))
+        return ModelResponse(FieldResponse.of(result), typed=body.encoding == "typed")
 
     return await compute.run(work)

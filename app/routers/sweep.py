@@ -34,6 +34,6 @@ async def sweep(body: Annotated[SweepRequest, checked(SweepRequest)],
             divergence_factor=body.divergence_factor, deadline=compute.deadline(),
             **settings_of(body),
         )
-        return ModelResponse(SweepResponse.of(result))
+        return ModelResponse(SweepResponse.of(result), typed=body.encoding == "typed")
 
     return await compute.run(work)

@@ -121,6 +121,29 @@ def variables_field() -> Any:
     )
 
 
+Encoding = Literal["json", "typed"]
+
+
+def encoding_field() -> Any:
+    """The ``encoding`` of a response with large arrays."""
+    return Field(
+        "json",
+        description="`json` (default): arrays as JSON lists, NaN as null. `typed`: every "
+        "numeric array as Plotly's typed-array object `{\"dtype\": \"f8\", \"bdata\": "
+        "base64 of little-endian float64 (i4 for integers), \"shape\": \"rows, cols\"}` "
+        "(shape for two or more dimensions), which Plotly.js takes as it is; a missing "
+        "value is NaN inside the bytes. Scalars stay JSON numbers.",
+    )
+
+
+class TypedArray(BaseModel):
+    """A numeric array as Plotly.js's typed-array object (``"encoding": "typed"``)."""
+
+    dtype: Literal["f8", "i4"]
+    bdata: str = Field(description="Base64 of the little-endian values.")
+    shape: str | None = Field(None, description="`\"rows, cols\"` for 2-D arrays.")
+
+
 def examples_config(examples: dict[str, dict[str, Any]]) -> ConfigDict:
     """``model_config`` whose JSON-schema examples are the bodies of ``examples``."""
     return ConfigDict(extra="forbid",

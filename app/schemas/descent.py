@@ -14,6 +14,7 @@ from ..responses import as_array, as_list
 from .base import (
     H_DOC,
     METHOD_DOC,
+    Encoding,
     Method,
     NonNegativeNumber,
     Optimizer,
@@ -22,7 +23,9 @@ from .base import (
     PositiveNumber,
     Reply,
     Request,
+    TypedArray,
     VariableName,
+    encoding_field,
     examples_config,
     expr_field,
     point_field,
@@ -99,6 +102,7 @@ class _DescentFields(_RunFields):
         ),
         json_schema_extra=limit("max_points"),
     )
+    encoding: Encoding = encoding_field()
 
 
 DescentRequest = create_model(  # the optimizer settings come from the engine's table
@@ -139,11 +143,12 @@ class DescentResponse(Reply):
     """The optimizer's path; entries are thinned when longer than ``max_points``."""
 
     variables: list[str]
-    path: list[list[OutNumber]] = Field(description="Points visited, start first.")
-    values: list[OutNumber] = Field(description="f at each path entry.")
-    grad_norms: list[OutNumber] = Field(description="Gradient norm at each path entry.")
-    iterations: list[int] = Field(description="Step number of each path entry.")
-    final: list[OutNumber] = Field(description="The last finite point.")
+    path: list[list[OutNumber]] | TypedArray = Field(description="Points visited, start first.")
+    values: list[OutNumber] | TypedArray = Field(description="f at each path entry.")
+    grad_norms: list[OutNumber] | TypedArray = Field(
+        description="Gradient norm at each path entry.")
+    iterations: list[int] | TypedArray = Field(description="Step number of each path entry.")
+    final: list[OutNumber] | TypedArray = Field(description="The last finite point.")
     final_value: OutNumber
     steps: int = Field(description="Steps actually taken.")
     status: DescentStatus = Field(

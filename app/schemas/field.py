@@ -14,13 +14,16 @@ from ..responses import as_array, join_notes, null_note
 from .base import (
     H_DOC,
     METHOD_DOC,
+    Encoding,
     Method,
     OutNumber,
     PositiveNumber,
     Range,
     Reply,
     Request,
+    TypedArray,
     VariableName,
+    encoding_field,
     examples_config,
     expr_field,
     variables_field,
@@ -50,6 +53,7 @@ class FieldRequest(Request):
                            json_schema_extra=limit("max_grid"))
     method: Method = Field("autodiff", description=METHOD_DOC)
     h: PositiveNumber | None = Field(None, description=H_DOC)
+    encoding: Encoding = encoding_field()
     variables: list[VariableName] | None = variables_field()
 
     @model_validator(mode="after")
@@ -79,11 +83,11 @@ class FieldResponse(Reply):
     """For two variables ``z[j][i] = f(x[i], y[j])``; for one, ``z[i] = f(x[i])``."""
 
     variables: list[str]
-    x: list[float]
-    y: list[float] | None = Field(None, description="Absent for one variable.")
-    z: Grid | list[OutNumber] = Field(description="f; null where undefined.")
-    u: Grid | list[OutNumber] = Field(description="df/dx (f' for one variable).")
-    v: Grid | None = Field(None, description="df/dy; absent for one variable.")
+    x: list[float] | TypedArray
+    y: list[float] | TypedArray | None = Field(None, description="Absent for one variable.")
+    z: Grid | list[OutNumber] | TypedArray = Field(description="f; null where undefined.")
+    u: Grid | list[OutNumber] | TypedArray = Field(description="df/dx (f' for one variable).")
+    v: Grid | TypedArray | None = Field(None, description="df/dy; absent for one variable.")
     message: str
 
     @classmethod

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import numpy as np
 from pydantic import Field, create_model, model_validator
 
 import engine
@@ -13,6 +14,7 @@ from ..responses import as_array, as_list
 from .base import (
     H_DOC,
     METHOD_DOC,
+    Encoding,
     Method,
     NonNegativeNumber,
     Optimizer,
@@ -21,7 +23,9 @@ from .base import (
     PositiveNumber,
     Reply,
     Request,
+    TypedArray,
     VariableName,
+    encoding_field,
     examples_config,
     expr_field,
     point_field,
@@ -70,6 +74,7 @@ class _SweepFields(Request):
         0.0, description="A run stops (`converged`) when tol > 0 and its gradient norm reaches it.")
     divergence_factor: PositiveNumber | None = Field(
         1e10, description="As in `/descent`; null turns the check off.")
+    encoding: Encoding = encoding_field()
     variables: list[VariableName] | None = variables_field()
 
     @model_validator(mode="after")
@@ -89,23 +94,24 @@ SweepRequest = create_model(  # the optimizer settings come from the engine's ta
     **setting_fields(),  # type: ignore[call-overload]
 )
 
-PerRate = list[OutNumber] | list[list[OutNumber]]
+PerRate = list[OutNumber] | list[list[OutNumber]] | TypedArray
 
 
 class SweepResponse(Reply):
     """Per learning rate (or, with momentums, per momentum and learning rate)."""
 
     variables: list[str]
-    lr: list[float] = Field(description="The rates, log-spaced from lr_min to lr_max.")
+    lr: list[float] | TypedArray = Field(
+        description="The rates, log-spaced from lr_min to lr_max.")
     momentum: list[float] | None = Field(None, description="The momentums (rows), if given.")
     final_value: PerRate = Field(description="f where each run ended.")
-    final: list[list[OutNumber]] | list[list[list[OutNumber]]] = Field(
+    final: list[list[OutNumber]] | list[list[list[OutNumber]]] | TypedArray = Field(
         description="Where each run ended (its last finite point).")
     status: list[DescentStatus] | list[list[DescentStatus]] = Field(
         description="`completed`, `converged` or `diverged`, as `/descent` decides.")
     reason: list[DescentReason] | list[list[DescentReason]] = Field(
         description="Why each run ended, as in `/descent`.")
-    steps_taken: list[int] | list[list[int]]
+    steps_taken: list[int] | list[list[int]] | TypedArray
     best_lr: OutNumber = Field(
         description="The rate with the lowest final value among runs that did not diverge "
         "(ties: the fewest steps, then the smallest rate); null if all diverged.")
@@ -123,7 +129,7 @@ class SweepResponse(Reply):
             "final": as_array(result.final),
             "status": result.status.tolist(),
             "reason": result.reason.tolist(),
-            "steps_taken": result.steps.tolist(),
+            "steps_taken": as_array(result.steps, np.int64),
             "best_lr": result.best_lr,
             "stability": StabilityReply.of(result.stability),
         }
