@@ -8,16 +8,25 @@ The command binds the listening socket itself before anything else: a port that 
 taken ends it at once with one line on stderr that names the port and ``--port``, and
 exit code 1; only once the socket is bound does it print where it serves.  uvicorn then
 serves ``app.main:create_app`` in factory mode on that socket (``--workers N``: N worker
-processes sharing it).  Limits come from ``SLOPESCOPE_*`` environment variables (see
+processes sharing it, each of which ends when the command is killed: see
+``app.main.lifespan``).  Limits come from ``SLOPESCOPE_*`` environment variables (see
 ``app.settings``), read when the server starts.  On SIGTERM or Ctrl-C uvicorn stops
 accepting connections, lets in-flight requests finish (at most ``shutdown_grace``
 seconds) and the process exits 0.
+
+Connections are uvicorn's HTTP protocol (httptools when installed, else h11; on
+uvloop when installed) with the guards of :mod:`app.connections`: a time limit to read
+each request, a header size limit and a cap on open connections.  Bound to a loopback
+address, the server answers only requests whose Host header is a loopback name (setting
+``allowed_hosts``), so a web page elsewhere cannot reach it by DNS rebinding.
 """
 
 from __future__ import annotations
 
 import argparse
 import errno
+import ipaddress
+import os
 import signal
 import socket
 import sys
@@ -33,10 +42,13 @@ from uvicorn.config import STARTUP_FAILURE
 from uvicorn.supervisors import Multiprocess
 
 from . import __version__
+from .connections import protocol_class, raise_file_limit
 from .settings import Settings
 
 #: What uvicorn imports and calls, in each worker, to build the application.
 APP_FACTORY = "app.main:create_app"
+#: The Host names a server bound to a loopback address answers for by default.
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -54,6 +66,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--log-level", default="info",
                         choices=["critical", "error", "warning", "info", "debug"],
                         help="uvicorn's log level (default: info)")
+    parser.add_argument("--http", default="auto", choices=["auto", "httptools", "h11"],
+                        help="HTTP parser (default: httptools when installed, else h11)")
+    parser.add_argument("--loop", default="auto", choices=["auto", "uvloop", "asyncio"],
+                        help="event loop (default: uvloop when installed, else asyncio)")
     parser.add_argument("--version", action="version", version=f"slopescope {__version__}")
     args = parser.parse_args(argv)
     if not 0 <= args.port <= 65535:
@@ -130,6 +146,29 @@ def bind_error(host: str, port: int, error: OSError) -> str:
     return f"slopescope: cannot listen on {host} port {port}: {error.strerror or error}"
 
 
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (a --host value) is this machine only.
+
+    >>> is_loopback("127.0.0.1"), is_loopback("::1"), is_loopback("0.0.0.0")
+    (True, True, False)
+    """
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def default_allowed_hosts(host: str, settings: Settings) -> list[str] | None:
+    """The Host names to answer for when ``allowed_hosts`` is not set: the loopback
+    names (and ``host`` itself) for a loopback ``host``; None (any host) otherwise, or
+    when the setting is given."""
+    if settings.allowed_hosts or not is_loopback(host):
+        return None
+    return list(dict.fromkeys([*LOOPBACK_HOSTS, host]))
+
+
 def _stopped(signum: int, frame: FrameType | None) -> None:
     """Handler uvicorn restores and re-raises after its graceful shutdown: exit 0."""
 
@@ -150,6 +189,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:
         print(bind_error(args.host, args.port, error), file=sys.stderr, flush=True)
         return 1
+    raise_file_limit()  # inherited by the workers: connections are capped below it
+    hosts = default_allowed_hosts(args.host, settings)
+    if hosts is not None:  # the workers build their settings from the environment
+        os.environ[Settings.env_name("allowed_hosts")] = ",".join(hosts)
     with sock:
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, _stopped)
@@ -164,6 +207,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             port=sock.getsockname()[1],
             workers=args.workers,
             log_level=args.log_level,
+            http=protocol_class(args.http),
+            loop=args.loop,
             timeout_graceful_shutdown=int(settings.shutdown_grace),
         )
         return serve(config, sock)

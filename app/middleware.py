@@ -1,4 +1,6 @@
-"""A pure-ASGI request body limit: 413 before a large body is read whole.
+"""Pure-ASGI middleware: the body limit, HEAD as GET, the Host check, compression.
+
+The body limit: 413 before a large body is read whole.
 
 Uvicorn and Starlette set no limit of their own.  A declared ``Content-Length`` over the
 limit is refused at once, before the app runs or a byte of the body is read.  A body
@@ -14,7 +16,10 @@ small, covers both cases, and names the limit in its message.
 
 from __future__ import annotations
 
+import ipaddress
+
 from starlette.exceptions import HTTPException
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .responses import SafeJSONResponse
@@ -94,3 +99,112 @@ async def _refuse(exc: BodyTooLarge, scope: Scope, receive: Receive, send: Send)
         {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
     )
     await response(scope, receive, send)
+
+
+# --- HEAD wherever GET works -------------------------------------------------------------
+
+class HeadMiddleware:
+    """``HEAD`` is answered wherever ``GET`` is: the request goes on as a ``GET`` and the
+    answer keeps its status and headers (``Content-Length`` included) but no body.
+
+    FastAPI's routes answer only the methods they name, so without this a ``HEAD /``
+    or ``HEAD /healthz`` is a 405; a ``HEAD`` of a POST-only path stays a 405.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return  # wait for the last part, then end with no body
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
+
+
+# --- the Host header -------------------------------------------------------------------
+
+class HostMiddleware:
+    """Refuse (400) a request whose ``Host`` is not one this server answers for.
+
+    A page on another site can make a browser send requests to ``127.0.0.1`` through a
+    name of its own that it re-points there (DNS rebinding); the ``Host`` header then
+    carries that name.  ``allowed`` holds names, ``*.example.org`` for subdomains, or
+    ``*`` for any host.  ``/healthz`` is always answered (health checks of a container
+    call it by address).  The answer never quotes the header.
+    """
+
+    def __init__(self, app: ASGIApp, allowed: list[str]) -> None:
+        self.app = app
+        names = [name.lower().strip("[]") for name in allowed]
+        self.any = "*" in names
+        self.exact = frozenset(n for n in names if not n.startswith("*."))
+        self.suffixes = tuple(n[1:] for n in names if n.startswith("*."))
+
+    def allows(self, host: str) -> bool:
+        """Whether the ``Host`` header value ``host`` (with or without a port) is ours.
+
+        >>> check = HostMiddleware(None, ["localhost", "::1", "*.example.org"])
+        >>> [check.allows(h) for h in ["localhost:8000", "[::1]:80", "a.example.org",
+        ...                            "evil.example", "example.org", ""]]
+        [True, True, True, False, False, False]
+        """
+        if self.any:
+            return True
+        name = host.strip().lower()
+        if name.startswith("["):  # an IPv6 address, perhaps with a port
+            name = name[1:].partition("]")[0]
+        else:
+            name = name.partition(":")[0]
+        return name in self.exact or (bool(name) and name.endswith(self.suffixes))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self.any or scope["path"] == "/healthz":
+            await self.app(scope, receive, send)
+            return
+        host = next((value.decode("latin-1") for name, value in scope["headers"]
+                     if name == b"host"), "")
+        if self.allows(host):
+            await self.app(scope, receive, send)
+            return
+        response = SafeJSONResponse(
+            {"detail": "this server does not answer for that Host header (setting "
+                       f"allowed_hosts, {Settings.env_name('allowed_hosts')})"},
+            status_code=400, headers={"Connection": "close"})
+        await response(scope, receive, send)
+
+
+# --- compression ----------------------------------------------------------------------
+
+def is_loopback(address: str) -> bool:
+    """Whether a client address is this machine.
+
+    >>> is_loopback("127.0.0.1"), is_loopback("::1"), is_loopback("10.0.0.2")
+    (True, True, False)
+    """
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
+
+
+class CompressionMiddleware(GZipMiddleware):
+    """Starlette's gzip (answers of at least ``minimum_size`` bytes, to clients that
+    accept it; big bodies compressed in a worker thread; streams flushed line by line),
+    except for clients on this machine: over loopback compressing only costs time (a
+    400x400 field: ~100 ms of zlib to save nothing), so they get the bytes as they are.
+    Behind a proxy, the proxy's own address is the client and the proxy compresses."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        client = scope.get("client") if scope["type"] == "http" else None
+        if client and is_loopback(str(client[0])):
+            await self.app(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)

@@ -15,9 +15,10 @@ with small limits through ``create_app(Settings(max_grid=10))``.
 from __future__ import annotations
 
 import os
+from typing import Annotated
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ENV_PREFIX = "SLOPESCOPE_"
 
@@ -106,6 +107,31 @@ class Settings(BaseSettings):
     shutdown_grace: float = Field(
         default=30.0, gt=0, description="Seconds in-flight requests get to finish after SIGTERM."
     )
+    request_timeout: float = Field(
+        default=10.0, gt=0,
+        description="Seconds a client has to send a whole request (headers and body), from "
+        "connecting or from the request's first byte; a slower one gets 408 and is "
+        "disconnected.",
+    )
+    max_connections: int = Field(
+        default=1000, ge=1,
+        description="Most open connections per process (kept below its file limit); one "
+        "more is answered 503 and closed.",
+    )
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default=[],
+        description="Host names the server answers for (comma-separated; '*' any, "
+        "'*.example.org' subdomains); other Host headers get 400. Empty: the loopback "
+        "names when slopescope listens on a loopback address, else any host.",
+    )
+
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _host_list(cls, value: object) -> object:
+        """``"a.org, b.org"`` (the environment's form) as a list."""
+        if isinstance(value, str):
+            return [name.strip() for name in value.split(",") if name.strip()]
+        return value
 
     @staticmethod
     def env_name(field: str) -> str:

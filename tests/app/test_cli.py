@@ -7,11 +7,13 @@ import socket
 import subprocess
 import sys
 
+import httpx
 import pytest
 
 import app
-from app.cli import bind_error, listen, parse_args, url_for
-from bench.server import HOST
+from app.cli import bind_error, default_allowed_hosts, listen, parse_args, url_for
+from app.settings import Settings
+from bench.server import HOST, LocalServer
 
 
 def test_defaults():
@@ -87,3 +89,37 @@ def test_importing_the_app_module_builds_nothing():
                           timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["False", "True"]
+
+
+# --- hosts, stacks (issue 14 and 15) ----------------------------------------------------
+
+def test_loopback_binds_answer_only_loopback_names():
+    assert default_allowed_hosts("127.0.0.1", Settings()) == ["localhost", "127.0.0.1", "::1"]
+    assert default_allowed_hosts("127.0.0.2", Settings()) == [
+        "localhost", "127.0.0.1", "::1", "127.0.0.2"]
+    assert default_allowed_hosts("::1", Settings()) == ["localhost", "127.0.0.1", "::1"]
+    assert default_allowed_hosts("0.0.0.0", Settings()) is None  # a class: any host
+    assert default_allowed_hosts("127.0.0.1", Settings(allowed_hosts=["a.org"])) is None
+
+
+def test_server_stack_options():
+    args = parse_args(["--http", "h11", "--loop", "asyncio"])
+    assert (args.http, args.loop) == ("h11", "asyncio")
+    assert (parse_args([]).http, parse_args([]).loop) == ("auto", "auto")
+
+
+def _status(url: str, host: str) -> int:
+    return httpx.get(url + "/", headers={"Host": host}, timeout=30, trust_env=False).status_code
+
+
+@pytest.mark.server
+def test_a_loopback_server_refuses_other_hosts():
+    """DNS rebinding: a page elsewhere may point a name of its own at 127.0.0.1; the
+    server bound there answers only its loopback names (until told otherwise)."""
+    with LocalServer() as server:
+        assert _status(server.url, "evil.example") == 400
+        assert _status(server.url, f"evil.example:{server.port}") == 400
+        assert _status(server.url, f"localhost:{server.port}") == 200
+        assert _status(server.url, f"127.0.0.1:{server.port}") == 200
+    with LocalServer(env={Settings.env_name("allowed_hosts"): "*"}) as server:
+        assert _status(server.url, "evil.example") == 200
