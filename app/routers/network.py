@@ -109,7 +109,9 @@ class EpochStream:
             self._put(_line(epoch_line(record, data)))
 
         result = _train(self.body, self.compute, data, on_epoch, self.gone.is_set)
-        self._put(_line(NetworkTrainResponse.of(result, data)))
+        answer = ModelResponse(NetworkTrainResponse.of(result, data),
+                               typed=self.body.encoding == "typed")
+        self._put(bytes(answer.body) + b"\n")
 
     async def _supervise(self) -> None:
         """Hold a slot while the thread runs; pass any error on; then end the queue."""
@@ -185,7 +187,8 @@ async def network_train(body: Annotated[NetworkTrainRequest, checked(NetworkTrai
 
     def work() -> ModelResponse:
         data = _prepare(body, compute)
-        return ModelResponse(NetworkTrainResponse.of(_train(body, compute, data), data))
+        return ModelResponse(NetworkTrainResponse.of(_train(body, compute, data), data),
+                             typed=body.encoding == "typed")
 
     return await compute.run(work)
 

@@ -14,12 +14,15 @@ from engine.network import DATASETS, INITS, Dataset, NetworkCheck, TrainResult
 from ..limits import limit
 from ..responses import as_array
 from .base import (
+    Encoding,
     NonNegativeNumber,
     Optimizer,
     OutNumber,
     PositiveNumber,
     Reply,
     Request,
+    TypedArray,
+    encoding_field,
     examples_config,
 )
 from .gradcheck import Verdict
@@ -128,6 +131,7 @@ class _TrainFields(_NetworkFields):
     divergence_factor: PositiveNumber | None = Field(
         1e4, description="Also stop (`diverged`) when a loss exceeds divergence_factor x "
         "(1 + the first mini-batch loss); null: only a loss that is not finite stops a run.")
+    encoding: Encoding = encoding_field()
 
 
 NetworkTrainRequest = create_model(  # the optimizer settings come from the engine's table
@@ -216,9 +220,9 @@ class NetworkTables(Reply):
 class BoundaryReply(Reply):
     """The predicted probability of class 1 on a grid over the data."""
 
-    x: list[float] = Field(description="n grid values along the first coordinate.")
-    y: list[float] = Field(description="n grid values along the second coordinate.")
-    p: list[list[OutNumber]] = Field(description="n×n: `p[j][i]` at (x[i], y[j]).")
+    x: list[float] | TypedArray = Field(description="n grid values along the first axis.")
+    y: list[float] | TypedArray = Field(description="n grid values along the second axis.")
+    p: list[list[OutNumber]] | TypedArray = Field(description="n×n: `p[j][i]` at (x[i], y[j]).")
 
     @classmethod
     def of(cls, boundary: engine.network.Boundary) -> BoundaryReply:
@@ -237,28 +241,30 @@ class NetworkTrainResponse(Reply):
     shapes: dict[str, list[int]] = Field(
         description='`{"W1": [in, hidden], "b1": [hidden], "W2": [hidden, classes], '
         '"b2": [classes]}`.')
-    iterations: list[int] = Field(description="Iteration (mini-batch step, from 1) of each "
-                                  "`loss` entry.")
-    loss: list[OutNumber] = Field(description="The mini-batch loss, thinned to max_points.")
+    iterations: list[int] | TypedArray = Field(
+        description="Iteration (mini-batch step, from 1) of each `loss` entry.")
+    loss: list[OutNumber] | TypedArray = Field(
+        description="The mini-batch loss, thinned to max_points.")
     iterations_run: int = Field(description="Mini-batch steps taken.")
-    epochs: list[int] = Field(description="0 (before training) … E.")
-    train_loss: list[OutNumber] = Field(description="Loss on the whole training set, "
-                                        "per epoch.")
-    train_accuracy: list[float]
-    test_accuracy: list[float]
-    confusion: list[list[int]] = Field(description="Test set, classes × classes: rows the "
-                                       "true class, columns the predicted one.")
-    test_labels: list[int]
-    test_predicted: list[int] = Field(description="The trained net's class for each test "
-                                      "sample.")
-    boundary: BoundaryReply | None = Field(None, description="Planar sets: the decision "
-                                           "boundary.")
-    train_points: list[list[float]] | None = Field(None, description="Planar sets: the "
-                                                   "training points.")
-    train_labels: list[int] | None = None
-    test_points: list[list[float]] | None = Field(None, description="Planar sets: the test "
-                                                  "points.")
-    test_images: list[list[list[float]]] | None = Field(
+    epochs: list[int] | TypedArray = Field(description="0 (before training) … E.")
+    train_loss: list[OutNumber] | TypedArray = Field(
+        description="Loss on the whole training set, per epoch.")
+    train_accuracy: list[float] | TypedArray
+    test_accuracy: list[float] | TypedArray
+    confusion: list[list[int]] | TypedArray = Field(
+        description="Test set, classes × classes: rows the true class, columns the predicted "
+        "one.")
+    test_labels: list[int] | TypedArray
+    test_predicted: list[int] | TypedArray = Field(
+        description="The trained net's class for each test sample.")
+    boundary: BoundaryReply | None = Field(
+        None, description="Planar sets: the decision boundary.")
+    train_points: list[list[float]] | TypedArray | None = Field(
+        None, description="Planar sets: the training points.")
+    train_labels: list[int] | TypedArray | None = None
+    test_points: list[list[float]] | TypedArray | None = Field(
+        None, description="Planar sets: the test points.")
+    test_images: list[list[list[float]]] | TypedArray | None = Field(
         None, description=f"Digits: the first {IMAGES_SHOWN} test images (8×8, pixels in "
         "[0, 1]), in the order of `test_labels`.")
     seconds: float = Field(description="Time the training took.")

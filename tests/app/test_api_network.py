@@ -364,3 +364,25 @@ def test_the_tables_behind_the_menus(api):
     for field, key in (("dataset", "datasets"), ("activation", "activations"),
                        ("init", "inits")):
         assert request["properties"][field]["enum"] == [row["name"] for row in tables[key]]
+
+
+def test_typed_encoding_sends_the_same_numbers_as_plotly_typed_arrays(api):
+    import base64
+
+    import numpy as np
+
+    plain = api.post(TRAIN, {**SMALL, "encoding": "json"})
+    typed = api.post(TRAIN, {**SMALL, "encoding": "typed"})
+
+    def decode(spec):
+        values = np.frombuffer(base64.b64decode(spec["bdata"]), dtype="<" + spec["dtype"])
+        if "shape" in spec:
+            values = values.reshape([int(n) for n in spec["shape"].split(",")])
+        return values.tolist()
+
+    for key in ("loss", "iterations", "train_accuracy", "confusion", "test_points"):
+        assert decode(typed[key]) == plain[key], key
+    assert decode(typed["boundary"]["p"]) == plain["boundary"]["p"]
+    assert typed["parameters"] == plain["parameters"] and typed["shapes"] == plain["shapes"]
+    last = stream(api, {**SMALL, "encoding": "typed"})[-1]
+    assert decode(last["loss"]) == plain["loss"]
