@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +31,7 @@ from .codegen import value_and_gradient_function
 from .differentiate import NUMERICAL_METHODS, check_method, check_step, gradient_columns
 from .errors import DeadlineExceeded, ExpressionError
 from .expression import Expression
+from .loopgen import descent_loop
 from .numeric import as_columns
 from .optimizers import FLOATS, check_optimizer, resolve_settings
 from .points import resolve_point
@@ -146,7 +147,8 @@ def _thin(count: int, max_points: int) -> np.ndarray:
 class Trajectory:
     """Every iterate of a run, unthinned, with how it ended (see :class:`DescentResult`)."""
 
-    path: list[Vector]
+    path: Sequence[Sequence[float]] | Array
+    """Every point, start first (lists of floats, or the rows of an array)."""
     values: list[float]
     grad_norms: list[float]
     steps: int
@@ -180,52 +182,63 @@ def run_optimizer(
     value, grad = value_and_gradient(x)
     norm = math.hypot(*grad)
     path, values, norms = [x], [value], [norm]
-    status, reason, message, stop_step = "completed", "all_steps", "", None
+    reason, step = "all_steps", 0
     if not (math.isfinite(value) and _finite(grad)):
-        status, reason, stop_step = "diverged", "start_not_finite", 0
-        message = "f or its gradient is not finite at the start point"
+        reason = "start_not_finite"
     elif tol > 0 and norm <= tol:
-        status, reason, stop_step = "converged", "tol", 0
-        message = f"converged at the start: the gradient norm {norm:.3g} is <= tol {tol:g}"
-    limit = None if divergence_factor is None else divergence_factor * (1.0 + abs(value))
+        reason = "tol"
+    limit = math.inf if divergence_factor is None else divergence_factor * (1.0 + abs(value))
     first_value = value
-    step = 0
-    while status == "completed" and step < steps:
+    while reason == "all_steps" and step < steps:
         step += 1
         if deadline is not None and time.monotonic() > deadline:  # ~50 ns a step
             raise DeadlineExceeded(f"descent took longer than its time limit after {step} "
                                    "steps; use fewer steps", field="steps")
         x_next = update(x, grad, step)
         if not _finite(x_next):
-            status, reason = "diverged", "coordinate_not_finite"
-            message = f"diverged at step {step}: a coordinate stopped being finite"
+            reason = "coordinate_not_finite"
             break
         value_next, grad_next = value_and_gradient(x_next)
         if not math.isfinite(value_next):
-            status, reason = "diverged", "value_not_finite"
-            message = f"diverged at step {step}: f stopped being finite"
+            reason = "value_not_finite"
             break
         if not _finite(grad_next):
-            status, reason = "diverged", "gradient_not_finite"
-            message = f"diverged at step {step}: the gradient stopped being finite"
+            reason = "gradient_not_finite"
             break
         x, value, grad = x_next, value_next, grad_next
         norm = math.hypot(*grad)
         path.append(x)
         values.append(value)
         norms.append(norm)
-        if limit is not None and abs(value - first_value) > limit:
-            status, reason = "diverged", "value_grew"
-            message = (f"diverged at step {step}: |f - f(start)| = "
-                       f"{abs(value - first_value):.2g} exceeded "
-                       f"divergence_factor·(1 + |f(start)|) = {limit:.2g}")
+        if abs(value - first_value) > limit:
+            reason = "value_grew"
         elif tol > 0 and norm <= tol:
-            status, reason = "converged", "tol"
-            message = f"converged at step {step}: the gradient norm {norm:.3g} is <= tol {tol:g}"
-    if status == "completed":
+            reason = "tol"
+    return ending(path, values, norms, reason, step, steps, tol, divergence_factor)
+
+
+def ending(path: Sequence[Sequence[float]] | Array, values: list[float], norms: list[float],
+           reason: str, step: int, steps: int, tol: float, divergence_factor: float | None
+           ) -> Trajectory:
+    """The trajectory of a run that ended for ``reason`` at ``step``, with its status and
+    its message in words (shared by the generic loop and the generated one)."""
+    status = {"all_steps": "completed", "tol": "converged"}.get(reason, "diverged")
+    where = "at the start" if step == 0 else f"at step {step}"
+    if reason == "all_steps":
         message = f"ran all {steps} steps"
+    elif reason == "start_not_finite":
+        message = "f or its gradient is not finite at the start point"
+    elif reason == "tol":
+        message = f"converged {where}: the gradient norm {norms[-1]:.3g} is <= tol {tol:g}"
+    elif reason == "value_grew":
+        limit = (divergence_factor or 0.0) * (1.0 + abs(values[0]))
+        message = (f"diverged {where}: |f - f(start)| = {abs(values[-1] - values[0]):.2g} "
+                   f"exceeded divergence_factor·(1 + |f(start)|) = {limit:.2g}")
     else:
-        stop_step = step
+        what = {"coordinate_not_finite": "a coordinate", "value_not_finite": "f",
+                "gradient_not_finite": "the gradient"}[reason]
+        message = f"diverged {where}: {what} stopped being finite"
+    stop_step = None if reason == "all_steps" else step
     return Trajectory(path, values, norms, len(path) - 1, status, reason, stop_step, message)
 
 
@@ -302,11 +315,21 @@ def descend(
     if max_points < 2:
         raise ExpressionError("max_points must be at least 2", code="bad_steps",
                               field="max_points")
-    update = make_update(optimizer, lr, **settings)
+    update = make_update(optimizer, lr, **settings)  # checks lr and the settings
     start_point = [float(v) for v in resolve_point(expr, start, field="start")]
     curvature = stability(expr, start_point, optimizer, settings)
-    run = run_optimizer(value_and_gradient_on_floats(expr, method, h), start_point, update, steps,
-                        tol, divergence_factor, deadline)
+    value_and_gradient = value_and_gradient_on_floats(expr, method, h)
+    if method == "autodiff" and expr.variables:  # the whole loop as generated code
+        row = check_optimizer(optimizer)
+        loop = descent_loop(expr, row, method, h)
+        reason, step, columns, values, norms = loop(
+            start_point, lr, steps, tol, divergence_factor, deadline,
+            vars(resolve_settings(row, settings)), value_and_gradient)
+        run = ending(np.column_stack(columns), values, norms, reason, step, steps, tol,
+                     divergence_factor)
+    else:
+        run = run_optimizer(value_and_gradient, start_point, update, steps, tol,
+                            divergence_factor, deadline)
     stalled_at, stall = _stall_note(run, method, h, expr.variables)
     notes = [run.message, stall, _bound_note(lr, curvature) if run.status == "diverged" else ""]
     keep = _thin(len(run.path), max_points)
