@@ -3,12 +3,14 @@
 * ``X-Content-Type-Options: nosniff`` -- a browser takes each answer as the type it says.
 * ``X-Frame-Options: DENY`` and CSP ``frame-ancestors 'none'`` -- no other page may
   show ours in a frame (clickjacking).
-* ``Content-Security-Policy`` -- for HTML pages, :data:`PAGE_POLICY`: scripts, styles,
-  fonts and requests from this server only, no inline script or style blocks (the
-  page's templates have none: behaviour lives in ``static/js/``, looks in
-  ``static/css/``).  Pictures may also be ``data:`` and ``blob:`` URLs (Plotly's
-  "download as PNG").  Style *attributes* that scripts set (Plotly's and the page's
-  ``el.style.left = ...``) go through the CSS object model, which CSP does not govern.
+* ``Content-Security-Policy`` -- for HTML pages, :data:`PAGE_POLICY`: scripts,
+  stylesheets, fonts, pictures and requests from this server only, no inline script or
+  ``<style>`` block (the page's templates have none: behaviour lives in ``static/js/``,
+  looks in ``static/css/``; Plotly's own rules come as a stylesheet too, see
+  :mod:`app.routers.pages`).  Pictures may also be ``data:`` and ``blob:`` URLs
+  (Plotly's "download as PNG").  Style *attributes* are allowed (``style-src-attr``):
+  Plotly sets some with ``setAttribute("style", ...)``; they cannot run script, and with
+  pictures and fonts from this server only they cannot reach another host either.
   Everything else gets :data:`API_POLICY` (nothing may load from a JSON answer).
 * The API manual (``/docs``, ``/redoc``): their HTML, built by FastAPI from this app's
   settings (never from a request), has inline blocks; their SHA-256 hashes are added to
@@ -31,6 +33,7 @@ PAGE_POLICY = "; ".join([
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self'",
+    "style-src-attr 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "font-src 'self' data:",
     "connect-src 'self'",

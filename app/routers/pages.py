@@ -15,6 +15,15 @@ Routes
     the page works with no internet at all (no CDN).  ``<version>`` is a hash of the
     bundle; it is sent gzip-compressed (4.8 MB → 1.4 MB, compressed once per process)
     to clients that accept it, with an ``ETag``, and cached for a year.
+``GET /vendor/plotly-<version>-<k>.css``
+    Plotly's own styles as stylesheets.  Plotly.js writes them into ``<style>`` elements
+    it creates, which the page's Content-Security-Policy (styles from files of this
+    server only: :mod:`app.headers`) forbids.  It leaves that step out where the page
+    already has an element of the id it would give the ``<style>`` (with class
+    ``no-inline-styles`` for its main rules), so the page is sent with a ``<link>`` of
+    that id to each of these files.  The styles are read out of the bundle itself (its
+    table of selectors and declarations, and each block it would inject), so they
+    always match it.
 ``GET /vendor/plotly.min.js``
     The same bundle at its old, stable URL.
 """
@@ -23,6 +32,8 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
+import re
 import threading
 from dataclasses import dataclass
 from functools import cache
@@ -56,13 +67,63 @@ def plotly_bundle() -> Path | None:
     return bundle if bundle.is_file() else None
 
 
+_RULES_START = '{"X,X div":'
+_STRING = r"""("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')"""
+_RULE = re.compile(_STRING + r"\s*:\s*" + _STRING)
+
+
+def _js_string(literal: str) -> str:
+    if literal.startswith("'"):  # a single-quoted JS string: as a JSON one
+        literal = '"' + literal[1:-1].replace('\\\'', "'").replace('"', '\\"') + '"'
+    return str(json.loads(literal))
+
+
+def plotly_css(bundle: str) -> str:
+    """Plotly's style rules from its bundle: the table ``{"X,X div": "direction:ltr;...",
+    ...}`` whose selectors name the plot as ``X`` and the notifier as ``Y``.  Plotly
+    inserts each rule before the others, so they are written here in reverse order
+    (later rules win a tie).  Empty if the table is not found.
+
+    >>> print(plotly_css('{"X,X div":"margin:0;","Y p":' + "'color:red;'};"))
+    .plotly-notifier p{color:red;}
+    .js-plotly-plot .plotly,.js-plotly-plot .plotly div{margin:0;}
+    <BLANKLINE>
+    """
+    start = bundle.find(_RULES_START)
+    if start < 0:
+        return ""
+    end = bundle.find("};", start)
+    rules = []
+    for selector, declarations in _RULE.findall(bundle[start:end + 1]):
+        name = re.sub(r"^,", " ,", _js_string(selector))
+        name = name.replace("X", ".js-plotly-plot .plotly").replace("Y", ".plotly-notifier")
+        rules.append(f"{name}{{{_js_string(declarations)}}}\n")
+    return "".join(reversed(rules))
+
+
+#: A block of CSS the bundle injects unless an element of its id is there already.
+_INJECTED = re.compile(r'if\(!document\.getElementById\("([\w-]+)"\)\)\{var (\w+)='
+                       r'document\.createElement\("style"\);\2\.id="\1",\2\.textContent='
+                       + _STRING)
+
+
+def plotly_styles(bundle: str) -> list[tuple[str, str]]:
+    """Every style Plotly would write into the page, as ``(element id, css)``: its rules
+    (:func:`plotly_css`, id ``plotly.js-style-global``), then each injected block."""
+    styles = [("plotly.js-style-global", plotly_css(bundle))]
+    styles += [(found[0], _js_string(found[2])) for found in _INJECTED.findall(bundle)]
+    return [(name, css) for name, css in styles if css]
+
+
 @dataclass(frozen=True)
 class Bundle:
-    """The Plotly bundle as sent: its bytes, gzip-compressed bytes and version."""
+    """The Plotly bundle as sent: its bytes, gzip-compressed bytes and version, and its
+    styles as stylesheets (element id, css)."""
 
     raw: bytes
     compressed: bytes
     version: str
+    styles: tuple[tuple[str, bytes], ...]
 
     @property
     def etag(self) -> str:
@@ -78,8 +139,10 @@ def _load_bundle() -> Bundle | None:
     if path is None:  # pragma: no cover - plotly is a declared dependency
         return None
     raw = path.read_bytes()
+    styles = plotly_styles(raw.decode("utf-8", "replace"))
     return Bundle(raw, gzip.compress(raw, compresslevel=6, mtime=0),
-                  hashlib.sha256(raw).hexdigest()[:12])
+                  hashlib.sha256(raw).hexdigest()[:12],
+                  tuple((name, css.encode()) for name, css in styles))
 
 
 def load_bundle() -> Bundle | None:
@@ -101,13 +164,22 @@ def plotly_url() -> str:
 
 
 def versioned(html: str) -> str:
-    """The page with its files' stable URLs (in ``src`` and ``href``) made versioned.
+    """The page with its files' stable URLs (in ``src`` and ``href``) made versioned,
+    and Plotly's stylesheet linked before Plotly's script.
 
     >>> versioned('<script src="/static/js/main.js">').startswith('<script src="/assets/')
     True
     """
-    return (html.replace('="/static/', f'="/assets/{static_version()}/')
-            .replace('="/vendor/plotly.min.js"', f'="{plotly_url()}"'))
+    html = html.replace('="/static/', f'="/assets/{static_version()}/')
+    bundle = load_bundle()
+    if bundle is None:
+        return html
+    links = "".join(
+        f'<link rel="stylesheet" id="{name}" class="no-inline-styles" '
+        f'href="/vendor/plotly-{bundle.version}-{k}.css">\n  '
+        for k, (name, _) in enumerate(bundle.styles))
+    return html.replace('<script src="/vendor/plotly.min.js"',
+                        f'{links}<script src="{plotly_url()}"')
 
 
 @cache
@@ -142,6 +214,16 @@ def plotly_versioned(version: str, request: Request) -> Response:
     if bundle is not None and version != bundle.version:
         raise HTTPException(status_code=404, detail="no such version of plotly.min.js")
     return _send_bundle(request, IMMUTABLE)
+
+
+@router.get("/vendor/plotly-{version}-{part}.css", include_in_schema=False)
+def plotly_stylesheet(version: str, part: int) -> Response:
+    """One of Plotly's styles, as a stylesheet (see the module's notes)."""
+    bundle = load_bundle()
+    if bundle is None or version != bundle.version or not 0 <= part < len(bundle.styles):
+        raise HTTPException(status_code=404, detail="no such stylesheet")
+    return Response(bundle.styles[part][1], media_type="text/css",
+                    headers={"Cache-Control": IMMUTABLE, "ETag": f'"{version}-{part}"'})
 
 
 @router.get("/vendor/plotly.min.js", include_in_schema=False)

@@ -167,6 +167,8 @@ def _policy(header: str) -> dict[str, list[str]]:
 def test_the_page_runs_only_scripts_and_styles_from_this_server(client):
     policy = _policy(client.get("/").headers["content-security-policy"])
     assert policy["script-src"] == ["'self'"] and policy["style-src"] == ["'self'"]
+    assert policy["img-src"][0] == "'self'" and policy["font-src"][0] == "'self'"
+    assert "style-src-elem" not in policy  # stylesheets: from this server only
     assert policy["default-src"] == ["'self'"] and policy["object-src"] == ["'none'"]
     assert _policy(client.get("/healthz").headers["content-security-policy"])[
         "default-src"] == ["'none'"]
