@@ -1,0 +1,117 @@
+"""The wire (issue 15): gzip for big answers, versioned URLs cached for a year,
+validators on the stable ones, the Plotly bundle precompressed."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import re
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from app.main import GZIP_MIN_SIZE, create_app
+from app.routers.pages import load_bundle, plotly_bundle
+
+FIELD = {"expr": "x**2 + y**2", "x_range": [-2, 2], "y_range": [-2, 2], "n": 100}
+
+
+@pytest.fixture(scope="module")
+def client() -> TestClient:
+    with TestClient(create_app()) as test_client:
+        yield test_client
+
+
+def test_big_answers_are_gzipped_for_clients_that_accept_it(client):
+    plain = client.post("/field", json=FIELD, headers={"accept-encoding": "identity"})
+    packed = client.post("/field", json=FIELD, headers={"accept-encoding": "gzip"})
+    assert "content-encoding" not in plain.headers
+    assert packed.headers["content-encoding"] == "gzip"
+    assert "accept-encoding" in packed.headers["vary"].lower()
+    assert int(packed.headers["content-length"]) < len(plain.content) / 1.5
+    assert packed.content == plain.content  # httpx undoes the gzip: the same JSON
+
+
+def test_small_answers_are_sent_as_they_are(client):
+    answer = client.get("/healthz", headers={"accept-encoding": "gzip"})
+    assert len(answer.content) < GZIP_MIN_SIZE and "content-encoding" not in answer.headers
+
+
+def test_clients_on_this_machine_get_no_compression():
+    """Over loopback gzip only costs time; behind a proxy, the proxy compresses."""
+
+    async def fetch(address: str) -> httpx.Response:
+        transport = httpx.ASGITransport(app=create_app(), client=(address, 40000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as c:
+            return await c.post("/field", json=FIELD, headers={"accept-encoding": "gzip"})
+
+    assert "content-encoding" not in asyncio.run(fetch("127.0.0.1")).headers
+    assert "content-encoding" not in asyncio.run(fetch("::1")).headers
+    assert asyncio.run(fetch("192.0.2.7")).headers["content-encoding"] == "gzip"
+
+
+def _page_urls(client) -> list[str]:
+    return re.findall(r'(?:src|href)="(/(?:assets|vendor)/[^"]+)"', client.get("/").text)
+
+
+def test_the_page_names_its_files_by_versioned_urls_cached_for_a_year(client):
+    urls = _page_urls(client)
+    assert any(re.fullmatch(r"/assets/\w+/js/main\.js", u) for u in urls), urls
+    assert any(re.fullmatch(r"/vendor/plotly-\w+\.min\.js", u) for u in urls), urls
+    for url in urls:
+        answer = client.get(url)
+        assert answer.status_code == 200, url
+        assert answer.headers["cache-control"] == "public, max-age=31536000, immutable", url
+        assert "etag" in answer.headers, url
+
+
+def test_a_changed_file_is_a_new_url(tmp_path):
+    """The version is a hash of static/'s files: here of a copy, changed."""
+    from app.static import tree_version
+
+    (tmp_path / "js").mkdir()
+    (tmp_path / "js" / "main.js").write_text("one")
+    first = tree_version(tmp_path)
+    (tmp_path / "js" / "main.js").write_text("two!")
+    assert tree_version(tmp_path) != first
+
+
+def test_stable_urls_are_revalidated_with_their_validators(client):
+    answer = client.get("/static/js/main.js")
+    assert answer.headers["cache-control"] == "no-cache"
+    etag, modified = answer.headers["etag"], answer.headers["last-modified"]
+    assert client.get("/static/js/main.js", headers={"if-none-match": etag}).status_code == 304
+    again = client.get("/static/js/main.js", headers={"if-modified-since": modified})
+    assert again.status_code == 304
+
+
+def test_the_plotly_bundle_is_sent_compressed_once_compressed(client):
+    url = next(u for u in _page_urls(client) if u.endswith(".min.js"))
+    raw = plotly_bundle().read_bytes()  # type: ignore[union-attr]
+    answer = client.get(url, headers={"accept-encoding": "gzip"})
+    assert answer.headers["content-encoding"] == "gzip"
+    assert int(answer.headers["content-length"]) < len(raw) / 2
+    assert answer.content == raw
+    assert gzip.decompress(load_bundle().compressed) == raw  # type: ignore[union-attr]
+    plain = client.get(url, headers={"accept-encoding": "identity"})
+    assert "content-encoding" not in plain.headers and plain.content == raw
+    etag = answer.headers["etag"]
+    assert client.get(url, headers={"if-none-match": etag}).status_code == 304
+    assert client.get("/vendor/plotly-000000000000.min.js").status_code == 404
+
+
+def test_plotly_styles_are_linked_as_stylesheets(client):
+    """Plotly injects none of its styles where the page has an element of their id (the
+    page's CSP forbids inline style blocks): each is a stylesheet of this server."""
+    page = client.get("/").text
+    links = re.findall(r'<link rel="stylesheet" id="([^"]+)" class="no-inline-styles" '
+                       r'href="([^"]+)"', page)
+    assert links and links[0][0] == "plotly.js-style-global"
+    for _, href in links:
+        answer = client.get(href)
+        assert answer.status_code == 200 and answer.headers["content-type"].startswith(
+            "text/css")
+    rules = client.get(links[0][1]).text
+    assert ".js-plotly-plot .plotly .modebar" in rules
+    assert page.index("plotly.js-style-global") < page.index("/vendor/plotly-")
