@@ -348,7 +348,7 @@ export class NetworkView {
         const shown = run.data?.testImages?.length ?? 0;
         $("net-main-help").textContent = wrong === null
           ? "The first test images; their labels appear as the network learns."
-          : `The first ${shown} test images with the network's labels: ${wrong} wrong (in red).`;
+          : `The first ${shown} test images with the network's labels: ${wrong} wrong (in red, the true digit in brackets).`;
         renderConfusion($("net-confusion"), run);
       }
     }

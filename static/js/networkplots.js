@@ -142,7 +142,7 @@ export function renderDigits(container, run) {
       caption.textContent = String(guess);
       figure.className = "digit right";
     } else {
-      caption.textContent = `${guess} (is ${labels[i]})`;
+      caption.textContent = `${guess} (${labels[i]})`; // the true digit in brackets
       figure.className = "digit wrong";
     }
     const said = guess === undefined ? "not classified yet" : `classified as ${guess}`;
@@ -175,7 +175,7 @@ export function renderConfusion(el, run) {
     hovertemplate: "true %{y}, predicted %{x}: %{z}<extra></extra>",
   }];
   const layout = baseLayout({
-    xaxis: axis("predicted", { type: "category", side: "bottom" }),
+    xaxis: axis("predicted", { type: "category", side: "bottom", constrain: "domain" }),
     yaxis: axis("true", { type: "category", autorange: "reversed", scaleanchor: "x" }),
     margin: { l: 56, r: 12, t: 8, b: 44 },
   });
