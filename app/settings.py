@@ -90,6 +90,12 @@ class Settings(BaseSettings):
     max_boundary_grid: int = Field(
         default=200, ge=2, description="Most points per axis of a decision-boundary grid."
     )
+    network_deadline: float = Field(
+        default=20.0, gt=0,
+        description="Seconds a /network/train or /network/gradcheck may compute before it "
+        "is stopped (longer than deadline: a training streams its progress and can be "
+        "stopped; the budget keeps ordinary runs to a few seconds).",
+    )
     # --- the HTTP layer -------------------------------------------------------------
     max_body_size: int = Field(default=65_536, ge=1, description="Largest request body, in bytes.")
     compute_slots: int = Field(

@@ -4,18 +4,22 @@
 application/x-ndjson`` -- with a stream of one JSON line per finished epoch, then the
 full object.  The stream's training runs in a worker thread inside a compute slot
 (:class:`EpochStream`): the thread puts each line on a queue that the response reads,
-the slot is held until the thread ends, and the thread ends with the run, at the
-deadline, or at the next mini-batch once the client has gone.  Anything wrong with the
-request (a bad size, the budget, a busy server) is found before the first line, so it
-is still an ordinary 422 or 503; an error after that (the deadline) is the stream's last
-line, with the body the error would have had.
+the slot is held until the thread ends, and the thread ends with the run, at
+``network_deadline`` (its own setting: longer than ``deadline``, since a training shows
+its progress and can be stopped), or at the next mini-batch once the client has gone.
+Anything wrong with the request (a bad size, the budget, a busy server) is found before
+the first line, so it is still an ordinary 422 or 503; an error after that (the time
+limit) is the stream's last line, with the body the error would have had.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 import threading
-from collections.abc import AsyncIterator, Callable
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 import anyio.to_thread
@@ -27,7 +31,7 @@ from engine.network import Dataset, EpochRecord
 
 from ..compute import Compute
 from ..dependencies import ERRORS, ComputeDep, checked
-from ..limits import check_network_budget
+from ..limits import LimitExceeded, check_network_budget
 from ..responses import ModelResponse
 from ..schemas.network import (
     NetworkGradcheckRequest,
@@ -38,6 +42,7 @@ from ..schemas.network import (
     epoch_line,
 )
 from ..schemas.optimizers import settings_of
+from ..settings import Settings
 
 router = APIRouter(tags=["network"])
 
@@ -62,6 +67,31 @@ def _line(value: Any) -> bytes:
     return bytes(ModelResponse(value).body) + b"\n"
 
 
+class NetworkDeadline(LimitExceeded):
+    """A network computation ran past ``network_deadline`` (→ 422 naming the setting)."""
+
+    def __init__(self, field: str, limit: float, elapsed: float) -> None:
+        super().__init__(field, "network_deadline", math.ceil(limit), math.ceil(elapsed),
+                         "seconds")
+        self.message = (
+            f"the computation ran {elapsed:.3g} s, past the time limit network_deadline = "
+            f"{limit:g} s (set by {Settings.env_name('network_deadline')}); ask for fewer "
+            "epochs, samples or hidden units")
+        self.args = (self.message,)
+
+
+@contextmanager
+def _network_deadline(compute: Compute, field: str) -> Iterator[float]:
+    """The ``time.monotonic()`` value the work must end by (``network_deadline``
+    seconds from now); past it, :class:`NetworkDeadline`."""
+    limit = compute.settings.network_deadline
+    began = time.monotonic()
+    try:
+        yield began + limit
+    except engine.DeadlineExceeded:
+        raise NetworkDeadline(field, limit, time.monotonic() - began) from None
+
+
 def _prepare(body: Any, compute: Compute) -> Dataset:
     """Check the run against the budget, then load its data (all before any training)."""
     net = body.net()
@@ -77,6 +107,13 @@ def _train(body: Any, compute: Compute, data: Dataset,
            on_epoch: Callable[[EpochRecord], None] | None = None,
            stop: Callable[[], bool] | None = None) -> engine.network.TrainResult:
     settings = compute.settings
+    with _network_deadline(compute, "epochs") as deadline:
+        return _run_training(body, settings, data, deadline, on_epoch, stop)
+
+
+def _run_training(body: Any, settings: Any, data: Dataset, deadline: float,
+                  on_epoch: Callable[[EpochRecord], None] | None,
+                  stop: Callable[[], bool] | None) -> engine.network.TrainResult:
     return engine.network.train(
         data, hidden=body.hidden, activation=body.activation, init=body.init,
         init_std=body.init_std, optimizer=body.optimizer, lr=body.lr,
@@ -84,7 +121,7 @@ def _train(body: Any, compute: Compute, data: Dataset,
         settings=settings_of(body),
         max_points=body.max_points if body.max_points is not None else settings.max_points,
         grid=body.grid, divergence_factor=body.divergence_factor,
-        deadline=compute.deadline(), on_epoch=on_epoch, stop=stop)
+        deadline=deadline, on_epoch=on_epoch, stop=stop)
 
 
 class EpochStream:
@@ -210,9 +247,10 @@ async def network_gradcheck(
         data = body.load()
         batch = min(body.batch, len(data.y_train))
         params = net.init(body.init, seed=body.seed, init_std=body.init_std)  # as train's
-        check = engine.network.check_gradients(net, params, data.X_train[:batch],
-                                               data.T_train[:batch], h=body.h,
-                                               deadline=compute.deadline())
+        with _network_deadline(compute, "batch") as deadline:
+            check = engine.network.check_gradients(net, params, data.X_train[:batch],
+                                                   data.T_train[:batch], h=body.h,
+                                                   deadline=deadline)
         return ModelResponse(NetworkGradcheckResponse.of(check, net, data, batch, body.h))
 
     return await compute.run(work)

@@ -167,16 +167,28 @@ def test_a_bad_request_is_a_422_before_the_stream_starts(api):
 
 
 def test_the_deadline_ends_the_stream_with_the_error_line(make_api):
-    api = make_api(deadline=0.3)
+    api = make_api(network_deadline=0.3)
     body = {"dataset": "circle", "samples": 5000, "hidden": 50, "epochs": 5, "batch_size": 1}
     lines = stream(api, body)
     assert lines[0]["epoch"] == 0
     last = lines[-1]["detail"][0]
-    assert last["type"] == "deadline_exceeded" and last["loc"] == ["body", "epochs"]
+    assert last["type"] == "limit_exceeded" and last["loc"] == ["body", "epochs"]
+    assert last["ctx"]["limit"] == "network_deadline"
+    assert "network_deadline = 0.3 s (set by SLOPESCOPE_NETWORK_DEADLINE)" in last["msg"]
     assert "parameters" not in lines[-1]
     error = api.error(TRAIN, body)
-    assert error["type"] == "deadline_exceeded"
+    assert error["ctx"]["limit"] == "network_deadline"
     assert api.post(TRAIN, SMALL)["status"] == "completed"  # the slot came back
+
+
+def test_the_network_deadline_is_its_own_setting(make_api):
+    """Training streams its progress, so it gets longer than the other endpoints'."""
+    from app.settings import Settings
+
+    assert Settings().network_deadline > Settings().deadline
+    api = make_api(deadline=0.01)  # the general deadline does not stop a training
+    reply = api.post(TRAIN, {"dataset": "digits", "hidden": 20, "epochs": 5})
+    assert reply["status"] == "completed"
 
 
 def test_a_diverged_stream_has_no_nan_in_any_line(api):
@@ -190,7 +202,7 @@ def test_an_abandoned_stream_gives_its_slot_back():
     """One slot: a client reads the first lines of a long run and goes; the next
     request gets the slot at once instead of waiting for the run to end."""
     env = {Settings.env_name("compute_slots"): "1", Settings.env_name("slot_wait"): "2",
-           Settings.env_name("deadline"): "60"}
+           Settings.env_name("network_deadline"): "60"}
     long_run = {"dataset": "circle", "samples": 5000, "hidden": 50, "epochs": 5,
                 "batch_size": 1}
     with LocalServer(env=env) as server, httpx.Client(timeout=30) as client:
@@ -307,9 +319,9 @@ def test_gradcheck_limits(api, make_api):
     assert "loss evaluations x batch x parameters" in error["msg"]
     assert api.error(CHECK, {"dataset": "circle", "h": 0})["loc"] == ["body", "h"]
     assert api.error(CHECK, {"dataset": "circle", "lr": 0.1})["loc"] == ["body", "lr"]
-    slow = make_api(deadline=0.01)
-    assert slow.error(CHECK, {"dataset": "digits", "hidden": 60,
-                              "batch": 5})["type"] == "deadline_exceeded"
+    slow = make_api(network_deadline=0.01)
+    error = slow.error(CHECK, {"dataset": "digits", "hidden": 60, "batch": 5})
+    assert error["ctx"]["limit"] == "network_deadline" and error["loc"] == ["body", "batch"]
 
 
 # ------------------------------------------------------------------------------ docs
