@@ -40,7 +40,7 @@ from functools import cache
 from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
@@ -117,10 +117,10 @@ def plotly_styles(bundle: str) -> list[tuple[str, str]]:
 
 @dataclass(frozen=True)
 class Bundle:
-    """The Plotly bundle as sent: its bytes, gzip-compressed bytes and version, and its
+    """The Plotly bundle as sent: its file, gzip-compressed bytes and version, and its
     styles as stylesheets (element id, css)."""
 
-    raw: bytes
+    path: Path
     compressed: bytes
     version: str
     styles: tuple[tuple[str, bytes], ...]
@@ -140,7 +140,7 @@ def _load_bundle() -> Bundle | None:
         return None
     raw = path.read_bytes()
     styles = plotly_styles(raw.decode("utf-8", "replace"))
-    return Bundle(raw, gzip.compress(raw, compresslevel=6, mtime=0),
+    return Bundle(path, gzip.compress(raw, compresslevel=6, mtime=0),
                   hashlib.sha256(raw).hexdigest()[:12],
                   tuple((name, css.encode()) for name, css in styles))
 
@@ -204,7 +204,7 @@ def _send_bundle(request: Request, cache_control: str) -> Response:
     if "gzip" in request.headers.get("accept-encoding", ""):
         return Response(bundle.compressed, media_type="text/javascript",
                         headers={**headers, "Content-Encoding": "gzip"})
-    return Response(bundle.raw, media_type="text/javascript", headers=headers)
+    return FileResponse(bundle.path, media_type="text/javascript", headers=headers)
 
 
 @router.get("/vendor/plotly-{version}.min.js", include_in_schema=False)
