@@ -9,14 +9,14 @@ Long computations get a ``deadline`` (``time.monotonic()`` + ``settings.deadline
 counted from when the slot is granted) that the engine checks as it goes.
 
 Abandoned requests stop computing.  The :class:`Compute` a handler receives is bound to
-its request (:func:`get_compute`); while the work runs, :meth:`Compute.run` listens on
-the request's ASGI ``receive`` for ``http.disconnect`` (the client hung up), and then
-sets the request's *abandoned* flag.  The deadline the work was given is a
-:class:`Deadline`: a ``float`` (the ``time.monotonic()`` value) that also counts as
-passed once that flag is set, so the engine -- which only ever asks
-``time.monotonic() > deadline`` -- stops at its next look at the clock, with no change to
-any engine signature.  The thread still finishes (now at once) before the slot is given
-back, so the slot count is always honest.
+its request (:func:`get_compute`); while the work runs (from :data:`LISTEN_AFTER`
+seconds on), :meth:`Compute.run` listens on the request's ASGI ``receive`` for
+``http.disconnect`` (the client hung up), and then sets the request's *abandoned* flag.
+The deadline the work was given is a :class:`Deadline`: a ``float`` (the
+``time.monotonic()`` value) that also counts as passed once that flag is set, so the
+engine -- which only ever asks ``time.monotonic() > deadline`` -- stops at its next look
+at the clock, with no change to any engine signature.  The thread still finishes (now at
+once) before the slot is given back, so the slot count is always honest.
 """
 
 from __future__ import annotations
@@ -41,6 +41,10 @@ from .limits import check_budget, path_points
 from .settings import Settings
 
 T = TypeVar("T")
+
+#: Seconds of work after which a request starts listening for its client's hang-up
+#: (listening costs a task per request; shorter work is over before it would matter).
+LISTEN_AFTER = 0.05
 
 
 class ComputeBusy(Exception):
@@ -156,14 +160,20 @@ class Compute:
         """Run ``work()`` in a worker thread once a compute slot is free; if the client
         goes away meanwhile, the request is marked abandoned (its deadline passes)."""
         async with self.slot():
-            watch = None
-            if self._receive is not None:
-                watch = asyncio.create_task(self._watch(self._receive))
+            receive = self._receive
+            watch: list[asyncio.Task[None]] = []
+            timer = None
+            if receive is not None:  # most work is over before listening would pay
+                loop = asyncio.get_running_loop()
+                timer = loop.call_later(
+                    LISTEN_AFTER, lambda: watch.append(loop.create_task(self._watch(receive))))
             try:
                 return await anyio.to_thread.run_sync(work, limiter=self._pool().threads)
             finally:
-                if watch is not None:
-                    watch.cancel()
+                if timer is not None:
+                    timer.cancel()
+                for task in watch:
+                    task.cancel()
 
     async def _watch(self, receive: Callable[[], Any]) -> None:
         """Wait for ``http.disconnect`` (the body has been read already: the next message

@@ -4,6 +4,9 @@
   own time for the same field, in this process, in the same rounds;
 * ``/gradient`` single-point throughput against ``/healthz`` throughput: the same
   ``httpx.Client`` (keep-alive), sequential, a bounded number of requests per sample;
+* the same two throughputs on uvicorn's standard extras (httptools' parser, uvloop's
+  event loop: the default when installed) and on the pure-Python stack (h11, asyncio),
+  two servers side by side in the same rounds;
 * peak memory for a 1000x1000 field (engine, in a fresh subprocess: tracemalloc peak
   and the growth of the peak RSS) against the bytes of the arrays returned;
 * the JSON body of an n=400 field (``ModelResponse(FieldResponse.of(...))``: orjson from
@@ -145,6 +148,7 @@ def run_http(config: Config) -> Section:
         return section
     try:
         _measure(section, config)
+        _stacks(section, config)
     except Exception as exc:  # the app exists but does not serve: report, do not hide it
         section.notes.append(f"HTTP timings failed: {type(exc).__name__}: {exc}")
         section.targets += [Target(name, "failed", None, note=str(exc)[:200]) for name in names]
@@ -234,3 +238,55 @@ def _measure(section: Section, config: Config) -> None:
         "/gradient throughput ≥ 50% of /healthz throughput",
         f"{100 * r_through.median:.0f}% ({100 * r_through.low:.0f}–"
         f"{100 * r_through.high:.0f}%)", r_through.median >= 0.5, profile="http-gradient"))
+
+
+STACKS = {"httptools + uvloop (default)": ("--http", "httptools", "--loop", "uvloop"),
+          "h11 + asyncio (pure Python)": ("--http", "h11", "--loop", "asyncio")}
+
+
+def _stacks(section: Section, config: Config) -> None:
+    """Throughput of /healthz and /gradient on each server stack, interleaved."""
+    import httpx
+
+    point = {"expr": "x**2 + y**2", "point": [3, 4]}
+    count = config.http_requests
+    servers = [LocalServer(args=("--log-level", "warning", *args), stop_timeout=_STOP_TIMEOUT)
+               for args in STACKS.values()]
+    cases: dict[str, Case] = {}
+    clients = []
+    try:
+        for (name, _), server in zip(STACKS.items(), servers, strict=True):
+            server.start()
+            client = httpx.Client(base_url=server.url, timeout=_REQUEST_TIMEOUT)
+            clients.append(client)
+
+            def health(client: httpx.Client = client) -> None:
+                for _ in range(count):
+                    client.get("/healthz").read()
+
+            def gradients(client: httpx.Client = client) -> None:
+                for _ in range(count):
+                    client.post("/gradient", json=point).read()
+
+            cases[f"{name} /healthz"] = Case(health, number=1)
+            cases[f"{name} /gradient"] = Case(gradients, number=1)
+        times = interleaved(cases, max(config.rounds, 5), config.target)
+    finally:
+        for client in clients:
+            client.close()
+        for server in servers:
+            if server.process is not None:
+                server.stop()
+    rows = []
+    for name in STACKS:
+        t_health = times[f"{name} /healthz"].median
+        t_grad = times[f"{name} /gradient"].median
+        rows.append([name, f"{count / t_health:.0f}", f"{count / t_grad:.0f}",
+                     f"{100 * t_health / t_grad:.0f}%"])
+    section.body += ["", f"Server stacks, {count} sequential requests per sample, keep-alive "
+                         "(requests/s, median):", ""]
+    section.body += table(["stack", "/healthz", "/gradient", "/gradient ÷ /healthz"], rows)
+    fast, slow = (times[f"{name} /gradient"].median for name in STACKS)
+    section.notes.append(f"uvicorn's extras serve /gradient {slow / fast:.2f}× as fast as the "
+                         "pure-Python stack; `slopescope` uses them when installed "
+                         "(`--http`, `--loop` choose).")

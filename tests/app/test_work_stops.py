@@ -103,11 +103,14 @@ async def _call(app: Any, path: str, body: dict[str, Any], hang_up: bool
 
 
 ROSENBROCK = "(1 - x)**2 + 100*(y - x**2)**2"
+NAMES = [f"v{k}" for k in range(50)]
 LONG_WORK = [  # each many seconds of work on one core, were it not stopped
     ("/descent", {"expr": ROSENBROCK, "start": [-1.5, 2], "lr": 1e-9, "steps": 100_000,
                   "method": "richardson", "max_points": 2}),
-    ("/steps", {"expr": " + ".join(f"sin({k}*x)*cos({k}*y)" for k in range(1, 40)),
-                "point": [0.3, 0.2], "methods": ["richardson", "central", "forward"],
+    ("/steps", {"expr": "+".join(f"sin({a})*cos({b})" for a, b in zip(NAMES[:-1], NAMES[1:],
+                                                                         strict=True)),
+                "point": [0.3] * 50, "variables": NAMES,
+                "methods": ["richardson", "central", "forward", "backward", "complex-step"],
                 "n": 200}),
     ("/field", {"expr": " + ".join(f"sin({k}*x)*cos({k}*y)" for k in range(1, 40)),
                 "x_range": [-3, 3], "y_range": [-3, 3], "n": 400, "method": "richardson"}),
@@ -116,7 +119,8 @@ LONG_WORK = [  # each many seconds of work on one core, were it not stopped
 
 @pytest.mark.parametrize(("path", "body"), LONG_WORK, ids=[p for p, _ in LONG_WORK])
 def test_an_abandoned_request_stops_computing(path, body):
-    """The client hangs up once its body is read; the time limit is ten minutes; the
+    """The client hangs up once its body is read; the time limit is ten minutes; once
+    the server listens (``LISTEN_AFTER`` into the work) it hears the hang-up, and the
     work stops at the engine's next look at its deadline (the answer, which nobody
     reads, is the deadline's 422)."""
     app = create_app(Settings(deadline=600, compute_slots=1))
