@@ -5,6 +5,10 @@ import { COLORS, PLOT_CONFIG, axis, baseLayout } from "./theme.js";
 
 const isNum = (v) => v !== null && v !== undefined && Number.isFinite(v);
 
+/** Height of the plot without a legend, and of each row of the legend (two runs a row). */
+const PLOT_HEIGHT = 270;
+const LEGEND_ROW = 22;
+
 /**
  * @param {HTMLElement} el
  * @param {Array} runs runs with iterations, values, color, label, key
@@ -39,13 +43,16 @@ export function renderLoss(el, runs, markers = []) {
     yaxis: axis(title, { type: "log", exponentformat: "power" }),
     hovermode: "closest",
     showlegend: runs.length > 0,
-    legend: { orientation: "h", x: 0, y: -0.28, yanchor: "top", font: { size: 11 } },
-    margin: { l: 64, r: 16, t: 8, b: 44 },
+    // the legend sits under the axis; the figure grows by a row of it per two runs
+    legend: { orientation: "h", x: 0, y: 0, yref: "container", yanchor: "bottom", font: { size: 11 } },
+    height: PLOT_HEIGHT + LEGEND_ROW * Math.ceil(runs.length / 2),
+    margin: { l: 64, r: 16, t: 8, b: 44 + LEGEND_ROW * Math.ceil(runs.length / 2) },
     annotations: runs.length ? [] : [{
       text: "Run descent to see the loss per iteration", showarrow: false,
       xref: "paper", yref: "paper", x: 0.5, y: 0.5, font: { color: COLORS.muted, size: 13 },
     }],
   });
+  el.style.height = `${layout.height}px`;
   Plotly.react(el, traces, layout, PLOT_CONFIG);
   if (positive) return "";
   return "f takes values ≤ 0, so the plot shows the gap to the lowest value reached, f(xₖ) − min f; the step that reached that minimum has no point on the log axis.";

@@ -58,7 +58,7 @@ function renderSlice(el, name, fixed, data, at, value, slope) {
     legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom", font: { size: 11 } },
     hovermode: "closest",
   });
-  Plotly.react(el, traces, layout, { ...PLOT_CONFIG, displayModeBar: false });
+  Plotly.react(el, traces, layout, PLOT_CONFIG);
 }
 
 export class PointPanel {

@@ -57,7 +57,7 @@ REQUESTS: dict[str, dict[str, Any]] = {
                       **SETTINGS},
     "/network/train": {"dataset": REQUIRED, **NETWORK, "optimizer": "gd", "lr": 0.1,
                        "batch_size": 100, "epochs": 20, "max_points": CHOSEN, "grid": 50,
-                       "divergence_factor": 1e4, **SETTINGS},
+                       "divergence_factor": 1e4, "encoding": "json", **SETTINGS},
     "/network/gradcheck": {"dataset": REQUIRED, **NETWORK, "batch": 3, "h": 1e-4},
 }
 

@@ -37,7 +37,7 @@ LINKS_JS = "() => Array.from(document.querySelectorAll('a[href]'), a => a.href)"
 
 def open_view(page, server: str, query: str) -> None:
     page.goto(f"{server}/?{query}")
-    page.wait_for_function("document.body.dataset.ready === 'true'")
+    page.wait_for_function("() => document.body.dataset.ready === 'true'")
     page.wait_for_selector(".js-plotly-plot .modebar-btn", state="attached")
 
 
