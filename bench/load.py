@@ -2,6 +2,7 @@
 
     python -m bench.load --url http://127.0.0.1:8000 --clients 16 --seconds 20
     python -m bench.load --start-server --clients 16 --seconds 20
+    python -m bench.load --replicas 2 --clients 16 --seconds 20   # through nginx
 
 Each of ``--clients`` threads holds one keep-alive ``httpx.Client`` and sends, back to
 back, a realistic mix of requests (gradient, field n=100, descent 1,000 steps, tangent,
@@ -12,7 +13,10 @@ Every request has a timeout, so a run ends within ``--seconds`` + ``--timeout``.
 Traffic goes only to the URL given, and only to a loopback host (``localhost``,
 127.0.0.0/8, ``::1``): any other host is refused.  ``--start-server`` starts
 ``python -m app`` on a free port of 127.0.0.1 for the run and stops it (SIGTERM) after
-(:class:`bench.server.LocalServer`).
+(:class:`bench.server.LocalServer`).  ``--replicas N`` starts N of them and Debian's
+nginx in front (:class:`bench.server.LocalBalancer`, the shipped ``deploy/nginx``
+configuration) and sends the load through nginx; the report then says how many
+requests each replica answered.
 
 The report gives requests/s, latency percentiles (p50/p95/p99, overall and per kind),
 counts by status and the ``/healthz`` latency during the run.  The exit code is 1 when
@@ -36,14 +40,15 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
-from .server import LocalServer
+from .server import LocalBalancer, LocalServer
 
 
 class NotLoopback(ValueError):
@@ -211,6 +216,48 @@ def run_load(url: str, clients: int = 16, seconds: float = 20.0, max_requests: i
     return run
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) that process ``pid`` and its live children have used."""
+    import os
+    from pathlib import Path
+
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def per_core(requests: int, pids: Sequence[int], before: float) -> str:
+    """Requests per second of server CPU time since ``before`` (their CPU seconds then):
+    what one core serves, however busy the machine was with other work."""
+    used = sum(cpu_seconds(pid) for pid in pids) - before
+    if used <= 0:
+        return "  server CPU    not measured"
+    return (f"  server CPU    {used:.1f} s for {requests} requests: "
+            f"{requests / used:.0f} requests per CPU-second (one core's capacity)")
+
+
+@contextmanager
+def balanced(replicas: int, env: Mapping[str, str] | None = None
+             ) -> Iterator[tuple[list[LocalServer], LocalBalancer]]:
+    """``replicas`` servers on 127.0.0.1 (with ``env`` settings) and nginx in front of
+    them; everything is stopped on leaving."""
+    with ExitStack() as stack:
+        servers = [stack.enter_context(LocalServer(env=env)) for _ in range(replicas)]
+        balancer = stack.enter_context(
+            LocalBalancer([f"{server.host}:{server.port}" for server in servers]))
+        yield servers, balancer
+
+
 # --- reporting ----------------------------------------------------------------------
 
 def _ms(value: float | None) -> str:
@@ -282,6 +329,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         help="server to load; loopback hosts only (default %(default)s)")
     target.add_argument("--start-server", action="store_true",
                         help="start a server on a free port of 127.0.0.1 for the run")
+    target.add_argument("--replicas", type=int, default=0,
+                        help="start this many servers and nginx in front, and load nginx")
     parser.add_argument("--clients", type=int, default=16,
                         help="concurrent clients (1-256, default %(default)s)")
     parser.add_argument("--seconds", type=float, default=20.0,
@@ -305,7 +354,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         parser.error("--timeout must be in (0, 300]")
     if not 0 < args.health_interval <= 10:
         parser.error("--health-interval must be in (0, 10]")
-    if not args.start_server:
+    if not 0 <= args.replicas <= 16:
+        parser.error("--replicas must be 0-16")
+    if not args.start_server and not args.replicas:
         try:
             loopback_host(args.url)
         except NotLoopback as exc:
@@ -324,9 +375,30 @@ def main(argv: Sequence[str] | None = None) -> int:
               else format_report(data, url, args.clients), flush=True)
         return 1 if data["bad"] else 0
 
+    def measured(url: str, servers: Sequence[LocalServer]) -> int:
+        pids = [server.process.pid for server in servers if server.process is not None]
+        before = sum(cpu_seconds(pid) for pid in pids)
+        run = run_load(url, args.clients, args.seconds, args.max_requests, args.timeout,
+                       args.health_interval, args.seed)
+        data = summary(run)
+        if args.json:
+            print(json.dumps(data, indent=2), flush=True)
+        else:
+            print(format_report(data, url, args.clients), flush=True)
+            print(per_core(data["requests"] + len(run.health), pids, before), flush=True)
+        return 1 if data["bad"] else 0
+
+    if args.replicas:
+        with balanced(args.replicas) as (servers, balancer):
+            code = measured(balancer.url, servers)
+            counts = balancer.upstream_counts()
+            print("  replicas      " + ", ".join(
+                f"{server.url}: {counts.get(f'{server.host}:{server.port}', 0)}"
+                for server in servers), flush=True)
+            return code
     if args.start_server:
         with LocalServer() as server:
-            return go(server.url)
+            return measured(server.url, [server])
     return go(args.url.rstrip("/"))
 
 
@@ -334,5 +406,6 @@ if __name__ == "__main__":
     sys.exit(main())
 
 
-__all__ = ["MIX", "NotLoopback", "Run", "bad_statuses", "format_report", "loopback_host",
-           "main", "percentile", "run_load", "summary"]
+__all__ = ["MIX", "NotLoopback", "Run", "bad_statuses", "balanced", "cpu_seconds",
+           "format_report", "loopback_host", "main", "per_core", "percentile", "run_load",
+           "summary"]

@@ -25,6 +25,9 @@ True
 ``with`` always stops the server (or kills it); ``start()`` and ``stop()`` are there for
 fixtures and for tests of the shutdown itself, ``kill()`` for a teardown that need not
 be graceful.
+
+:class:`LocalBalancer` puts Debian's nginx, with the shipped configuration
+(``deploy/nginx/``), in front of several such servers, on 127.0.0.1 too.
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ from typing import IO
 
 import httpx
 
-__all__ = ["HOST", "LocalServer", "free_port"]
+__all__ = ["HOST", "LocalBalancer", "LocalServer", "free_port", "nginx_binary"]
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -200,3 +203,142 @@ class LocalServer:
         if not self.capture:
             return "(output not captured)"
         return output[-TAIL:] or "(no output)"
+
+
+# --- nginx in front of several servers ----------------------------------------------------
+
+NGINX_CONF = ROOT / "deploy" / "nginx" / "slopescope.conf"
+NGINX_MAIN = """\
+{user}worker_processes 1;
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+    log_format upstream '$upstream_addr $status $request_method $uri';
+    access_log {tmp}/access.log upstream;
+    client_body_temp_path {tmp}/body;
+    proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi;
+    scgi_temp_path {tmp}/scgi;
+    upstream slopescope {{
+        least_conn;
+{servers}
+        keepalive 32;
+    }}
+    include {tmp}/slopescope.conf;
+}}
+"""
+
+
+def nginx_binary() -> str | None:
+    """Debian's nginx (``apt-get install nginx``), if installed."""
+    import shutil
+
+    return shutil.which("nginx") or next(
+        (path for path in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if Path(path).exists()),
+        None)
+
+
+class LocalBalancer:
+    """Debian's nginx on ``127.0.0.1:<free port>`` in front of ``upstreams`` (``host:port``
+    of servers on this machine), with the shipped server block
+    (``deploy/nginx/slopescope.conf``, its ``listen 80`` made this port): the proxy a
+    class would use, on loopback.  Its access log records the upstream of every request
+    (:meth:`upstream_counts`).  ``with`` starts it (once ``/nginx-health`` answers) and
+    stops it (SIGQUIT: graceful, then SIGKILL); its files live in a temporary directory.
+    """
+
+    host = HOST
+
+    def __init__(self, upstreams: Sequence[str], start_timeout: float = START_TIMEOUT) -> None:
+        import tempfile
+
+        binary = nginx_binary()
+        if binary is None:
+            raise FileNotFoundError("nginx is not installed (apt-get install nginx)")
+        self.binary = binary
+        self.upstreams = list(upstreams)
+        self.start_timeout = start_timeout
+        self.port = free_port()
+        self.url = f"http://{HOST}:{self.port}"
+        self._dir = tempfile.TemporaryDirectory(prefix="slopescope-nginx-")
+        self.dir = Path(self._dir.name)
+        self.process: subprocess.Popen[str] | None = None
+
+    def config(self) -> str:
+        """The main configuration file's text (the server block is included)."""
+        servers = "\n".join(f"        server {upstream} max_fails=3 fail_timeout=10s;"
+                            for upstream in self.upstreams)
+        user = "user root;\n" if os.geteuid() == 0 else ""  # temp files writable by workers
+        return NGINX_MAIN.format(tmp=self.dir, servers=servers, user=user)
+
+    def write(self) -> Path:
+        block = NGINX_CONF.read_text(encoding="utf-8")
+        if "    listen 80;" not in block:
+            raise ValueError(f"{NGINX_CONF} has no 'listen 80;' line to point at this port")
+        block = block.replace("    listen 80;", f"    listen {HOST}:{self.port};")
+        (self.dir / "slopescope.conf").write_text(block, encoding="utf-8")
+        main = self.dir / "nginx.conf"
+        main.write_text(self.config(), encoding="utf-8")
+        return main
+
+    def check(self) -> subprocess.CompletedProcess[str]:
+        """``nginx -t`` on the configuration (it is written first)."""
+        main = self.write()
+        return subprocess.run([self.binary, "-t", "-p", str(self.dir), "-c", str(main)],
+                              capture_output=True, text=True, timeout=30)
+
+    def start(self) -> LocalBalancer:
+        main = self.write()
+        self.process = subprocess.Popen(
+            [self.binary, "-p", str(self.dir), "-c", str(main), "-g", "daemon off;"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            text=True)
+        deadline = time.monotonic() + self.start_timeout
+        while True:
+            try:
+                if httpx.get(self.url + "/nginx-health", timeout=1,
+                             trust_env=False).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                error = self.stop()
+                raise RuntimeError(f"nginx did not start: {error[-TAIL:]}")
+            time.sleep(0.1)
+
+    def stop(self) -> str:
+        """Stop nginx (SIGQUIT, then SIGKILL); its error log."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGQUIT)
+            try:
+                self.process.wait(STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(KILL_TIMEOUT)
+        log = self.dir / "error.log"
+        text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
+        if self.process is not None and self.process.stderr is not None:
+            text += self.process.stderr.read()
+        return text
+
+    def upstream_counts(self) -> dict[str, int]:
+        """Requests per upstream address, from the access log."""
+        counts: dict[str, int] = {}
+        log = self.dir / "access.log"
+        if log.exists():
+            for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+                for upstream in line.split(" ", 1)[0].split(","):
+                    upstream = upstream.strip()
+                    if upstream and upstream != "-":
+                        counts[upstream] = counts.get(upstream, 0) + 1
+        return counts
+
+    def __enter__(self) -> LocalBalancer:
+        return self.start()
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.stop()
+        self._dir.cleanup()
