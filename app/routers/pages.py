@@ -9,7 +9,9 @@ Routes
     by their stable URLs (``/static/...``, ``/vendor/plotly.min.js``); the page is sent
     with those rewritten to versioned URLs (``/assets/<version>/...``,
     ``/vendor/plotly-<version>.min.js``: see :mod:`app.static`), which browsers keep for
-    a year -- as a build step would, done once per process.
+    a year, and with a ``modulepreload`` link for every ES module the page imports, so
+    that they load at once, not import by import -- as a build step would, done once per
+    version of the files.
 ``GET /vendor/plotly-<version>.min.js``
     The Plotly.js bundle shipped inside the installed ``plotly`` Python package, so
     the page works with no internet at all (no CDN).  ``<version>`` is a hash of the
@@ -163,14 +165,55 @@ def plotly_url() -> str:
         f"/vendor/plotly-{bundle.version}.min.js"
 
 
+#: A static ``import ... from "./x.js"`` (or ``import "./x.js"``) in an ES module.
+_IMPORT = re.compile(r"""(?:\bfrom|^import)\s*["'](\./[\w./-]+\.js)["']""", re.M)
+
+
+def module_graph(entry: str) -> list[str]:
+    """Every module ``static/js/<entry>`` imports, directly or not (names under
+    ``static/js/``), in the order they are first found.
+
+    >>> modules = module_graph("main.js")
+    >>> "api.js" in modules and "main.js" not in modules
+    True
+    """
+    folder = asset_dir("static") / "js"
+    found: list[str] = []
+    pending = [entry]
+    while pending:
+        name = pending.pop(0)
+        path = folder / name
+        if not path.is_file():
+            continue
+        for spec in _IMPORT.findall(path.read_text(encoding="utf-8")):
+            module = spec[2:]
+            if module not in found and module != entry:
+                found.append(module)
+                pending.append(module)
+    return found
+
+
+def preloads(html: str, version: str) -> str:
+    """``<link rel="modulepreload">`` for every module the page's module scripts import:
+    the browser fetches them all at once instead of discovering them import by import
+    (a waterfall as deep as the import graph)."""
+    entries = re.findall(r'<script type="module" src="/static/js/([\w.-]+\.js)"', html)
+    modules = [m for entry in entries for m in module_graph(entry)]
+    links = "".join(f'<link rel="modulepreload" href="/assets/{version}/js/{m}">\n  '
+                    for m in dict.fromkeys(modules))
+    return html.replace('<script type="module"', links + '<script type="module"', 1)
+
+
 def versioned(html: str) -> str:
     """The page with its files' stable URLs (in ``src`` and ``href``) made versioned,
-    and Plotly's stylesheet linked before Plotly's script.
+    its modules preloaded, and Plotly's stylesheets linked before Plotly's script.
 
     >>> versioned('<script src="/static/js/main.js">').startswith('<script src="/assets/')
     True
     """
-    html = html.replace('="/static/', f'="/assets/{static_version()}/')
+    version = static_version()
+    html = preloads(html, version)
+    html = html.replace('="/static/', f'="/assets/{version}/')
     bundle = load_bundle()
     if bundle is None:
         return html
