@@ -115,3 +115,14 @@ def test_plotly_styles_are_linked_as_stylesheets(client):
     rules = client.get(links[0][1]).text
     assert ".js-plotly-plot .plotly .modebar" in rules
     assert page.index("plotly.js-style-global") < page.index("/vendor/plotly-")
+
+
+def test_every_module_the_page_imports_is_preloaded(client):
+    """One round of requests for the whole module graph, not one per level of imports."""
+    from app.routers.pages import module_graph
+
+    page = client.get("/").text
+    preloaded = re.findall(r'<link rel="modulepreload" href="(/assets/\w+/js/([\w.-]+))">', page)
+    assert {name for _, name in preloaded} == set(module_graph("main.js"))
+    for url, _ in preloaded:
+        assert client.get(url).status_code == 200, url
