@@ -277,14 +277,17 @@ ARRAY_GLOBALS.update({f"_{name}": getattr(NUMPY, name) for name in SCALAR_HELPER
 """What generated code calls for arrays: the table's numpy forms."""
 
 
-def generate_source(expr: Expression, mode: str, guard: bool = True) -> str:
+def generate_source(expr: Expression, mode: str, guard: bool = True,
+                    arrays: bool = False) -> str:
     """Source of ``generated(a0, a1, ...)`` for ``mode`` ``"value"`` or ``"reverse"``.
 
     ``value`` returns f; ``reverse`` returns ``(f, [df/da0, df/da1, ...])``, and with
-    ``guard`` (for plain floats) raises ``_Undefined`` instead where f or the gradient
-    is NaN (``v != v``: see the module's notes).
+    ``guard`` raises ``_Undefined`` instead where f or the gradient is NaN (``v != v``:
+    see the module's notes).  The code is for plain floats (divisions and integer powers
+    written so that Python floats follow IEEE arithmetic), or with ``arrays`` for numpy
+    arrays (plain operators: numpy follows IEEE arithmetic itself).
     """
-    with _writing_for_floats(guard):
+    with _writing_for_floats(not arrays):
         return _generate(expr, mode, guard)
 
 
@@ -383,4 +386,5 @@ def array_gradient_function(expr: Expression) -> Callable[..., tuple[Any, list[A
     """
     return expr.memoized(  # type: ignore[no-any-return]
         "array-gradient",
-        lambda: _compile(generate_source(expr, "reverse", guard=False), ARRAY_GLOBALS))
+        lambda: _compile(generate_source(expr, "reverse", guard=False, arrays=True),
+                         ARRAY_GLOBALS))

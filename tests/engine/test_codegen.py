@@ -139,6 +139,18 @@ def test_a_constant_division_by_zero_costs_nothing_at_run_time():
     np.testing.assert_array_equal(found.value, columns[0] ** 2 + columns[1] ** 2)
 
 
+def test_plain_float_code_is_ieee_with_or_without_the_nan_guard():
+    """Generated loops (engine.loopgen) use the sweep without its NaN guard: it must
+    still be the plain-float, IEEE form; only array code divides with a bare ``/``."""
+    expr = parse("x**2 + y**2 + 1/(1/0) + y/x + x**3")
+    for guard in (True, False):
+        source = generate_source(expr, "reverse", guard=guard)
+        assert "_div(1.0, 0.0)" in source and "1.0/0.0" not in source
+        assert "if a0 else _div(" in source and "_powi(a0, 3.0)" in source
+    arrays = generate_source(expr, "reverse", guard=False, arrays=True)
+    assert "_div(1.0, 0.0)" in arrays and " if " not in arrays and "a0**3.0" in arrays
+
+
 def test_min_and_max_keep_nan_in_a_descent():
     """max(1, NaN) is NaN on every path: the descent diverges at once, it does not
     report f = 1 and 'converged'."""
