@@ -8,12 +8,13 @@ literals are ``repr`` of finite floats.  The derivative lines come from the same
 reverse sweep (:func:`engine.reverse.backward`) and ``partials`` rules as every other
 mode, run over :class:`Source`, a namespace whose values are pieces of Python source.
 
-Generated code follows IEEE arithmetic itself, as numpy does: on plain floats every
-function is the table's ``scalar`` form (``math``, with IEEE's answer where ``math``
-would raise) and a division by a divisor that may be 0 is written
-``(a / b if b else _div(a, b))``, so ``1/0`` is inf and ``log(-1)`` NaN, never an
-exception; integer powers other than squares go through ``_powi`` for the same reason
-(Python's ``**`` raises on overflow).
+Generated code follows IEEE arithmetic itself, as numpy does: on plain floats a
+function is ``math``'s own where it cannot raise and the table's ``scalar`` form (IEEE's
+answer where ``math`` would raise) elsewhere -- ``(_log_math(v) if v > 0.0 else
+_log(v))``, the condition being the row's ``domain`` -- and a division by a divisor
+that may be 0 is written ``(a / b if b else _div(a, b))``, so ``1/0`` is inf and
+``log(-1)`` NaN, never an exception; integer powers other than squares go through
+``_powi`` for the same reason (Python's ``**`` raises on overflow).
 
 The generated sweep multiplies plainly, with no per-product care for NaN, so where
 the interpreter's :func:`engine.ops.chain` would give something else (0 times NaN is
@@ -31,9 +32,9 @@ where f is defined but a partial is NaN (where f is NaN every partial is NaN any
 >>> print(generate_source(parse("x*y + sin(x)"), "reverse"))
 def generated(a0, a1):
     v2 = a0*a1
-    v3 = _sin(a0)
+    v3 = (_sin_math(a0) if a0 - a0 == 0.0 else _sin(a0))
     v4 = v2 + v3
-    c0 = _cos(a0) + a1
+    c0 = (_cos_math(a0) if a0 - a0 == 0.0 else _cos(a0)) + a1
     if v4 != v4 or c0 != c0 or a0 != a0:
         raise _Undefined
     return v4, [c0, a0]
@@ -248,8 +249,17 @@ _INFIX: dict[str, Callable[..., Any]] = {
 
 
 def _call(name: str) -> Callable[..., Source]:
+    primitive = PRIMITIVES.get(name)
+    domain = primitive.domain if primitive is not None else None
+
     def call(*args: Any) -> Source:
-        return Source(f"_{name}({', '.join(_source(a).text for a in args)})")
+        texts = [_source(a).text for a in args]
+        if domain is not None and _PLAIN_FLOATS.get() and len(texts) == 1 and (
+                texts[0].isidentifier() or _number(Source(texts[0])) is not None):
+            # math's own function where it cannot raise, the IEEE form elsewhere
+            x = texts[0]
+            return Source(f"(_{name}_math({x}) if {domain.format(x=x)} else _{name}({x}))")
+        return Source(f"_{name}({', '.join(texts)})")
 
     return call
 
@@ -268,6 +278,8 @@ SOURCE = make_namespace(
 
 SCALAR_GLOBALS: dict[str, Any] = {f"_{name}": p.scalar for name, p in PRIMITIVES.items()}
 SCALAR_GLOBALS.update({f"_{name}": helper for name, helper in SCALAR_HELPERS.items()})
+SCALAR_GLOBALS.update({f"_{name}_math": p.scalar.__wrapped__  # type: ignore[attr-defined]
+                       for name, p in PRIMITIVES.items() if p.domain is not None})
 SCALAR_GLOBALS["_Undefined"] = UndefinedGradient
 """What generated code calls for plain floats: ``math`` and the table's scalar forms."""
 

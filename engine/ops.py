@@ -32,6 +32,7 @@ this table and never mention a particular function.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -68,6 +69,9 @@ class Primitive:
     """True for ``powi``: its integer exponent is a parameter of the node, not an input."""
     kink: Callable[..., Any] | None = None
     """The switch quantity of a function with a corner (0 at the corner), else None."""
+    domain: str | None = None
+    """Where ``scalar``'s ``math`` function (``scalar.__wrapped__``) cannot raise, as a
+    Python condition on ``{x}``: generated code calls it directly there (no wrapper)."""
     doc: str = field(default="", compare=False)
 
 
@@ -161,6 +165,7 @@ def _ieee(fast: Callable[..., float], exact: Callable[..., Any]) -> Callable[...
     >>> log(1.0), log(0.0), log(-1.0)
     (0.0, -inf, nan)
     """
+    @functools.wraps(fast)
     def unary(x: float) -> float:
         try:
             return fast(x)
@@ -264,8 +269,10 @@ def _row(
     analytic: bool = True,
     has_param: bool = False,
     kink: Callable[..., Any] | None = None,
+    domain: str | None = None,
 ) -> Primitive:
-    return Primitive(name, arity, evaluate, partials, analytic, scalar, has_param, kink)
+    return Primitive(name, arity, evaluate, partials, analytic, scalar, has_param, kink,
+                     domain)
 
 
 # The table.  ``partials(F, out, *args)``: ``out`` is the primal output, ``args`` the
@@ -284,37 +291,53 @@ _TABLE = [
          lambda F, out, a, b: (b * a ** (b - 1.0), _exponent_partial(F, out, a)),
          _pow_scalar),  # not **: (-8)**(1/3) would go complex
     # trigonometric
-    _row("sin", 1, np.sin, lambda F, out, x: (F.cos(x),), _ieee(math.sin, np.sin)),
-    _row("cos", 1, np.cos, lambda F, out, x: (-F.sin(x),), _ieee(math.cos, np.cos)),
-    _row("tan", 1, np.tan, lambda F, out, x: (1.0 + out * out,), _ieee(math.tan, np.tan)),
+    _row("sin", 1, np.sin, lambda F, out, x: (F.cos(x),), _ieee(math.sin, np.sin),
+         domain="{x} - {x} == 0.0"),
+    _row("cos", 1, np.cos, lambda F, out, x: (-F.sin(x),), _ieee(math.cos, np.cos),
+         domain="{x} - {x} == 0.0"),
+    _row("tan", 1, np.tan, lambda F, out, x: (1.0 + out * out,), _ieee(math.tan, np.tan),
+         domain="{x} - {x} == 0.0"),
     _row("asin", 1, np.arcsin, lambda F, out, x: (1.0 / F.sqrt((1.0 - x) * (1.0 + x)),),
-         _ieee(math.asin, np.arcsin)),
+         _ieee(math.asin, np.arcsin),
+         domain="-1.0 <= {x} <= 1.0"),
     _row("acos", 1, np.arccos, lambda F, out, x: (-1.0 / F.sqrt((1.0 - x) * (1.0 + x)),),
-         _ieee(math.acos, np.arccos)),
+         _ieee(math.acos, np.arccos),
+         domain="-1.0 <= {x} <= 1.0"),
     _row("atan", 1, np.arctan, lambda F, out, x: (1.0 / (1.0 + x * x),), math.atan),
     # hyperbolic.  tanh' is sech^2 = cosh(x)**-2 (1 - tanh^2 cancels badly for large |x|),
     # with cosh's argument capped at 400: past it sech^2 underflows to 0 anyway, and the
     # cap keeps the rule's own derivative (for Hessians) finite where cosh overflows
     # (|x| > 710: inf * 0).  It is a chain of products, so tanh'' = -2 tanh sech^2 keeps
     # its relative accuracy near 0 too (4 sigmoid(2x) sigmoid(-2x) would lose it there).
-    _row("sinh", 1, np.sinh, lambda F, out, x: (F.cosh(x),), _ieee(math.sinh, np.sinh)),
-    _row("cosh", 1, np.cosh, lambda F, out, x: (F.sinh(x),), _ieee(math.cosh, np.cosh)),
+    _row("sinh", 1, np.sinh, lambda F, out, x: (F.cosh(x),), _ieee(math.sinh, np.sinh),
+         domain="-710.0 < {x} < 710.0"),
+    _row("cosh", 1, np.cosh, lambda F, out, x: (F.sinh(x),), _ieee(math.cosh, np.cosh),
+         domain="-710.0 < {x} < 710.0"),
     _row("tanh", 1, np.tanh, lambda F, out, x: (F.cosh(F.min(F.abs(x), 400.0)) ** -2.0,),
          math.tanh),
     _row("asinh", 1, np.arcsinh, lambda F, out, x: (1.0 / F.hypot(x, 1.0),), math.asinh),
     _row("acosh", 1, np.arccosh, lambda F, out, x: (1.0 / (F.sqrt(x - 1.0) * F.sqrt(x + 1.0)),),
-         _ieee(math.acosh, np.arccosh)),
+         _ieee(math.acosh, np.arccosh),
+         domain="{x} >= 1.0"),
     _row("atanh", 1, np.arctanh, lambda F, out, x: (1.0 / ((1.0 - x) * (1.0 + x)),),
-         _ieee(math.atanh, np.arctanh)),
+         _ieee(math.atanh, np.arctanh),
+         domain="-1.0 < {x} < 1.0"),
     # exponential and logarithmic
-    _row("exp", 1, np.exp, lambda F, out, x: (out,), _ieee(math.exp, np.exp)),
+    _row("exp", 1, np.exp, lambda F, out, x: (out,), _ieee(math.exp, np.exp),
+         domain="{x} < 709.0"),
     _row("expm1", 1, np.expm1, lambda F, out, x: (F.exp(x),),  # F.exp(x), not out + 1
-         _ieee(math.expm1, np.expm1)),
-    _row("log", 1, np.log, lambda F, out, x: (1.0 / x,), _ieee(math.log, np.log)),
-    _row("log1p", 1, np.log1p, lambda F, out, x: (1.0 / (1.0 + x),), _ieee(math.log1p, np.log1p)),
-    _row("log2", 1, np.log2, lambda F, out, x: (1.0 / (x * _LN2),), _ieee(math.log2, np.log2)),
-    _row("log10", 1, np.log10, lambda F, out, x: (1.0 / (x * _LN10),), _ieee(math.log10, np.log10)),
-    _row("sqrt", 1, np.sqrt, lambda F, out, x: (0.5 / out,), _ieee(math.sqrt, np.sqrt)),
+         _ieee(math.expm1, np.expm1),
+         domain="{x} < 709.0"),
+    _row("log", 1, np.log, lambda F, out, x: (1.0 / x,), _ieee(math.log, np.log),
+         domain="{x} > 0.0"),
+    _row("log1p", 1, np.log1p, lambda F, out, x: (1.0 / (1.0 + x),), _ieee(math.log1p, np.log1p),
+         domain="{x} > -1.0"),
+    _row("log2", 1, np.log2, lambda F, out, x: (1.0 / (x * _LN2),), _ieee(math.log2, np.log2),
+         domain="{x} > 0.0"),
+    _row("log10", 1, np.log10, lambda F, out, x: (1.0 / (x * _LN10),), _ieee(math.log10, np.log10),
+         domain="{x} > 0.0"),
+    _row("sqrt", 1, np.sqrt, lambda F, out, x: (0.5 / out,), _ieee(math.sqrt, np.sqrt),
+         domain="{x} >= 0.0"),
     _row("cbrt", 1, _cbrt, lambda F, out, x: (1.0 / (3.0 * out * out),), math.cbrt),
     # piecewise and machine-learning functions; a corner is not complex-analytic
     _row("abs", 1, np.abs, lambda F, out, x: (F.sign(x),), abs, analytic=False,

@@ -139,6 +139,26 @@ def test_a_constant_division_by_zero_costs_nothing_at_run_time():
     np.testing.assert_array_equal(found.value, columns[0] ** 2 + columns[1] ** 2)
 
 
+EDGES = [*SPECIAL, 709.0, 709.5, 709.78, 710.0, 710.5, -709.0, -710.0, -710.5, 0.999999,
+         1.000001, -0.999999, -1.000001, 1e-300, -1e-300, 1.5, -1.5]
+
+
+@pytest.mark.parametrize("name", sorted(n for n, p in PRIMITIVES.items() if p.domain))
+def test_math_is_called_directly_only_where_it_cannot_raise(name):
+    """Generated code calls ``math``'s function itself inside the row's ``domain`` and
+    the IEEE form outside it: at every edge it answers what the scalar form does, and
+    raises nothing but UndefinedGradient (a NaN handed back, as everywhere)."""
+    fn = value_and_gradient_function(parse(f"{name}(x)"))
+    assert f"_{name}_math(a0) if " in generate_source(parse(f"{name}(x)"), "reverse")
+    for x in EDGES:
+        expected = PRIMITIVES[name].scalar(x)
+        try:
+            value, _ = fn(x)
+        except UndefinedGradient:
+            continue  # f or f' is NaN there: the caller redoes the point
+        assert _same(value, expected), (name, x, value, expected)
+
+
 def test_plain_float_code_is_ieee_with_or_without_the_nan_guard():
     """Generated loops (engine.loopgen) use the sweep without its NaN guard: it must
     still be the plain-float, IEEE form; only array code divides with a bare ``/``."""
