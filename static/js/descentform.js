@@ -61,13 +61,21 @@ export class DescentForm {
       app.history.replace(app.state);
       this.onChange("lr", true);
     });
+    // A typed rate is taken exactly as typed (the box keeps the text), or refused with a
+    // reason -- never quietly clamped; the slider only follows it.
     lr.addEventListener("change", () => {
       const value = Number(lr.value);
-      if (!(value > 0)) {
-        lr.value = String(app.state.lr);
-        return;
-      }
-      this.setRate(value);
+      const valid = lr.value.trim() !== "" && Number.isFinite(value) && value >= LR_MIN && value <= LR_MAX;
+      lr.toggleAttribute("aria-invalid", !valid);
+      $("lr-help").classList.toggle("warn", !valid);
+      $("lr-help").textContent = valid
+        ? "Any rate from 1e-12 to 100, used exactly as typed."
+        : `A learning rate must be a number from 1e-12 to 100; still using ${app.state.lr}.`;
+      if (!valid || value === app.state.lr) return;
+      app.state.lr = value;
+      this.showSlider(value);
+      app.history.replace(app.state);
+      this.onChange("lr", false);
     });
     $("steps").addEventListener("change", () => {
       const value = Number($("steps").value);
@@ -114,6 +122,10 @@ export class DescentForm {
       for (const id of ["lr", "steps", "start-x", "start-y", ...settingNames()]) {
         $(id).dispatchEvent(new Event("change"));
       }
+      if ($("lr").hasAttribute("aria-invalid")) { // say why rather than run another rate
+        $("lr").focus();
+        return;
+      }
       onSubmit();
     });
   }
@@ -133,10 +145,12 @@ export class DescentForm {
   /** Put the state into the controls. */
   sync() {
     const { state } = this.app;
-    $("lr").value = String(state.lr);
+    if (Number($("lr").value) !== state.lr) $("lr").value = String(state.lr);
     $("lr").min = String(LR_MIN);
     $("lr").max = String(LR_MAX);
-    $("lr-slider").value = String(Math.log10(state.lr));
+    $("lr-slider").min = String(Math.log10(LR_MIN));
+    $("lr-slider").max = String(Math.log10(LR_MAX));
+    this.showSlider(state.lr);
     $("steps").value = String(state.steps);
     $("optimizer").value = state.optimizer;
     if (state.start) {
@@ -151,9 +165,16 @@ export class DescentForm {
     const { app } = this;
     app.state.lr = clampLr(lr);
     $("lr").value = String(app.state.lr);
-    $("lr-slider").value = String(Math.log10(app.state.lr));
+    $("lr").removeAttribute("aria-invalid");
+    this.showSlider(app.state.lr);
     app.history.replace(app.state);
     this.onChange("lr", false);
+  }
+
+  /** The slider at a rate, within its own (log) range; it never rewrites the box. */
+  showSlider(lr) {
+    const slider = $("lr-slider");
+    slider.value = String(Math.min(Number(slider.max), Math.max(Number(slider.min), Math.log10(lr))));
   }
 
   /** Set one optimizer setting (a rate picked on the phase diagram sets the momentum too). */

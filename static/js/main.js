@@ -5,6 +5,7 @@ import { clearExprError, showExprError } from "./exprerror.js";
 import { graphMessage, renderGraph } from "./graph.js";
 import { NetworkView } from "./network.js";
 import { loadNetworkTables } from "./networktables.js";
+import { widened } from "./ranges.js";
 import { History, defaultState, fromQuery, methodFor } from "./state.js";
 import { fillSelect, loadTables, methodRow, tables } from "./tables.js";
 import { fmt, fmtPoint } from "./theme.js";
@@ -49,6 +50,24 @@ const app = {
   },
   /** The point of interest moved (x0, start or the player's step): redraw the graph. */
   onPointChanged: (point) => updateGraphSoon(point),
+  /**
+   * Plot the function over new ranges (either may be null to keep it; both null go back
+   * to the preset's or the default box). `auto`: the page widened the box itself (to hold
+   * a run), so later runs may widen it again; a range the user chose stays.
+   */
+  setRange(xr, yr, { auto = false } = {}) {
+    const { state } = this;
+    if (xr === null && yr === null) {
+      state.xr = null;
+      state.yr = null;
+      state.autoRange = true;
+    } else {
+      state.xr = xr ?? state.xr;
+      state.yr = yr ?? state.yr;
+      state.autoRange = auto;
+    }
+    return evaluate(state.expr, { push: !auto });
+  },
 };
 
 let view1d = null;
@@ -68,12 +87,21 @@ function presetStart(preset, nvars) {
   return start.length === nvars ? start : null;
 }
 
-/** Plotted ranges for the current state: the state's own, a matching preset's, or the default. */
+/**
+ * Plotted ranges for the current state: the state's own, or a matching preset's or the
+ * default box -- widened to hold the point of interest (a link's start or x₀) when the
+ * box was not chosen.
+ */
 function rangesFor(state) {
   const preset = presetFor(state.expr);
-  const xr = state.xr ?? preset?.x_range ?? DEFAULT_RANGE;
-  const yr = state.yr ?? preset?.y_range ?? DEFAULT_RANGE;
-  return { xr: [...xr], yr: [...yr] };
+  let xr = [...(state.xr ?? preset?.x_range ?? DEFAULT_RANGE)];
+  let yr = [...(state.yr ?? preset?.y_range ?? DEFAULT_RANGE)];
+  if (state.autoRange) {
+    const point = state.start ?? (state.x0 !== null ? [state.x0] : []);
+    if (point.length >= 1) xr = widened(xr, point[0]);
+    if (point.length >= 2) yr = widened(yr, point[1]);
+  }
+  return { xr, yr };
 }
 
 /** Fill in x0 / start where the state has none. */
@@ -104,6 +132,16 @@ async function loadPresets() {
     opt.textContent = `${preset.name} — ${preset.expr}`;
     select.appendChild(opt);
   }
+}
+
+/** A preset's settings: its box, and for two variables its learning rate and steps. */
+function applyPreset(preset) {
+  app.state.xr = null;
+  app.state.yr = null;
+  app.state.autoRange = true;
+  if (typeof preset.lr === "number") app.state.lr = preset.lr;
+  if (Number.isInteger(preset.steps)) app.state.steps = preset.steps;
+  view2d.syncControls();
 }
 
 function syncPresetSelect() {
@@ -201,9 +239,9 @@ async function evaluate(expr, { push = true, specs = null, fresh = false } = {})
   const seq = ++evalSeq;
   const state = app.state;
   const candidate = { ...state, expr };
-  if (fresh) {
-    candidate.xr = null;
-    candidate.yr = null;
+  if (fresh) { // the new function's own box, around its own start
+    Object.assign(candidate, { xr: null, yr: null, x0: null, start: null, autoRange: true });
+    state.autoRange = true;
   }
   const { xr, yr } = rangesFor(candidate);
   let field;
@@ -225,6 +263,8 @@ async function evaluate(expr, { push = true, specs = null, fresh = false } = {})
 
   const variables = field.variables.length ? field.variables : ["x"];
   const changed = expr !== app.goodExpr;
+  // A new function cannot keep the runs of the old one: say so rather than drop them silently.
+  const dropped = changed && app.goodExpr !== null && specs === null ? view2d.runs.list.length : 0;
   if (changed && app.goodExpr !== null && specs === null) specs = [];
   if (fresh) {
     state.x0 = null;
@@ -256,6 +296,10 @@ async function evaluate(expr, { push = true, specs = null, fresh = false } = {})
     await view2d.update(field, xr, yr, revision, specs);
   }
   if (seq !== evalSeq) return;
+  if (dropped) {
+    view2d.setStatus("", `The ${dropped} run${dropped === 1 ? "" : "s"} of the previous function `
+      + `${dropped === 1 ? "was" : "were"} cleared: a run belongs to the function it descended.`);
+  }
   app.history.replace(state);
   // Hooks for tests and for anyone scripting the page: what is on screen now.
   document.body.dataset.expr = expr;
@@ -280,10 +324,7 @@ function bindFunctionField() {
     const preset = app.presets[Number($("preset").value)];
     if (!preset) return;
     input.value = preset.expr;
-    app.state.xr = null;
-    app.state.yr = null;
-    if (typeof preset.lr === "number") app.state.lr = preset.lr;
-    if (Number.isInteger(preset.steps)) app.state.steps = preset.steps;
+    applyPreset(preset);
     evaluate(preset.expr, { push: true, specs: [], fresh: true });
   });
   $("method").addEventListener("change", () => {
@@ -345,7 +386,12 @@ async function main() {
   bindTabs();
   bindFunctionField();
   await loadPresets();
-  await restore(fromQuery(window.location.search));
+  const state = fromQuery(window.location.search);
+  app.state = state;
+  // The first load without a link is the default function's preset, as if it were chosen.
+  const preset = presetFor(state.expr);
+  if (!new URLSearchParams(window.location.search).has("f") && preset) applyPreset(preset);
+  await restore(state);
 }
 
 main();

@@ -24,7 +24,11 @@ export class Player {
       this.configureSlider();
       this.showStep();
     });
-    $("play-step").addEventListener("input", () => this.showStep());
+    $("play-step").addEventListener("input", () => {
+      this.view.app.state.playStep = this.step; // kept in the URL
+      this.view.app.history.replace(this.view.app.state);
+      this.showStep();
+    });
     $("play").addEventListener("click", () => (this.playing ? this.stop() : this.play()));
     $("play-all").addEventListener("click", () => (this.playing ? this.stop() : this.playAll()));
     /** While every run is animated: the iteration all of them are at; else null. */
@@ -111,6 +115,13 @@ export class Player {
     $("play-all").disabled = none;
     $("play-step").disabled = none;
     this.configureSlider();
+    this.showStep();
+  }
+
+  /** Put the slider at path index `k` (as far as the run goes) and show that step. */
+  goTo(k) {
+    const slider = $("play-step");
+    slider.value = String(Math.min(Number(slider.max), Math.max(0, k)));
     this.showStep();
   }
 

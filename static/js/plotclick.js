@@ -39,3 +39,42 @@ export function onPlotHover(el, callback) {
   el.addEventListener("mousemove", (event) => callback(dataPoint(el, event)));
   el.addEventListener("mouseleave", () => callback(null));
 }
+
+/**
+ * Report the axis ranges after the user zooms or pans (``{x: [lo, hi], y: [lo, hi]}``,
+ * an axis left out when it did not change), or null after a double-click reset.
+ * @param {HTMLElement} el the Plotly graph div
+ * @param {(ranges: {x?: number[], y?: number[]}|null) => void} callback
+ */
+export function onPlotZoom(el, callback) {
+  whenPlotted(el, () => el.on("plotly_relayout", (event) => {
+    if (event["xaxis.autorange"] || event["yaxis.autorange"]) {
+      callback(null);
+      return;
+    }
+    const read = (axis) => {
+      const pair = event[`${axis}.range`] ?? [event[`${axis}.range[0]`], event[`${axis}.range[1]`]];
+      return pair.every((v) => typeof v === "number" && Number.isFinite(v)) && pair[0] < pair[1] ? pair : null;
+    };
+    const ranges = {};
+    const x = read("xaxis");
+    const y = read("yaxis");
+    if (x) ranges.x = x;
+    if (y) ranges.y = y;
+    if (x || y) callback(ranges);
+  }));
+}
+
+/** Run `fn` once Plotly has made `el` a plot (its event methods exist only then). */
+function whenPlotted(el, fn) {
+  if (typeof el.on === "function") {
+    fn();
+    return;
+  }
+  const watch = new MutationObserver(() => {
+    if (typeof el.on !== "function") return;
+    watch.disconnect();
+    fn();
+  });
+  watch.observe(el, { attributes: true, childList: true });
+}

@@ -7,8 +7,9 @@ import { methodRow, optimizerRow, settingNames, settingsFor, tables } from "./ta
 
 export const VIEWS = ["1d", "contour", "surface", "network"];
 
-export const LR_MIN = 1e-5;
-export const LR_MAX = 10;
+/** The learning rates the page takes, exactly as typed (the slider covers the same range). */
+export const LR_MIN = 1e-12;
+export const LR_MAX = 100;
 export const STEPS_MAX = 100000;
 export const DEFAULT_EXPR = "x**2 + y**2";
 
@@ -24,6 +25,10 @@ export function defaultState() {
     method: null, // null = central in 1-D, autodiff in 2-D
     xr: null, // [lo, hi] plotted range of the first variable; null = preset's or default
     yr: null, // [lo, hi] plotted range of the second variable
+    autoRange: true, // false once a range is chosen (in a link, the range boxes, a zoom)
+    h: null, // the 1-D view's step h for the numerical derivative; null = the method's own
+    ascent: false, // the 2-D arrows show +∇f instead of −∇f
+    playStep: null, // the player's position (index into the selected run's path)
     settings: {}, // optimizer settings the user changed, by name; the rest take the table's defaults
     runs: [], // [{optimizer, lr, steps, method, start, settings}]
     net: defaultNet(), // the "Neural network" view's settings
@@ -180,8 +185,16 @@ export function fromQuery(search) {
   }
   for (const key of ["xr", "yr"]) {
     const range = numList(q.get(key));
-    if (range && range.length === 2 && range[0] < range[1]) state[key] = range;
+    if (range && range.length === 2 && range[0] < range[1]) {
+      state[key] = range;
+      state.autoRange = false;
+    }
   }
+  const h = num(q.get("h"));
+  if (h !== null && h > 0) state.h = h;
+  state.ascent = q.get("arrows") === "ascent";
+  const step = num(q.get("step"));
+  if (step !== null && Number.isInteger(step) && step >= 0) state.playStep = step;
   state.runs = q.getAll("run").map(runFromText).filter(Boolean);
   state.net = netFromQuery(q);
   return state;
@@ -204,9 +217,12 @@ export function toQuery(state) {
   if (state.method) q.set("method", state.method);
   if (state.xr) q.set("xr", state.xr.map(short).join(","));
   if (state.yr && twoD) q.set("yr", state.yr.map(short).join(","));
+  if (state.view === "1d" && state.h !== null) q.set("h", short(state.h));
   if (twoD) {
     for (const [key, value] of changedSettings(state.optimizer, state.settings)) q.set(key, short(value));
+    if (state.ascent) q.set("arrows", "ascent");
     for (const run of state.runs) q.append("run", runToText(run));
+    if (state.runs.length && state.playStep !== null) q.set("step", String(state.playStep));
   }
   if (state.view === "network") netToQuery(state.net, q);
   // Readable links: keep , ( ) * unescaped and spaces as +.

@@ -5,6 +5,8 @@ import { DerivativeCheck } from "./derivcheck.js";
 import { Plot1D } from "./plot1d.js";
 import { renderSteps } from "./plotsteps.js";
 import { methodFor } from "./state.js";
+import { onPlotZoom } from "./plotclick.js";
+import { RangeControl } from "./ranges.js";
 import { methodRow, tables } from "./tables.js";
 import { fmt, fmtFull, tidy } from "./theme.js";
 import { $, debounce } from "./util.js";
@@ -37,7 +39,17 @@ export class View1D {
     this.input.addEventListener("keydown", (e) => {
       if (e.key === "Enter") this.input.dispatchEvent(new Event("change"));
     });
-    this.hInput.addEventListener("change", () => this.refreshDerivative());
+    this.hInput.addEventListener("change", () => {
+      const h = Number(this.hInput.value);
+      this.app.state.h = this.hInput.value !== "" && Number.isFinite(h) && h > 0 ? h : null;
+      this.app.history.replace(this.app.state);
+      this.refreshDerivative();
+    });
+    this.range = new RangeControl("xr-1d", (xr) => this.app.setRange(xr, null));
+    // zoom and pan sample the curve again over what is shown
+    const zoomed = debounce((ranges) => (ranges ? (ranges.x && this.app.setRange(ranges.x, null))
+      : this.app.setRange(null, null)), 250);
+    onPlotZoom($("plot-1d"), zoomed);
     this.check = new DerivativeCheck(app, $("check-1d"), () => ({
       point: [this.app.state.x0], box: [this.app.state.xr],
     }), (claims) => this.drawClaim(claims ? claims[0] : null));
@@ -80,6 +92,10 @@ export class View1D {
   /** A new function (or range): draw f and f' and everything at x0. */
   async update(field, xRange, revision) {
     this.check.setVariables(field.variables.length ? field.variables : ["x"]);
+    this.range.show(xRange);
+    const { h } = this.app.state;
+    if (h !== null && Number(this.hInput.value) !== h) this.hInput.value = String(h);
+    if (h === null) this.hInput.value = "";
     this.field = field;
     this.revision = revision;
     const name = field.variables[0] ?? "x";

@@ -5,7 +5,8 @@ import { DerivativeCheck } from "./derivcheck.js";
 import { DescentForm } from "./descentform.js";
 import { Player } from "./player.js";
 import { Plot2D } from "./plot2d.js";
-import { onPlotHover } from "./plotclick.js";
+import { onPlotHover, onPlotZoom } from "./plotclick.js";
+import { RangeControl } from "./ranges.js";
 import { lossY, renderLoss } from "./plotloss.js";
 import { PointPanel } from "./pointpanel.js";
 import { MAX_RUNS, Runs } from "./runs.js";
@@ -50,9 +51,17 @@ export class View2D {
     $("clear-runs").addEventListener("click", () => this.clearRuns());
     $("sweep-lr").addEventListener("click", () => this.runSweep());
     $("ascent").addEventListener("change", () => {
+      this.app.state.ascent = $("ascent").checked;
+      this.app.history.replace(this.app.state);
       this.render();
       this.player.showStep();
     });
+    this.ranges = [new RangeControl("xr-2d", (xr) => this.app.setRange(xr, null)),
+      new RangeControl("yr-2d", (yr) => this.app.setRange(null, yr))];
+    // zoom and pan sample the field again over what is shown
+    const zoomed = debounce((ranges) => (ranges ? this.app.setRange(ranges.x ?? null, ranges.y ?? null)
+      : this.app.setRange(null, null)), 250);
+    onPlotZoom($("plot-contour"), zoomed);
     // The quiver is laid out in screen pixels: redo it when the window changes size.
     let resizeTimer = null;
     window.addEventListener("resize", () => {
@@ -73,6 +82,7 @@ export class View2D {
 
   syncControls() {
     this.form.sync();
+    $("ascent").checked = this.app.state.ascent;
   }
 
   /**
@@ -155,7 +165,9 @@ export class View2D {
     $("start-y-name").textContent = ny;
     const changed = field.expr !== this.plot.field?.expr;
     this.plot.setField(field, xRange, yRange, revision);
-    this.form.sync();
+    this.syncControls();
+    this.ranges[0].show(xRange);
+    this.ranges[1].show(yRange);
     this.check.setVariables(field.variables);
     if (changed) this.sweep.hide();
     if (specs && !sameSpec(specs, this.runs.specs)) await this.restoreRuns(specs);
@@ -224,11 +236,31 @@ export class View2D {
       this.runs.renderTable();
       this.player.refresh(run.key);
       this.render();
+      this.fitRun(run);
     } catch (err) {
       this.app.reportError(err, null);
       this.setStatus("error", err.reason ?? err.message);
     } finally {
       $("run").disabled = false;
+    }
+  }
+
+  /**
+   * Widen a box the user did not choose so that it holds where `run` went (not a diverged
+   * run, whose last points may be anywhere).
+   */
+  fitRun(run) {
+    const { state } = this.app;
+    if (!state.autoRange || run.status === "diverged" || !state.xr || !state.yr) return;
+    const box = [state.xr, state.yr].map((range, axis) => {
+      const values = run.path.map((p) => p[axis]).filter(Number.isFinite);
+      const lo = Math.min(range[0], ...values);
+      const hi = Math.max(range[1], ...values);
+      const margin = lo < range[0] || hi > range[1] ? 0.1 * (hi - lo) : 0;
+      return [lo < range[0] ? lo - margin : lo, hi > range[1] ? hi + margin : hi];
+    });
+    if (box.some((r, axis) => r[0] !== [state.xr, state.yr][axis][0] || r[1] !== [state.xr, state.yr][axis][1])) {
+      this.app.setRange(box[0], box[1], { auto: true });
     }
   }
 
@@ -250,6 +282,7 @@ export class View2D {
     if (last) this.setStatus(last.status, this.runs.describe(last));
     this.runs.renderTable();
     this.player.refresh(last ? last.key : null);
+    if (last && this.app.state.playStep !== null) this.player.goTo(this.app.state.playStep);
   }
 
   clearRuns() {

@@ -160,3 +160,93 @@ def test_dragging_the_start_marker_moves_the_start(page, server):
     assert page.evaluate("() => document.getElementById('plot-contour').layout.xaxis.range") \
         == [-3, 3]
     assert f"point={x:g},{y:g}" in page.url
+
+
+def _contour_x(page) -> list[float]:
+    return page.evaluate("() => Array.from(document.getElementById('plot-contour').data[0].x)")
+
+
+def test_range_boxes_and_zoom_sample_the_field_again(page, server):
+    open_page(page, url(server, "x**2 + 3*y**2 + x*y", "&point=1,1"))
+    page.fill("#xr-2d-lo", "-1")
+    page.fill("#xr-2d-hi", "2")
+    page.press("#xr-2d-hi", "Tab")
+    page.wait_for_function("() => document.getElementById('plot-contour').data[0].x.at(-1) === 2")
+    page.wait_for_function("() => location.search.includes('xr=-1,2')")
+    xs = _contour_x(page)
+    assert xs[0] == -1 and xs[-1] == 2
+    # a zoom on the contour is sampled again: the grid spans what is shown
+    page.evaluate("() => Plotly.relayout('plot-contour', {'xaxis.range': [0, 1], "
+                  "'yaxis.range': [0.5, 1.5]})")
+    page.wait_for_function("() => document.getElementById('plot-contour').data[0].x[0] === 0")
+    assert _contour_x(page)[-1] == 1 and "yr=0.5,1.5" in page.url
+    assert page.input_value("#yr-2d-lo") == "0.5"
+    # a range the other way round is refused, and says so
+    page.fill("#yr-2d-lo", "3")
+    page.press("#yr-2d-lo", "Tab")
+    assert page.get_attribute("#yr-2d-lo", "aria-invalid") is not None
+
+
+def test_1d_zoom_samples_the_curve_again(page, server):
+    open_page(page, url(server, "sin(5*x)", "&point=0.3"))
+    page.evaluate("() => Plotly.relayout('plot-1d', {'xaxis.range': [0, 1]})")
+    page.wait_for_function("() => document.getElementById('plot-1d').data[0].x[0] === 0")
+    xs = page.evaluate("() => Array.from(document.getElementById('plot-1d').data[0].x)")
+    assert xs[-1] == 1 and len(xs) == 400  # all 400 points over the zoomed range
+    assert page.input_value("#xr-1d-hi") == "1"
+
+
+def test_a_tiny_learning_rate_runs_as_typed(page, server):
+    open_page(page, url(server, "x**2 + y**2", "&point=-3,4"))
+    page.fill("#lr", "1e-10")
+    page.press("#lr", "Tab")
+    assert page.input_value("#lr") == "1e-10"  # never rewritten
+    page.click("#run")
+    page.wait_for_function("() => document.querySelectorAll('#runs-rows tr').length === 1")
+    assert "lr=1e-10" in page.url and "lr 1e−10" in page.text_content("#descent-status")
+    page.fill("#lr", "1e-13")
+    page.press("#lr", "Tab")
+    assert page.get_attribute("#lr", "aria-invalid") is not None
+    assert "from 1e-12 to 100" in page.text_content("#lr-help")
+
+
+def test_a_link_with_h_ranges_and_arrows_reloads_to_the_same_numbers(page, server):
+    address = url(server, "exp(sin(x))", "&point=1&h=0.0001&xr=-1,3&method=central")
+    open_page(page, address)
+    page.wait_for_function("() => document.getElementById('d-h').textContent.includes('1')")
+    first = page.text_content("#d-num"), page.text_content("#d-h")
+    assert page.input_value("#h1d") == "0.0001" and page.input_value("#xr-1d-lo") == "-1"
+    open_page(page, page.url)
+    page.wait_for_function("() => document.getElementById('d-h').textContent.includes('1')")
+    assert (page.text_content("#d-num"), page.text_content("#d-h")) == first
+    open_page(page, url(server, "x**2 + y**2", "&point=-3,4&arrows=ascent"))
+    assert page.is_checked("#ascent")
+
+
+def test_first_load_is_the_default_preset_and_a_new_function_says_what_it_drops(page, server):
+    page.goto(server + "/")
+    page.wait_for_selector("body[data-ready=true]")
+    first = page.input_value("#steps"), page.input_value("#lr")
+    page.select_option("#preset", label=page.eval_on_selector(
+        "#preset", "s => Array.from(s.options).find(o => o.text.includes('x**2 + y**2')).text"))
+    page.wait_for_selector("body[data-ready=true]")
+    assert (page.input_value("#steps"), page.input_value("#lr")) == first == ("100", "0.1")
+    run_descent(page, lr=0.1, steps=10)
+    page.fill("#expr", "x**2 + 2*y**2")
+    page.wait_for_function("() => document.body.dataset.expr === 'x**2 + 2*y**2'")
+    page.wait_for_function("() => document.getElementById('descent-status').textContent"
+                           ".includes('cleared')")
+    assert "The 1 run of the previous function was cleared" in page.text_content(
+        "#descent-status")
+
+
+def test_the_default_box_holds_the_start_and_the_runs(page, server):
+    open_page(page, url(server, "x**2 + y**2 + 0*x", "&point=-3,4"))  # no preset: [-3, 3]
+    yr = page.evaluate("() => document.getElementById('plot-contour').layout.yaxis.range")
+    assert yr[1] > 4
+    run_descent(page, lr=0.1, steps=20, optimizer="momentum")  # swings past the box
+    page.wait_for_timeout(500)
+    low, high = page.evaluate("() => document.getElementById('plot-contour').layout.xaxis.range")
+    path = page.evaluate("""() => document.getElementById('plot-contour').data
+        .find(t => (t.name || '').startsWith('#1')).x""")
+    assert low <= min(path) and max(path) <= high
