@@ -72,7 +72,7 @@ function order(nodes, layer, byId, consumers) {
  * @param {HTMLElement} container
  * @param {object} graph POST /graph answer
  */
-export function renderGraph(container, graph) {
+export function renderGraph(container, graph, onVariable = () => {}) {
   const nodes = graph.nodes;
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const consumers = new Map();
@@ -141,7 +141,7 @@ export function renderGraph(container, graph) {
   const scroll = document.createElement("div");
   scroll.className = "graph-scroll-inner";
   scroll.appendChild(svg);
-  container.replaceChildren(scroll, chainRule(graph, byId), forwardTrace(graph, byId));
+  container.replaceChildren(scroll, chainRule(graph, byId, onVariable), forwardTrace(graph, byId));
 }
 
 /** Most paths written out in the chain-rule panel (the sum is over all of them). */
@@ -164,8 +164,12 @@ function paths(graph, byId, from) {
   return found;
 }
 
-/** The chain rule for a chosen variable: ∂f/∂x = Σ over paths of Π of the edges' local derivatives. */
-function chainRule(graph, byId) {
+/**
+ * The chain rule for a chosen variable: ∂f/∂x = Σ over paths of Π of the edges' local
+ * derivatives. The variable chosen is also the forward trace's direction (`onVariable`
+ * asks for the graph again along it).
+ */
+function chainRule(graph, byId, onVariable) {
   const box = document.createElement("div");
   box.className = "chain-rule";
   const head = document.createElement("div");
@@ -204,7 +208,13 @@ function chainRule(graph, byId) {
     total.textContent = `∂f/∂${name} = sum over ${all.length} path${all.length === 1 ? "" : "s"} = ${fmt(sum, 6)}`
       + ` — the adjoint of ${name} is ${fmt(byId.get(from).grad, 6)}.${more}`;
   };
-  select.addEventListener("change", show);
+  // the variable the forward trace runs along is the one selected
+  const along = vars.findIndex((n, i) => graph.direction[i] === 1 && graph.direction.every((d, j) => j === i || d === 0));
+  if (along >= 0) select.value = String(vars[along].id);
+  select.addEventListener("change", () => {
+    show();
+    onVariable(vars.findIndex((n) => n.id === Number(select.value)));
+  });
   if (vars.length) show();
   else total.textContent = "f has no variables: every derivative is 0.";
   const help = document.createElement("p");

@@ -337,13 +337,23 @@ function bindFunctionField() {
 
 // ------------------------------------------------------------------ computation graph
 
+/** The variable the graph's forward trace runs along (its index), as last chosen. */
+let graphVariable = 0;
+let graphPoint = null;
+
 async function updateGraph(point) {
   if (!app.goodExpr || !point) return;
+  graphPoint = point;
   const container = $("graph");
+  if (graphVariable >= app.variables.length) graphVariable = 0;
+  const direction = app.variables.map((_, i) => (i === graphVariable ? 1 : 0));
   try {
-    const graph = await app.slots.run("graph", (signal) => api.graph(app.body({ point }), signal));
+    const graph = await app.slots.run("graph", (signal) => api.graph(app.body({ point, direction }), signal));
     if (!graph) return;
-    renderGraph(container, graph);
+    renderGraph(container, graph, (i) => {
+      graphVariable = Math.max(0, i);
+      updateGraph(graphPoint);
+    });
     const out = graph.nodes.find((n) => n.id === graph.output);
     const where = point.length === 1 ? `${app.variables[0]} = ${fmt(point[0])}` : `(${app.variables.join(", ")}) = ${fmtPoint(point)}`;
     $("graph-point").textContent = `at ${where} · f = ${fmt(out?.value ?? null)} · ${graph.nodes.length} nodes`;

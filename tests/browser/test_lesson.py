@@ -250,3 +250,18 @@ def test_the_default_box_holds_the_start_and_the_runs(page, server):
     path = page.evaluate("""() => document.getElementById('plot-contour').data
         .find(t => (t.name || '').startsWith('#1')).x""")
     assert low <= min(path) and max(path) <= high
+
+
+def test_the_forward_trace_runs_along_the_chosen_variable(page, server):
+    open_page(page, url(server, "x*x + sin(x*y)", "&point=0.3,-1.2"))
+    page.wait_for_selector(".forward-trace h3")
+    assert "e_x" in page.text_content(".forward-trace h3")
+    page.select_option("#chain-variable", label="∂f/∂y")
+    page.wait_for_function("() => document.querySelector('.forward-trace h3').textContent"
+                           ".includes('e_y')")
+    assert page.eval_on_selector("#chain-variable", "s => s.selectedOptions[0].text") == "∂f/∂y"
+    # the output's tangent along e_y is ∂f/∂y, the adjoint of y
+    rows = page.eval_on_selector_all(".forward-trace tbody tr",
+                                     "rs => rs.map(r => Array.from(r.cells, c => c.textContent))")
+    total = page.text_content(".chain-total")
+    assert rows[-1][2] in total
