@@ -39,6 +39,14 @@ def _alive(pid: int) -> bool:
     return state != "Z"  # a zombie has ended; only its exit status waits to be read
 
 
+def _gone(pids: set[int]) -> bool:
+    """Whether every process of ``pids`` has ended (waiting at most ``BOUND``)."""
+    end = time.monotonic() + BOUND
+    while any(_alive(pid) for pid in pids) and time.monotonic() < end:
+        time.sleep(0.2)
+    return not any(_alive(pid) for pid in pids)
+
+
 def _refused(port: int) -> bool:
     try:
         socket.create_connection(("127.0.0.1", port), timeout=2).close()
@@ -53,7 +61,7 @@ def _workers(server: LocalServer, count: int) -> set[int]:
     end = time.monotonic() + BOUND
     while time.monotonic() < end:
         workers = {pid for pid in _children(server.process.pid)
-                   if "multiprocessing" in Path(f"/proc/{pid}/cmdline").read_text()}
+                   if "spawn_main" in Path(f"/proc/{pid}/cmdline").read_text()}
         if len(workers) >= count:
             return workers
         time.sleep(0.2)
@@ -62,33 +70,19 @@ def _workers(server: LocalServer, count: int) -> set[int]:
 
 def test_workers_die_with_a_killed_supervisor():
     server = LocalServer(args=("--workers", "2", "--log-level", "warning")).start()
+    workers: set[int] = set()
     try:
         workers = _workers(server, 2)
         assert server.healthy()
         os.kill(server.process.pid, signal.SIGKILL)  # no graceful stop, no clean-up
         server.process.wait(BOUND)
-        end = time.monotonic() + BOUND
-        while any(_alive(pid) for pid in workers) and time.monotonic() < end:
-            time.sleep(0.2)
-        assert not any(_alive(pid) for pid in workers), "a worker outlived its supervisor"
+        assert _gone(workers), "a worker outlived its supervisor"
         assert _refused(server.port), "the port still answers"
     finally:
-        for pid in _workers_left(server):
-            os.kill(pid, signal.SIGKILL)
-
-
-def _workers_left(server: LocalServer) -> list[int]:
-    """Any worker still alive (for clean-up after a failure)."""
-    left = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                cmdline = (entry / "cmdline").read_bytes()
-            except OSError:
-                continue
-            if b"multiprocessing" in cmdline and str(server.port).encode() in cmdline:
-                left.append(int(entry.name))
-    return left
+        for pid in workers:  # after a failure: leave nothing behind
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+        server.kill()
 
 
 def test_workers_stop_with_a_sigterm_to_the_supervisor():
@@ -96,7 +90,7 @@ def test_workers_stop_with_a_sigterm_to_the_supervisor():
     workers = _workers(server, 2)
     code, output = server.stop()
     assert code == 0, output
-    assert not any(_alive(pid) for pid in workers)
+    assert _gone(workers)
 
 
 def test_a_single_server_does_not_tie_itself_to_its_parent():
