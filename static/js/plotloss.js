@@ -5,9 +5,9 @@ import { COLORS, PLOT_CONFIG, axis, baseLayout } from "./theme.js";
 
 const isNum = (v) => v !== null && v !== undefined && Number.isFinite(v);
 
-/** Height of the plot without a legend, and of each row of the legend (two runs a row). */
+/** Height of the plot without a legend, and of each run's row in the legend. */
 const PLOT_HEIGHT = 270;
-const LEGEND_ROW = 22;
+const LEGEND_ROW = 20;
 
 /**
  * @param {HTMLElement} el
@@ -43,10 +43,10 @@ export function renderLoss(el, runs, markers = []) {
     yaxis: axis(title, { type: "log", exponentformat: "power" }),
     hovermode: "closest",
     showlegend: runs.length > 0,
-    // the legend sits under the axis; the figure grows by a row of it per two runs
-    legend: { orientation: "h", x: 0, y: 0, yref: "container", yanchor: "bottom", font: { size: 11 } },
-    height: PLOT_HEIGHT + LEGEND_ROW * Math.ceil(runs.length / 2),
-    margin: { l: 64, r: 16, t: 8, b: 44 + LEGEND_ROW * Math.ceil(runs.length / 2) },
+    // the legend sits under the axis, a run a row; the figure grows to hold it
+    legend: { orientation: "v", x: 0, y: 0, yref: "container", yanchor: "bottom", font: { size: 11 } },
+    height: PLOT_HEIGHT + LEGEND_ROW * runs.length,
+    margin: { l: 64, r: 16, t: 8, b: 44 + LEGEND_ROW * runs.length },
     annotations: runs.length ? [] : [{
       text: "Run descent to see the loss per iteration", showarrow: false,
       xref: "paper", yref: "paper", x: 0.5, y: 0.5, font: { color: COLORS.muted, size: 13 },

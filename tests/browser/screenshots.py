@@ -99,10 +99,40 @@ def take(base: str, out: Path) -> list[Path]:
         page.evaluate("() => document.activeElement.blur()")
         shot("2d-descent.png")
 
-        # 3-D surface of the same runs
+        # The player's step written out: Adam's moments and the update with the numbers in
+        page.select_option("#play-run", index=2)
+        slider.focus()
+        for _ in range(3):
+            page.keyboard.press("ArrowRight")
+        page.wait_for_function(
+            "() => document.getElementById('play-update').textContent.includes('Step 3')")
+        _scroll_to(page, "play-update", 420)
+        shot("2d-update.png", top=False)
+
+        # All the runs animated together, a marker each, the loss plot with its legend
+        page.evaluate("() => window.scrollTo(0, 0)")
+        page.click("#play-all")
+        page.wait_for_timeout(2500)  # mid-way: every run's marker and the loss markers
+        page.evaluate("() => window.scrollTo(0, 0)")
+        shot("2d-animate.png", top=False)
+        page.click("#play-all")  # stop
+
+        # 3-D surface of the same runs, with the tangent plane at the start
         page.click("#tab-surface")
         page.wait_for_timeout(1500)
         shot("2d-surface.png")
+
+        # At a point: the gradient, the Hessian and the partial-derivative slices
+        page.goto(f"{base}/?f={quote('x**2*y + y**3 - 3*y')}&point=1,0.5")
+        _ready(page)
+        page.wait_for_function(
+            "() => document.getElementById('point-readout').textContent.includes('Hessian')")
+        _scroll_to(page, "point-title", 130)
+        shot("2d-point.png", top=False)
+        page.click("#tab-surface")
+        page.wait_for_timeout(1800)
+        page.evaluate("() => window.scrollTo(0, 0)")
+        shot("2d-plane.png", top=False)
 
         # An ill-conditioned bowl: gd zig-zags, momentum does not; one run diverges
         page.goto(f"{base}/?f={quote(BOWL)}")
@@ -168,6 +198,33 @@ def take(base: str, out: Path) -> list[Path]:
         page.wait_for_selector("#expr-error", state="visible")
         page.wait_for_timeout(300)
         shot("error.png")
+
+        # The neural network tab: a circle, a spiral, the digits, the textbook's start,
+        # and the gradient check
+        for name, query, full in (
+            ("network-circle.png", "data=circle&hidden=8&act=tanh&init=xavier&nopt=gd&nlr=0.5"
+             "&batch=10&epochs=50&seed=0", False),
+            ("network-spiral.png", "data=spiral&hidden=50&act=relu&init=he&nopt=momentum"
+             "&nlr=0.1&batch=10&epochs=300&seed=0", False),
+            ("network-digits.png", "data=digits&hidden=50&act=sigmoid&init=xavier&nopt=gd"
+             "&nlr=0.5&batch=100&epochs=20&seed=0", True),
+            ("network-textbook.png", "data=digits&hidden=50&act=sigmoid&init=std&std=0.01"
+             "&nopt=gd&nlr=0.1&batch=100&epochs=20&seed=0", True),
+        ):
+            page.goto(f"{base}/?view=network&{query}")
+            page.wait_for_selector("body[data-ready=true]")
+            page.click("#net-train")
+            page.wait_for_function(
+                "() => document.getElementById('view-network').dataset.state === 'completed'",
+                timeout=120_000)
+            page.wait_for_timeout(800)
+            shot(name, full_page=full)
+        page.click("#net-check")
+        page.wait_for_function(
+            "() => document.querySelectorAll('#net-check-rows tr').length >= 4",
+            timeout=120_000)
+        _scroll_to(page, "net-check-card", 60)
+        shot("network-gradcheck.png", top=False)
 
         # A narrow window: the grid collapses to one column
         narrow = context.new_page()
