@@ -129,8 +129,9 @@ def test_workers_share_the_socket_and_a_second_server_is_refused():
 
 
 def test_plain_uvicorn_serves_the_factory():
-    """The README's ``uvicorn --factory app.main:create_app``."""
-    command = [sys.executable, "-m", "uvicorn", "--factory", "app.main:create_app"]
+    """The README's ``uvicorn --factory app.main:create_app`` with the guarded protocol."""
+    command = [sys.executable, "-m", "uvicorn", "--factory", "app.main:create_app",
+               "--http", "app.connections:GuardedHttpToolsProtocol"]
     with LocalServer(command) as srv, httpx.Client(base_url=srv.url, timeout=10) as client:
         assert client.get("/").status_code == 200
         assert client.get("/static/js/main.js").status_code == 200

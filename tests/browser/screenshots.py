@@ -186,10 +186,11 @@ def take(base: str, out: Path) -> list[Path]:
         page.goto(f"{base}/?f={quote('(2*x**2 + 2*y) / 4')}&point=1,2")
         _ready(page)
         page.wait_for_selector("#graph svg")
-        page.locator("#graph-panel").scroll_into_view_if_needed()
-        page.evaluate("() => window.scrollBy(0, 200)")
+        page.mouse.move(1, 1)
         page.wait_for_timeout(300)
-        shot("graph.png", top=False)
+        path = out / "graph.png"  # the whole panel: graph, chain rule and forward trace
+        page.locator("#graph-panel").screenshot(path=str(path))
+        shots.append(path)
 
         # A bad expression: message and caret, last good plots kept
         page.goto(f"{base}/?f={quote('sin(x) * exp(-x**2 / 4)')}&point=0.5")
