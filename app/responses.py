@@ -5,7 +5,7 @@ conversion: response models for big results hold C-contiguous numpy arrays
 (:func:`as_array`, via ``model_construct``) and :class:`ModelResponse` writes them with
 ``orjson`` (``OPT_SERIALIZE_NUMPY``: straight from the array buffer, NaN/±inf as
 ``null``).  Responses are built inside the compute worker thread, so the event loop
-never spends time on serialisation.  ``tests/app/test_responses.py`` measures it.
+never spends time on serialisation.  ``bench/http.py`` measures it.
 
 >>> import numpy as np
 >>> from app.schemas import GradientResponse

@@ -74,7 +74,9 @@ def _per_coordinate_h(x: list[Array], h: Step, relative: float) -> list[Array]:
 
 
 def _stacked(x: list[Any], shifts: list[tuple[int, Any]]) -> list[Any]:
-    """Points ``x + shift * e_i`` for every (i, shift), stacked on a new leading axis.
+    """Points ``x + shift * e_i`` for every (i, shift), stacked on a new leading axis; a
+    shift of None is the point itself, unchanged (x + 0.0 would turn -0.0 into +0.0, the
+    other side of atan2's branch cut).
 
     A coordinate that no shift moves is a broadcast view (no copy); the work is
     O(variables + shifts) numpy calls, so 500 variables cost no more than they must.
@@ -83,7 +85,8 @@ def _stacked(x: list[Any], shifts: list[tuple[int, Any]]) -> list[Any]:
     stacked_shape = (len(shifts),) + shape
     moved: dict[int, list[tuple[int, Any]]] = {}
     for row, (i, shift) in enumerate(shifts):
-        moved.setdefault(i, []).append((row, shift))
+        if shift is not None:
+            moved.setdefault(i, []).append((row, shift))
     columns = []
     for j, xj in enumerate(x):
         if j not in moved:
@@ -101,7 +104,7 @@ def _stacked(x: list[Any], shifts: list[tuple[int, Any]]) -> list[Any]:
 def forward_difference(f: Function, x: list[Array], h: Step = None) -> Result:
     """``(f(x + h e_i) - f(x)) / h`` for every coordinate i (method ``forward``)."""
     hs = _per_coordinate_h(x, h, np.sqrt(EPS))
-    values = f(_stacked(x, [(0, np.zeros(()))] + [(i, hi) for i, hi in enumerate(hs)]))
+    values = f(_stacked(x, [(0, None)] + [(i, hi) for i, hi in enumerate(hs)]))
     return np.stack([(values[i + 1] - values[0]) / hi for i, hi in enumerate(hs)]), \
         np.stack(hs), None
 
@@ -109,7 +112,7 @@ def forward_difference(f: Function, x: list[Array], h: Step = None) -> Result:
 def backward_difference(f: Function, x: list[Array], h: Step = None) -> Result:
     """``(f(x) - f(x - h e_i)) / h`` for every coordinate i (method ``backward``)."""
     hs = _per_coordinate_h(x, h, np.sqrt(EPS))
-    values = f(_stacked(x, [(0, np.zeros(()))] + [(i, -hi) for i, hi in enumerate(hs)]))
+    values = f(_stacked(x, [(0, None)] + [(i, -hi) for i, hi in enumerate(hs)]))
     return np.stack([(values[0] - values[i + 1]) / hi for i, hi in enumerate(hs)]), \
         np.stack(hs), None
 

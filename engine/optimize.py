@@ -242,28 +242,33 @@ def ending(path: Sequence[Sequence[float]] | Array, values: list[float], norms: 
     return Trajectory(path, values, norms, len(path) - 1, status, reason, stop_step, message)
 
 
-def _stall_note(run: Trajectory, method: str, h: float | None, names: tuple[str, ...]
+def _stall_note(run: Trajectory, method: str, h: float | None, expr: Expression
                 ) -> tuple[int | None, str]:
     """The first step whose gradient is exactly 0 (the point stops moving), and why.
 
     With a finite-difference method and a fixed ``h``, a coordinate so large that
     ``x + h`` rounds to ``x`` makes the stencil see no change: the numerical gradient is
-    exactly 0 although f is not stationary -- the textbook's lr = 10 run stands still so.
+    exactly 0 although f need not be stationary -- the textbook's lr = 10 run stands
+    still so.  Whether f is stationary there is asked of its exact gradient (autodiff).
     """
     stalled = next((k for k, norm in enumerate(run.grad_norms) if norm == 0.0), None)
     if stalled is None:
         return None, ""
     x = run.path[stalled]
+    names = expr.variables
     where = "at the start" if stalled == 0 else f"at step {stalled}"
     if method in NUMERICAL_METHODS and h is not None:
         rounded = [i for i, xi in enumerate(x) if xi + h == xi and xi - h == xi]
         if rounded:
             i = rounded[0]
+            _, exact = value_and_gradient_on_floats(expr, "autodiff", None)(list(x))
+            why = ("so the point stands still although f is not stationary (its exact "
+                   "gradient is not 0 there)" if any(g != 0 for g in exact) else
+                   "and f's exact gradient is 0 there as well")
             return stalled, (
                 f"the numerical gradient became exactly 0 {where} because {names[i]} + h "
                 f"rounds to {names[i]} there ({names[i]} = {x[i]:.3g}, h = {h:g}): the "
-                "stencil sees no change, so the point stands still although f is not "
-                "stationary")
+                f"stencil sees no change, {why}")
     if stalled == len(run.path) - 1 and run.status != "completed":
         return stalled, ""
     return stalled, f"the gradient is exactly 0 {where}, so the point stops moving there"
@@ -330,7 +335,7 @@ def descend(
     else:
         run = run_optimizer(value_and_gradient, start_point, update, steps, tol,
                             divergence_factor, deadline)
-    stalled_at, stall = _stall_note(run, method, h, expr.variables)
+    stalled_at, stall = _stall_note(run, method, h, expr)
     notes = [run.message, stall, _bound_note(lr, curvature) if run.status == "diverged" else ""]
     keep = _thin(len(run.path), max_points)
     path = np.asarray(run.path, dtype=np.float64).reshape(len(run.path), len(start_point))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import math
-import time
 
 import httpx
 import pytest
@@ -200,10 +199,12 @@ def test_a_diverged_stream_has_no_nan_in_any_line(api):
 @pytest.mark.server
 def test_an_abandoned_stream_gives_its_slot_back():
     """One slot: a client reads the first lines of a long run and goes; the next
-    request gets the slot at once instead of waiting for the run to end."""
+    request gets the slot instead of a 503 after ``slot_wait`` (the abandoned run, left
+    alone, would hold the slot for far longer: 400,000 mini-batch steps)."""
     env = {Settings.env_name("compute_slots"): "1", Settings.env_name("slot_wait"): "2",
-           Settings.env_name("network_deadline"): "60"}
-    long_run = {"dataset": "circle", "samples": 5000, "hidden": 50, "epochs": 5,
+           Settings.env_name("network_deadline"): "600",
+           Settings.env_name("max_network_iterations"): "1000000"}
+    long_run = {"dataset": "circle", "samples": 5000, "hidden": 50, "epochs": 100,
                 "batch_size": 1}
     with LocalServer(env=env) as server, httpx.Client(timeout=30) as client:
         with client.stream("POST", server.url + TRAIN, json=long_run,
@@ -211,10 +212,8 @@ def test_an_abandoned_stream_gives_its_slot_back():
             assert response.status_code == 200
             first = next(response.iter_lines())
             assert json.loads(first)["epoch"] == 0
-        began = time.monotonic()
         answer = client.post(server.url + TRAIN, json=SMALL)
         assert answer.status_code == 200, answer.text[:300]
-        assert time.monotonic() - began < 2
 
 
 # ------------------------------------------------------------------------------ limits

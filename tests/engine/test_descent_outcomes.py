@@ -260,4 +260,5 @@ def test_textbook_lr_10_stalls_where_x_plus_h_rounds_to_x() -> None:
     assert result.message == (
         "ran all 100 steps; the numerical gradient became exactly 0 at step 10 because "
         "x + h rounds to x there (x = -2.59e+13, h = 0.0001): the stencil sees no change, "
-        "so the point stands still although f is not stationary")
+        "so the point stands still although f is not stationary (its exact gradient is "
+        "not 0 there)")

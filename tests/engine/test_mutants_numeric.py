@@ -163,14 +163,12 @@ def test_richardson_of_a_constant_is_zero_with_zero_error():
     assert np.all(np.isfinite(error))
 
 
-# --- a product bug, found by a surviving mutant ------------------------------------------
+# --- a product bug, found by a surviving mutant (fixed) ------------------------------------
+# Forward and backward differences once evaluated f(x) at x[0] + 0.0, which turns -0.0 into
+# +0.0: across atan2's branch cut f(x) was +pi there while the shifted points saw -pi, so
+# d/dy atan2(x, y) at (-0.0, -1) came out as -4.2e8 (forward) / +4.2e8 (backward), not 0.
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "forward and backward differences evaluate f(x) with x[0] + 0.0 (engine/numeric.py, "
-    "the (0, np.zeros(())) row), which turns x[0] = -0.0 into +0.0: across atan2's branch "
-    "cut f(x) is +pi there while the shifted points see -pi, so d/dy atan2(x, y) at "
-    "(-0.0, -1) comes out as -4.2e8 (forward) / +4.2e8 (backward) instead of 0"))
 @pytest.mark.parametrize("name", ["forward", "backward"])
 def test_the_point_itself_keeps_a_negative_zero(name):
     atan2 = lambda xs: np.arctan2(xs[0], xs[1])  # noqa: E731

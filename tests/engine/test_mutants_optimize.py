@@ -88,16 +88,16 @@ def test_a_rate_equal_to_the_bound_is_not_above_it():
     assert "lr 0.625 is below the stability bound 2/λmax = 0.625" in run.message
 
 
-# --- a product bug, found while killing mutants -------------------------------------------
+# --- a product bug, found while killing mutants (fixed) -----------------------------------
+# The stall note once said "the point stands still although f is not stationary" whenever
+# x + h and x - h both round to x, without asking whether f is.
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine/optimize.py _stall_note: when x + h and x - h both round to x it says 'the "
-    "point stands still although f is not stationary' without asking whether f is: for "
-    "a constant f (here 0*x + 5 at x = 1e20, central, h = 1) that is false"))
 def test_a_constant_far_out_is_not_called_non_stationary():
     run = descend(parse("0*x + 5"), [1e20], lr=0.5, steps=3, method="central", h=1.0)
     assert "not stationary" not in run.message
+    assert run.message.endswith("the stencil sees no change, and f's exact gradient is 0 "
+                                "there as well"), run.message
 
 
 # --- refusals: message, code and field -----------------------------------------------------
