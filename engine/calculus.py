@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -27,7 +26,7 @@ from .differentiate import (
     check_step,
     gradient_columns,
 )
-from .errors import DeadlineExceeded, ExpressionError
+from .errors import ExpressionError, deadline_check
 from .evaluate import evaluate_many, forward_values
 from .expression import Expression
 from .forward import directional_derivatives
@@ -306,18 +305,6 @@ def _check_range(bounds: Sequence[float], field: str) -> tuple[float, float]:
     return low, high
 
 
-def _deadline_check(deadline: float | None):  # type: ignore[no-untyped-def]
-    if deadline is None:
-        return None
-
-    def check() -> None:
-        if time.monotonic() > deadline:
-            raise DeadlineExceeded("the computation took longer than its time limit; "
-                                   "use a smaller grid")
-
-    return check
-
-
 def gradient_field(
     expr: Expression,
     x_range: Sequence[float],
@@ -355,7 +342,7 @@ def gradient_field(
         columns = [x[None, :], y[:, None]]  # broadcast to (ny, nx), never materialised
     else:
         columns = [x]
-    check = _deadline_check(deadline)
+    check = deadline_check(deadline, "use a smaller grid")
     if expr.variables:
         found = gradient_columns(expr, columns, method, h, check=check)
         parts = [found.value, *found.gradient]
@@ -407,7 +394,7 @@ def step_sweep(
         raise ExpressionError("n must be at least 2", code="bad_grid", field="n")
     x0 = resolve_point(expr, point)
     h = np.geomspace(h_max, h_min, n)
-    check = _deadline_check(deadline)
+    check = deadline_check(deadline, "use a smaller grid")
     if not len(x0):  # a constant: nothing to differentiate, nothing wrong
         exact = np.zeros(0)
     else:

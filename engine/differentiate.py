@@ -119,7 +119,9 @@ def _function(expr: Expression) -> Any:
 
 def _stencil(method: str, count: int) -> int:
     """Evaluations of f per point that ``method`` makes at once (its work per point)."""
-    return 1 if method in ("autodiff", "dual") else evaluations_per_point(method, count)
+    if method in ("autodiff", "dual"):
+        return 1
+    return max(1, evaluations_per_point(method, count))  # f alone when it has no variables
 
 
 def _reverse_mode(expr: Expression, columns: list[Array], compiled: bool | None = None
@@ -177,7 +179,9 @@ def _fill_block(expr: Expression, columns: list[Array], method: str, h: Step,
         value, grads = jvp_gradient(expr.graph, expr.variables, columns)
     else:
         f = _function(expr)
-        grads, h_used, estimate = NUMERICAL[method](f, columns, h)
+        # a function of no variables has no partials to take: only its value
+        grads, h_used, estimate = NUMERICAL[method](f, columns, h) if columns else \
+            ([], None, None)
         value = f(columns)
         if h_out is not None:
             h_out[...] = h_used

@@ -15,7 +15,10 @@ HTTP layer turns it into a 422 in one place; nothing in the engine knows about H
 
 from __future__ import annotations
 
-__all__ = ["ExpressionError", "DeadlineExceeded"]
+import time
+from collections.abc import Callable
+
+__all__ = ["ExpressionError", "DeadlineExceeded", "deadline_check"]
 
 
 class ExpressionError(ValueError):
@@ -65,3 +68,27 @@ class DeadlineExceeded(ExpressionError):
 
     def __init__(self, message: str, *, field: str = "expr") -> None:
         super().__init__(message, code="deadline", field=field)
+
+
+def deadline_check(deadline: float | None, advice: str, field: str = "expr"
+                   ) -> Callable[[], None] | None:
+    """A check to run between blocks of work: it raises :class:`DeadlineExceeded` once
+    ``time.monotonic()`` is past ``deadline`` (None: no check).
+
+    >>> deadline_check(None, "use a smaller grid") is None
+    True
+    >>> check = deadline_check(0.0, "use less")  # long passed
+    >>> check()
+    Traceback (most recent call last):
+    ...
+    engine.errors.DeadlineExceeded: the computation took longer than its time limit; use less
+    """
+    if deadline is None:
+        return None
+
+    def check() -> None:
+        if time.monotonic() > deadline:
+            raise DeadlineExceeded(f"the computation took longer than its time limit; {advice}",
+                                   field=field)
+
+    return check

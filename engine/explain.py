@@ -17,14 +17,16 @@ there is no second copy of any rule.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
-from .errors import ExpressionError
+from .differentiate import check_method, check_step
+from .errors import DeadlineExceeded, ExpressionError
 from .expression import Expression
 from .optimize import value_and_gradient_on_floats
-from .optimizers import FLOATS, check_optimizer, resolve_settings
+from .optimizers import FLOATS, check_lr, check_optimizer, resolve_settings
 from .points import resolve_point
 from .precedence import ATOM, POWER, PRODUCT, SUM, UNARY
 from .types import PointLike
@@ -181,13 +183,25 @@ def explain_step(
     optimizer: str = "gd",
     method: str = "autodiff",
     h: float | None = None,
+    deadline: float | None = None,
     **settings: float | None,
 ) -> StepExplained:
     """Run ``step - 1`` steps of the descent from ``start`` as :func:`engine.descend`
     does, then write step ``step`` out with the optimizer table's rule, coordinate by
-    coordinate.  Each line's formula names the quantities computed before it."""
+    coordinate.  Each line's formula names the quantities computed before it.  The
+    method, h, lr and settings are checked as :func:`engine.descend` checks them;
+    ``deadline`` (a ``time.monotonic()`` value) bounds the replay.
+
+    >>> from engine import parse
+    >>> worked = explain_step(parse("x**2 + y**2"), [-3, 4], step=1, lr=0.1)
+    >>> worked.after, [(line.formula, line.numbers) for line in worked.lines[0]]
+    ([-2.4, 3.2], [('x − lr·∂f/∂x', '−3 − 0.1·(−6)')])
+    """
     row = check_optimizer(optimizer)
     values = resolve_settings(row, settings)
+    check_lr(lr)
+    check_method(expr, method)
+    check_step(h)
     if isinstance(step, bool) or not isinstance(step, int) or step < 1:
         raise ExpressionError("step must be an integer >= 1", code="bad_steps", field="step")
     value_and_gradient = value_and_gradient_on_floats(expr, method, h)
@@ -196,10 +210,16 @@ def explain_step(
     value, grad = value_and_gradient(x)
     for t in range(1, step + 1):
         if not (math.isfinite(value) and all(math.isfinite(g) for g in grad)):
+            if t == 1:
+                raise ExpressionError("f or its gradient is not finite at the start",
+                                      code="bad_point", field="start")
             raise ExpressionError(f"the run is not finite at step {t - 1}, before step {step}",
                                   code="bad_steps", field="step")
         if t == step:
             break
+        if deadline is not None and time.monotonic() > deadline:
+            raise DeadlineExceeded(f"replaying the run took longer than its time limit after "
+                                   f"{t - 1} steps; ask for an earlier step", field="step")
         moved = []
         for i, (xi, gi) in enumerate(zip(x, grad, strict=True)):
             xi, *state[i] = row.step(FLOATS, xi, gi, t, lr, values, *state[i])
@@ -209,12 +229,12 @@ def explain_step(
     symbols = {s.name: s.symbol or s.name for s in row.settings}
     settings_worked = SimpleNamespace(**{name: Worked(v, symbols[name])
                                          for name, v in vars(values).items()})
-    time = Worked(step, "t")
+    counter = Worked(step, "t")
     lines, after = [], []
     for i, name in enumerate(expr.variables):
         old_state = [Worked(v, symbol) for v, symbol in zip(state[i], row.state, strict=True)]
         new, *new_state = row.step(WORKED, Worked(x[i], name), Worked(grad[i], f"∂f/∂{name}"),
-                                   time, Worked(lr, "lr"), settings_worked, *old_state)
+                                   counter, Worked(lr, "lr"), settings_worked, *old_state)
         named: dict[int, str] = {}
         coordinate = []
         for symbol, term in zip(row.state, new_state, strict=True):
@@ -222,7 +242,7 @@ def explain_step(
             named[id(term)] = symbol  # later lines refer to the new value by its name
         coordinate.append(Line(name, new.formula(named), new.numbers(named), new.value))
         for symbol, derive in row.derived:
-            term = derive(WORKED, time, settings_worked,
+            term = derive(WORKED, counter, settings_worked,
                           *(Worked(s.value, sym) for s, sym in zip(new_state, row.state,
                                                                   strict=True)))
             coordinate.append(Line(symbol, term.formula(), term.numbers(), term.value))

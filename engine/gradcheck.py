@@ -25,16 +25,17 @@ corner of ``abs``, ``relu``, ``min`` or ``max`` is flagged, which explains a fai
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from .differentiate import NUMERICAL_METHODS, check_method, check_step, gradient_columns
-from .errors import ExpressionError
+from .errors import ExpressionError, deadline_check
 from .evaluate import evaluate_many, forward_values
 from .expression import Expression
 from .limits import DEFAULT_LIMITS, Limits
+from .numeric import EPS, evaluations_per_point
 from .ops import PRIMITIVES
 from .parser import parse
 from .points import resolve_point
@@ -47,7 +48,6 @@ PASS = 1e-7
 """Largest relative error that passes."""
 WARN = 1e-4
 """Largest relative error that only warns."""
-EPS = float(np.finfo(np.float64).eps)
 _ORDER = {"pass": 0, "warn": 1, "fail": 2}
 
 
@@ -150,6 +150,8 @@ def _sample(expr: Expression, point: PointLike, random_points: int,
         raise ExpressionError("random_points must be >= 0", code="bad_points",
                               field="random_points")
     bounds = np.array([[-2.0, 2.0]] * count if box is None else box, dtype=np.float64)
+    if bounds.size == 0:
+        bounds = bounds.reshape(0, 2)  # no variables: nothing to draw but the point
     if bounds.shape != (count, 2) or not np.all(np.isfinite(bounds)) \
             or not np.all(bounds[:, 0] < bounds[:, 1]):
         raise ExpressionError(f"box must be one [low, high] per variable ({count}) with "
@@ -160,7 +162,8 @@ def _sample(expr: Expression, point: PointLike, random_points: int,
 
 
 def _bound(expr: Expression, columns: list[Array], method: str, h: float,
-           numerical: Array, values: Array, estimate: Array | None) -> Array:
+           numerical: Array, values: Array, estimate: Array | None,
+           check: Callable[[], None] | None) -> Array:
     """The numerical method's own error bound, per coordinate and point: the truncation
     error estimated from the same difference at step 2h, plus the rounding error
     eps·|f|/h (Richardson's own estimate; 4 eps |n| for the complex step)."""
@@ -168,7 +171,7 @@ def _bound(expr: Expression, columns: list[Array], method: str, h: float,
         return estimate
     if method == "complex-step":
         return 4.0 * EPS * np.abs(numerical)
-    wide = gradient_columns(expr, columns, method, 2.0 * h).gradient
+    wide = gradient_columns(expr, columns, method, 2.0 * h, check=check).gradient
     rounding = 4.0 * EPS * np.abs(values) / h
     return np.abs(wide - numerical) + rounding
 
@@ -183,26 +186,33 @@ def gradcheck(
     box: Sequence[Sequence[float]] | None = None,
     seed: int = 0,
     limits: Limits = DEFAULT_LIMITS,
+    deadline: float | None = None,
 ) -> GradientCheck:
     """Check ``claimed`` (one expression per variable; default: the exact gradient)
     against the numerical gradient by ``method`` with step ``h`` at ``point`` and at
     ``random_points`` more drawn from ``box`` with ``seed``.  All points are computed
-    together, as whole arrays."""
+    together, as whole arrays, in blocks; ``deadline`` (a ``time.monotonic()`` value) is
+    checked before each block."""
     if method not in NUMERICAL_METHODS:
         raise ExpressionError(f"{method!r} is not a numerical method; choose one of "
                               f"{', '.join(NUMERICAL_METHODS)}", code="unknown_method",
                               field="method")
     check_method(expr, method)
     check_step(h)
+    if not expr.variables:
+        raise ExpressionError("f has no variables, so it has no derivative to check",
+                              code="no_variables", field="expr")
     partials = None if claimed is None else _claimed(expr, claimed, limits)
     x = _sample(expr, point, random_points, box, seed)
     columns = [x[:, i] for i in range(x.shape[1])]
+    check = deadline_check(deadline, "use fewer random points", field="random_points")
     with np.errstate(all="ignore"):
-        found = gradient_columns(expr, columns, method, h)
-        exact = gradient_columns(expr, columns).gradient
+        found = gradient_columns(expr, columns, method, h, check=check)
+        exact = gradient_columns(expr, columns, check=check).gradient
         checked = exact if partials is None else np.array(
             [evaluate_many(p, columns) for p in partials]).reshape(exact.shape)
-        bound = _bound(expr, columns, method, h, found.gradient, found.value, found.estimate)
+        bound = _bound(expr, columns, method, h, found.gradient, found.value, found.estimate,
+                       check)
         difference = np.abs(checked - found.gradient)
         scale = np.maximum(np.abs(checked), np.abs(found.gradient))
         relative = np.where(difference == 0, 0.0, difference / scale)
@@ -216,7 +226,8 @@ def gradcheck(
                                  bound[:, k], verdicts, kinks[k].tolist()))
     worst = max((v for c in checks for v in c.verdicts), key=_ORDER.__getitem__,
                 default="pass")
-    per_point = {"central": 2, "forward": 1, "backward": 1}.get(method, 0) * x.shape[1]
+    stencils = 1 if method in ("richardson", "complex-step") else 2  # _bound's step 2h
+    per_point = stencils * evaluations_per_point(method, x.shape[1])
     message = _message(expr.variables, checks, worst, partials is not None)
     return GradientCheck(expr.variables, method, h, partials is not None, checks, worst,
                          message, per_point * x.shape[0])

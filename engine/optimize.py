@@ -33,7 +33,7 @@ from .errors import DeadlineExceeded, ExpressionError
 from .expression import Expression
 from .loopgen import descent_loop
 from .numeric import as_columns
-from .optimizers import FLOATS, check_optimizer, resolve_settings
+from .optimizers import FLOATS, check_lr, check_optimizer, resolve_settings
 from .points import resolve_point
 from .stability import Stability, stability
 from .types import Array, PointLike
@@ -59,8 +59,7 @@ def make_update(optimizer: str, lr: float, **settings: float | None) -> Update:
     """
     row = check_optimizer(optimizer)
     s = resolve_settings(row, settings)
-    if isinstance(lr, bool) or not math.isfinite(lr) or lr <= 0:
-        raise ExpressionError("lr must be a finite number > 0", code="bad_lr", field="lr")
+    check_lr(lr)
     step = row.step
     slots = len(row.state)
     state: list[tuple[float, ...]] = []

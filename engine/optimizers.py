@@ -286,6 +286,18 @@ def check_optimizer(name: str) -> Optimizer:
     return row
 
 
+def check_lr(lr: float) -> float:
+    """``lr`` itself when it is a finite number > 0, else an :class:`ExpressionError`.
+
+    >>> check_lr(0.1)
+    0.1
+    """
+    if isinstance(lr, bool) or not isinstance(lr, int | float) or not math.isfinite(lr) \
+            or lr <= 0:
+        raise ExpressionError("lr must be a finite number > 0", code="bad_lr", field="lr")
+    return lr
+
+
 def resolve_settings(optimizer: Optimizer, given: Mapping[str, float | None]) -> SimpleNamespace:
     """The optimizer's settings: given values checked against their bounds, defaults for
     the rest.  A setting of another optimizer is ignored (so one request shape serves

@@ -254,6 +254,9 @@ def sweep_learning_rate(
         raise ExpressionError(f"momentums need an optimizer with momentum; {optimizer} has none",
                               code="bad_setting", field="momentums")
     x0 = resolve_point(expr, start, field="start")
+    if not expr.variables:
+        raise ExpressionError("f has no variables, so no learning rate moves it: there is "
+                              "nothing to sweep", code="no_variables", field="expr")
     rates = np.geomspace(lr_min, lr_max, n)
     rates[0], rates[-1] = lr_min, lr_max  # exactly as given
     betas = None if momentums is None else np.asarray(list(momentums), dtype=np.float64)

@@ -53,7 +53,7 @@ async def descent_step(body: Annotated[StepRequest, checked(StepRequest)],
         compute.descent_points(expr, body.step, None)  # the replay is bounded like a run
         result = engine.explain_step(expr, body.start, body.step, lr=body.lr,
                                      optimizer=body.optimizer, method=body.method, h=body.h,
-                                     **settings_of(body))
+                                     deadline=compute.deadline(), **settings_of(body))
         return ModelResponse(StepResponse.of(result))
 
     return await compute.run(work)

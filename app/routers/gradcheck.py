@@ -27,7 +27,8 @@ async def gradcheck(body: Annotated[GradcheckRequest, checked(GradcheckRequest)]
         expr = compute.parse(body.expr, body.variables)
         result = engine.gradcheck(expr, body.point, claimed=body.claimed, method=body.method,
                                   h=body.h, random_points=body.random_points, box=body.box,
-                                  seed=body.seed, limits=compute.limits)
+                                  seed=body.seed, limits=compute.limits,
+                                  deadline=compute.deadline())
         return ModelResponse(GradcheckResponse.of(result))
 
     return await compute.run(work)

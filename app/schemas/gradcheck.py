@@ -92,7 +92,10 @@ class GradcheckResponse(Reply):
     checks: list[PointCheckReply] = Field(description="One per point, the given point first.")
     verdict: Verdict = Field(description="The worst coordinate's verdict.")
     message: str = Field(description="The first failing coordinate and point, in words.")
-    evaluations: int = Field(description="Evaluations of f the numerical gradients took.")
+    evaluations: int = Field(description=(
+        "Evaluations of f the check made: the numerical gradient at every point and, for "
+        "central, forward and backward differences, the same stencil at 2h for the error "
+        "bound."))
 
     @classmethod
     def of(cls, result: engine.GradientCheck) -> GradcheckResponse:

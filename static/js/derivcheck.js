@@ -75,11 +75,13 @@ export class DerivativeCheck {
     const { point, box } = this.where();
     const body = this.app.body({ claimed, point, random_points: RANDOM_POINTS, box });
     this.say("Checking…", "");
+    const expr = this.app.goodExpr; // an answer for an earlier function is not shown
     let answer;
     try {
       answer = await this.app.slots.run(`check-${this.form.id}`, (signal) => api.gradcheck(body, signal));
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
+      if (this.app.goodExpr !== expr) return;
       // A claim that does not parse: mark that input, with the message about its text.
       const [, where, index] = err.loc;
       if (where === "claimed" && Number.isInteger(index)) this.inputs[index].setAttribute("aria-invalid", "true");
@@ -88,7 +90,7 @@ export class DerivativeCheck {
         : err.reason, "fail");
       return;
     }
-    if (!answer) return;
+    if (!answer || this.app.goodExpr !== expr) return;
     this.render(answer);
     this.onClaims(claimed);
   }

@@ -255,6 +255,7 @@ export class NetworkView {
       this.setStatus(`${capitalize(final.status)} in ${seconds}: ${final.message}.`, final.status);
     } catch (err) {
       if (err && err.name === "AbortError") {
+        if (this.controller !== null && this.controller !== controller) return; // superseded
         const epoch = this.run.epochs.at(-1) ?? 0;
         this.setStatus(`Stopped after epoch ${epoch} of ${this.run.totalEpochs}; the figures keep what was drawn.`, "stopped");
         return;

@@ -44,7 +44,7 @@ export class StabilityPanel {
       if (!(err instanceof ApiError)) throw err;
       this.stability = null;
     }
-    this.render(spec.lr);
+    this.render(this.app.state.lr); // the rate now, not when the request left
   }
 
   /** The numbers in words, and how the current rate compares with the bound. */

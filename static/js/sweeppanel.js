@@ -38,22 +38,33 @@ export class SweepPanel {
    * 1/1000 of the stability bound to 10 times it (1e-4 to 1 when there is no bound).
    */
   async run(spec, stability) {
-    const bound = stability?.lr_bound ?? null;
+    const expr = this.app.goodExpr; // an answer for an earlier function is not drawn
+    let bound = stability?.lr_bound ?? null;
     const usesMomentum = optimizerRow(spec.optimizer)?.settings.some((s) => s.name === "momentum");
-    const body = this.app.body({
-      start: spec.start, steps: spec.steps, optimizer: spec.optimizer, method: spec.method,
-      lr_min: bound ? bound * BELOW : 1e-4, lr_max: bound ? bound * ABOVE : 1,
-      n: usesMomentum ? PHASE_RATES : RATES, ...spec.settings,
-    });
-    if (usesMomentum) body.momentums = MOMENTUMS;
     const note = $("sweep-note");
     $("sweep-card").hidden = false;
-    note.textContent = `Running ${body.n * (usesMomentum ? MOMENTUMS.length : 1)} descents…`;
     const started = performance.now();
-    const sweep = await this.app.slots.run("sweep", (signal) => api.sweep(body, signal));
-    if (!sweep) return;
-    this.sweep = { ...sweep, spec, seconds: (performance.now() - started) / 1000 };
-    this.render(spec.lr, spec.settings.momentum ?? null);
+    // The range is set from the bound the page knows, which may be a moment old (another
+    // optimizer or start); the sweep's answer carries its own, and decides.
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      const body = this.app.body({
+        start: spec.start, steps: spec.steps, optimizer: spec.optimizer, method: spec.method,
+        lr_min: bound ? bound * BELOW : 1e-4, lr_max: bound ? bound * ABOVE : 1,
+        n: usesMomentum ? PHASE_RATES : RATES, ...spec.settings,
+      });
+      if (usesMomentum) body.momentums = MOMENTUMS;
+      note.textContent = `Running ${body.n * (usesMomentum ? MOMENTUMS.length : 1)} descents…`;
+      const sweep = await this.app.slots.run("sweep", (signal) => api.sweep(body, signal));
+      if (!sweep || this.app.goodExpr !== expr) return;
+      const own = sweep.stability?.lr_bound ?? null;
+      if (attempt === 0 && own !== bound) {
+        bound = own;
+        continue;
+      }
+      this.sweep = { ...sweep, spec, seconds: (performance.now() - started) / 1000 };
+      this.render(spec.lr, spec.settings.momentum ?? null);
+      return;
+    }
   }
 
   /** Draw the last sweep with the current rate (and momentum) marked. */

@@ -176,3 +176,21 @@ def test_descent_step_is_bounded_like_a_run(make_api):
     api = make_api(step_budget=1000)
     err = api.error("/descent/step", {**SPHERE, "step": 500})  # 500 x (6 + 2) > 1000
     assert err["ctx"]["limit"] == "step_budget"
+
+
+def test_descent_step_refuses_what_descent_refuses(api):
+    body = {"expr": "abs(x) + x**2", "start": [1], "method": "complex-step"}
+    assert api.error("/descent", {**body, "steps": 2})["ctx"]["code"] == "not_analytic"
+    err = api.error("/descent/step", {**body, "step": 2})
+    assert (err["loc"], err["ctx"]["code"]) == (["body", "method"], "not_analytic")
+
+
+def test_descent_step_at_a_start_where_f_is_undefined_blames_the_start(api):
+    err = api.error("/descent/step", {"expr": "log(x)", "start": [-1], "step": 2})
+    assert err["loc"] == ["body", "start"] and "at the start" in err["msg"]
+
+
+def test_descent_step_replay_stops_at_the_deadline(make_api):
+    api = make_api(deadline=1e-9)  # the replay checks it before its first step
+    err = api.error("/descent/step", {**SPHERE, "step": 50, "method": "richardson"})
+    assert err["type"] == "deadline_exceeded" and err["ctx"]["limit"] == "deadline"

@@ -83,3 +83,52 @@ def test_messages_away_from_the_expression_come_without_a_column(api):
                                  "method": "complex-step"})
     assert "column" in err["msg"]  # the full message says where in the function
     assert "column" not in err["ctx"]["reason"]  # what a status line shows does not
+
+
+# --- found by review: functions of no variables, and /gradcheck's work ------------------
+
+METHODS = ["autodiff", "dual", "central", "forward", "backward", "richardson", "complex-step"]
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_a_function_of_no_variables_is_answered_not_crashed(api, method):
+    found = api.post("/gradient", {"expr": "3", "point": [], "method": method})
+    assert (found["value"], found["gradient"]) == (3.0, [])
+    run = api.post("/descent", {"expr": "3", "start": [], "method": method, "steps": 3})
+    assert run["values"] == [3.0] * 4 and run["status"] == "completed"
+    step = api.post("/descent/step", {"expr": "3", "start": [], "method": method, "step": 2})
+    assert step["after"] == [] and step["lines"] == []
+    err = api.error("/sweep", {"expr": "3", "start": [], "method": method, "steps": 3})
+    assert (err["loc"], err["ctx"]["code"]) == (["body", "expr"], "no_variables")
+
+
+def test_no_derivative_to_check_without_variables(api):
+    err = api.error("/gradcheck", {"expr": "3", "point": []})
+    assert (err["loc"], err["ctx"]["code"]) == (["body", "expr"], "no_variables")
+
+
+@pytest.mark.parametrize(("method", "per_point"), [
+    ("central", 2 * 2 * 2),     # x ± h e_i for 2 variables, again at 2h for the bound
+    ("forward", 2 * (2 + 1)),   # f(x) and x + h e_i, again at 2h
+    ("backward", 2 * (2 + 1)),
+    ("complex-step", 2 + 1),    # x + ih e_i, and f(x) itself; no second stencil
+])
+def test_gradcheck_counts_the_evaluations_it_made(api, method, per_point):
+    found = api.post("/gradcheck", {"expr": "x**2 * exp(y)", "point": [1, 2],
+                                    "method": method, "random_points": 4})
+    assert found["evaluations"] == per_point * 5
+
+
+def test_gradcheck_richardson_counts_its_whole_table(api):
+    one = api.post("/gradcheck", {"expr": "x**2 * exp(y)", "point": [1, 2],
+                                  "method": "richardson"})["evaluations"]
+    five = api.post("/gradcheck", {"expr": "x**2 * exp(y)", "point": [1, 2],
+                                   "method": "richardson", "random_points": 4})["evaluations"]
+    assert one > 100 and five == 5 * one
+
+
+def test_gradcheck_stops_at_the_deadline(make_api):
+    api = make_api(deadline=1e-9)
+    err = api.error("/gradcheck", {"expr": "x**2 * exp(y)", "point": [1, 2],
+                                   "random_points": 100})
+    assert err["type"] == "deadline_exceeded" and err["ctx"]["limit"] == "deadline"

@@ -89,6 +89,25 @@ def test_stop_keeps_what_was_drawn(page, server):
     assert page.is_disabled("#net-stop") and page.is_enabled("#net-train")
 
 
+def test_training_again_mid_run_is_not_reported_as_stopped(page, server):
+    """Train pressed during a run replaces it: the first run's abort must not write
+    "Stopped" over the second (every state the view passes through is recorded)."""
+    open_network(page, server, "&data=digits&hidden=2&epochs=300&batch=100&nlr=0.5")
+    page.evaluate("""() => {
+      window.__states = [];
+      const view = document.getElementById('view-network');
+      new MutationObserver(() => window.__states.push(view.dataset.state))
+        .observe(view, {attributes: true, attributeFilter: ['data-state']});
+    }""")
+    page.click("#net-train")
+    page.wait_for_function(AT_EPOCH, arg=2)
+    page.click("#net-train")
+    page.wait_for_function("() => window.__states.at(-1) === 'completed'", timeout=60_000)
+    states = page.evaluate("() => window.__states")
+    assert "stopped" not in states, states
+    assert page.get_attribute("#view-network", "data-epoch") == "300"
+
+
 def test_digits_show_test_images_mistakes_and_the_confusion_matrix(page, server):
     open_network(page, server, "&data=digits&hidden=50&act=sigmoid&init=xavier"
                                "&nlr=0.5&batch=100&epochs=20")

@@ -58,3 +58,19 @@ def test_steps_past_the_end_of_a_finite_run_are_refused():
     assert err.value.field == "step"
     with pytest.raises(ExpressionError):
         explain_step(parse("x**2"), [1.0], 0)
+
+
+def test_the_replay_is_checked_and_bounded_as_a_descent_is():
+    with pytest.raises(ExpressionError) as err:
+        explain_step(parse("abs(x) + x**2"), [1.0], 2, method="complex-step")
+    assert err.value.code == "not_analytic"
+    with pytest.raises(ExpressionError) as err:
+        explain_step(parse("x**2"), [1.0], 2, lr=-1.0)
+    assert (err.value.code, err.value.field) == ("bad_lr", "lr")
+    with pytest.raises(ExpressionError) as err:
+        explain_step(parse("x**2"), [1.0], 2, method="central", h=0.0)
+    assert err.value.field == "h"
+    with pytest.raises(ExpressionError) as err:
+        explain_step(parse("x**2"), [1.0], 3, deadline=0.0)  # long passed
+    assert (err.value.code, err.value.field) == ("deadline", "step")
+    assert explain_step(parse("x**2"), [1.0], 1, deadline=0.0).after == [0.8]  # no replay

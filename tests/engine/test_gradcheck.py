@@ -16,7 +16,7 @@ def test_a_right_claim_passes_everywhere():
     assert check.verdict == "pass" and len(check.points) == 21 and check.claimed
     assert all(c.verdicts == ["pass", "pass"] for c in check.points)
     assert check.message.startswith("every partial derivative matches")
-    assert check.evaluations == 2 * 2 * 21  # central: two evaluations per coordinate
+    assert check.evaluations == 2 * 2 * 2 * 21  # central: x ± h e_i, again at 2h (the bound)
 
 
 def test_a_wrong_coordinate_fails_alone_and_is_named():
