@@ -13,6 +13,7 @@ The check is data-driven: no handler repeats a guard.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel
@@ -52,6 +53,22 @@ def limit(setting: str, kind: LimitKind = "value") -> dict[str, Any]:
         "x-limit-kind": kind,
         _KEYWORD[kind]: getattr(_DEFAULTS, setting),
     }
+
+
+def declared_limits(models: Iterable[type[BaseModel]]) -> list[str]:
+    """The settings that bound a field of ``models`` (their ``x-limit``), sorted.
+
+    >>> from app.schemas import FieldRequest
+    >>> declared_limits([FieldRequest])
+    ['max_grid', 'max_length', 'max_nodes']
+    """
+    names: dict[str, None] = {}
+    for model in models:
+        for info in model.model_fields.values():
+            extra = info.json_schema_extra
+            if isinstance(extra, dict) and "x-limit" in extra:
+                names[str(extra["x-limit"])] = None
+    return sorted(names)
 
 
 def _measure(value: Any, kind: str) -> tuple[int, str] | None:

@@ -1,17 +1,21 @@
-"""``GET /functions``, ``GET /optimizers``, ``GET /methods``: the tables behind the menus.
+"""``GET /functions``, ``GET /optimizers``, ``GET /methods``, ``GET /limits``: the tables
+behind the menus and the form fields.
 
 Each is served from the one place that defines it (the presets, the engine's optimizer
-table, the engine's methods); the page builds its menus from these answers.
+table, the engine's methods, this server's settings); the page builds its menus and
+bounds its fields from these answers.
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 import engine
 
+from ..limits import declared_limits
 from ..presets import FUNCTIONS
 from ..schemas import FunctionPreset, MethodInfo, OptimizerInfo
+from ..schemas.base import Request as RequestModel
 
 router = APIRouter(tags=["tables"])
 
@@ -40,3 +44,21 @@ async def methods() -> list[MethodInfo]:
     """Every gradient method the endpoints accept as `method`: `numerical` ones take a
     step `h`; `needs_analytic` ones are refused for functions with kinks."""
     return _METHODS
+
+
+def _request_models(base: type[RequestModel] = RequestModel) -> list[type[RequestModel]]:
+    """Every request schema (the subclasses of the base request, at any depth)."""
+    found = []
+    for model in base.__subclasses__():
+        found += [model, *_request_models(model)]
+    return found
+
+
+@router.get("/limits", response_model=dict[str, int], summary="This server's size limits")
+async def limits(request: Request) -> dict[str, int]:
+    """The settings that bound request fields on this server (`max_steps`, `max_grid`,
+    `max_hidden`, ...), by name: what `/openapi.json` states as each field's `maximum`
+    with its `x-limit`, in one small answer, so that a page or a notebook bounds its
+    inputs by the server's own settings (they are changed by `SLOPESCOPE_*` variables)."""
+    settings = request.app.state.settings
+    return {name: int(getattr(settings, name)) for name in declared_limits(_request_models())}

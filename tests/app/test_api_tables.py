@@ -52,3 +52,16 @@ def test_every_listed_method_is_accepted(api):
         if row["needs_analytic"]:
             err = api.error("/gradient", {**body, "expr": "abs(x) + y"})
             assert err["ctx"]["code"] == "not_analytic"
+
+
+def test_limits_are_this_servers_settings_for_every_bounded_field(make_api):
+    api = make_api(max_steps=77, max_hidden=9)
+    limits = api.get("/limits")
+    assert limits["max_steps"] == 77 and limits["max_hidden"] == 9
+    schemas = api.get("/openapi.json")["components"]["schemas"]
+    declared = {prop["x-limit"] for schema in schemas.values()
+                for prop in schema.get("properties", {}).values() if "x-limit" in prop}
+    assert set(limits) == declared
+    # every limit is the maximum the schema states for its field
+    steps = schemas["DescentRequest"]["properties"]["steps"]
+    assert steps["x-limit"] == "max_steps" and steps["maximum"] == limits["max_steps"]
