@@ -192,7 +192,15 @@ def gradcheck(
     against the numerical gradient by ``method`` with step ``h`` at ``point`` and at
     ``random_points`` more drawn from ``box`` with ``seed``.  All points are computed
     together, as whole arrays, in blocks; ``deadline`` (a ``time.monotonic()`` value) is
-    checked before each block."""
+    checked before each block.
+
+    >>> from engine import parse
+    >>> found = gradcheck(parse("x**2 + 10*y**2"), [1.0, 2.0], claimed=["2*x", "10*y"])
+    >>> found.verdict, found.points[0].verdicts, found.evaluations
+    ('fail', ['pass', 'fail'], 8)
+    >>> print(found.message)
+    ∂f/∂y is off at (1, 2): claimed 20, numerical 40 (relative error 0.5)
+    """
     if method not in NUMERICAL_METHODS:
         raise ExpressionError(f"{method!r} is not a numerical method; choose one of "
                               f"{', '.join(NUMERICAL_METHODS)}", code="unknown_method",

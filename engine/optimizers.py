@@ -277,7 +277,15 @@ OPTIMIZERS: dict[str, Optimizer] = {row.name: row for row in _TABLE}
 
 
 def check_optimizer(name: str) -> Optimizer:
-    """The row of ``name``, or an :class:`ExpressionError` listing the choices."""
+    """The row of ``name``, or an :class:`ExpressionError` listing the choices.
+
+    >>> check_optimizer("adamw").settings[-1].name
+    'weight_decay'
+    >>> check_optimizer("lbfgs")
+    Traceback (most recent call last):
+    ...
+    engine.errors.ExpressionError: unknown optimizer 'lbfgs'; choose one of gd, momentum, nesterov, adagrad, rmsprop, adam, adamw
+    """
     row = OPTIMIZERS.get(name)
     if row is None:
         raise ExpressionError(f"unknown optimizer {name!r}; choose one of "

@@ -55,7 +55,15 @@ class Stability:
 def stability(expr: Expression, point: PointLike, optimizer: str = "gd",
               settings: Mapping[str, float | None] | None = None) -> Stability:
     """The exact Hessian of ``expr`` at ``point``, its eigenvalues (ascending) and the
-    learning-rate bounds they give for ``optimizer`` with ``settings``."""
+    learning-rate bounds they give for ``optimizer`` with ``settings``.
+
+    >>> from engine import parse
+    >>> found = stability(parse("x**2 + 10*y**2"), [1.0, 1.0])
+    >>> found.eigenvalues.tolist(), found.bound_formula, found.lr_bound, found.condition_number
+    ([2.0, 20.0], '2/λmax', 0.1, 10.0)
+    >>> stability(parse("x**2 + 10*y**2"), [1.0, 1.0], "momentum", {"momentum": 0.5}).lr_bound
+    0.15
+    """
     row = check_optimizer(optimizer)
     values = resolve_settings(row, settings or {})
     matrix = hessian(expr, point)

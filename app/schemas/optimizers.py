@@ -1,7 +1,7 @@
 """Schemas built from the engine's optimizer table (:data:`engine.OPTIMIZERS`).
 
 ``GET /optimizers`` serves the table itself; :func:`setting_fields` gives every request
-that runs an optimizer (``/descent``, and later ``/sweep`` and ``/network/train``) one
+that runs an optimizer (``/descent``, ``/sweep`` and ``/network/train``) one
 optional field per optimizer setting, with its bounds and defaults taken from the table
 -- so a new optimizer or setting needs no edit here.
 """
