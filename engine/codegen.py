@@ -43,7 +43,7 @@ def generated(a0, a1):
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -58,6 +58,7 @@ __all__ = [
     "UndefinedGradient",
     "generate_source",
     "value_and_gradient_function",
+    "value_lines",
     "array_gradient_function",
 ]
 
@@ -303,25 +304,50 @@ def generate_source(expr: Expression, mode: str, guard: bool = True,
         return _generate(expr, mode, guard)
 
 
-def _generate(expr: Expression, mode: str, guard: bool) -> str:
-    graph = expr.graph
-    names = expr.variables
-    parameters = ", ".join(f"a{k}" for k in range(len(names)))
-    position = {name: k for k, name in enumerate(names)}
-    lines = []
+def value_lines(expr: Expression, inputs: Sequence[str], prefix: str = "v"
+                ) -> tuple[list[str], str]:
+    """Lines computing f on plain floats from the variables named ``inputs`` (one
+    identifier per variable, in ``expr.variables`` order), each intermediate named
+    ``{prefix}{node}``; and the expression of f (a name or a number).  For code that
+    evaluates f at several points in a row (finite differences in a generated loop).
+
+    >>> from engine import parse
+    >>> lines, f = value_lines(parse("x*y + 1"), ["p0", "p1"], "u")
+    >>> lines, f
+    (['u2 = p0*p1', 'u4 = u2 + 1.0'], 'u4')
+    """
+    with _writing_for_floats(True):
+        lines: list[str] = []
+        values = _forward(expr, list(inputs), prefix, lines)
+    return lines, values[expr.graph.output].text
+
+
+def _forward(expr: Expression, inputs: list[str], prefix: str, lines: list[str]
+             ) -> list[Source]:
+    """The forward sweep's lines (appended to ``lines``); the source of every node."""
+    position = {name: k for k, name in enumerate(expr.variables)}
     values: list[Source] = []
-    for i, node in enumerate(graph.nodes):
+    for i, node in enumerate(expr.graph.nodes):
         if node.op == "const":
             values.append(_source(node.value))
             continue
         if node.op == "var":  # the argument itself: no copy
-            values.append(Source(f"a{position[node.name]}"))  # type: ignore[index]
+            values.append(Source(inputs[position[node.name]]))  # type: ignore[index]
             continue
         args: list[Any] = [values[j] for j in node.inputs]
         if node.value is not None:
             args.append(node.value)
-        lines.append(f"v{i} = {getattr(SOURCE, node.op)(*args).text}")
-        values.append(Source(f"v{i}"))
+        lines.append(f"{prefix}{i} = {getattr(SOURCE, node.op)(*args).text}")
+        values.append(Source(f"{prefix}{i}"))
+    return values
+
+
+def _generate(expr: Expression, mode: str, guard: bool) -> str:
+    graph = expr.graph
+    names = expr.variables
+    parameters = ", ".join(f"a{k}" for k in range(len(names)))
+    lines: list[str] = []
+    values = _forward(expr, [f"a{k}" for k in range(len(names))], "v", lines)
     output = values[graph.output].text
     if mode == "value":
         lines.append(f"return {output}")

@@ -31,7 +31,7 @@ from .codegen import value_and_gradient_function
 from .differentiate import NUMERICAL_METHODS, check_method, check_step, gradient_columns
 from .errors import DeadlineExceeded, ExpressionError
 from .expression import Expression
-from .loopgen import descent_loop
+from .loopgen import descent_loop, generates
 from .numeric import as_columns
 from .optimizers import FLOATS, check_lr, check_optimizer, resolve_settings
 from .points import resolve_point
@@ -241,8 +241,8 @@ def ending(path: Sequence[Sequence[float]] | Array, values: list[float], norms: 
     return Trajectory(path, values, norms, len(path) - 1, status, reason, stop_step, message)
 
 
-def _stall_note(run: Trajectory, method: str, h: float | None, expr: Expression
-                ) -> tuple[int | None, str]:
+def _stall_note(run: Trajectory, grad_norms: Array, method: str, h: float | None,
+                expr: Expression) -> tuple[int | None, str]:
     """The first step whose gradient is exactly 0 (the point stops moving), and why.
 
     With a finite-difference method and a fixed ``h``, a coordinate so large that
@@ -250,9 +250,10 @@ def _stall_note(run: Trajectory, method: str, h: float | None, expr: Expression
     exactly 0 although f need not be stationary -- the textbook's lr = 10 run stands
     still so.  Whether f is stationary there is asked of its exact gradient (autodiff).
     """
-    stalled = next((k for k, norm in enumerate(run.grad_norms) if norm == 0.0), None)
-    if stalled is None:
+    zeros = np.flatnonzero(grad_norms == 0.0)
+    if zeros.size == 0:
         return None, ""
+    stalled = int(zeros[0])
     x = run.path[stalled]
     names = expr.variables
     where = "at the start" if stalled == 0 else f"at step {stalled}"
@@ -323,28 +324,35 @@ def descend(
     start_point = [float(v) for v in resolve_point(expr, start, field="start")]
     curvature = stability(expr, start_point, optimizer, settings)
     value_and_gradient = value_and_gradient_on_floats(expr, method, h)
-    if method == "autodiff" and expr.variables:  # the whole loop as generated code
+    if generates(expr, method):  # the whole loop as generated code
         row = check_optimizer(optimizer)
         loop = descent_loop(expr, row, method, h)
         reason, step, columns, values, norms = loop(
             start_point, lr, steps, tol, divergence_factor, deadline,
-            vars(resolve_settings(row, settings)), value_and_gradient)
-        run = ending(np.column_stack(columns), values, norms, reason, step, steps, tol,
-                     divergence_factor)
+            vars(resolve_settings(row, settings)), value_and_gradient, h=h)
+        path = np.empty((len(values), len(columns)))
+        for k, column in enumerate(columns):
+            path[:, k] = np.fromiter(column, np.float64, len(values))
+        run = ending(path, values, norms, reason, step, steps, tol, divergence_factor)
     else:
         run = run_optimizer(value_and_gradient, start_point, update, steps, tol,
                             divergence_factor, deadline)
-    stalled_at, stall = _stall_note(run, method, h, expr)
+        path = np.asarray(run.path, dtype=np.float64).reshape(len(run.path), len(start_point))
+    count = len(run.values)
+    grad_norms = np.fromiter(run.grad_norms, np.float64, count)
+    stalled_at, stall = _stall_note(run, grad_norms, method, h, expr)
     notes = [run.message, stall, _bound_note(lr, curvature) if run.status == "diverged" else ""]
-    keep = _thin(len(run.path), max_points)
-    path = np.asarray(run.path, dtype=np.float64).reshape(len(run.path), len(start_point))
+    keep = _thin(count, max_points)
+    values_array = np.fromiter(run.values, np.float64, count)
+    if keep.size < count:
+        path, values_array, grad_norms = path[keep], values_array[keep], grad_norms[keep]
     return DescentResult(
         variables=expr.variables,
-        path=path[keep],
-        values=np.asarray(run.values)[keep],
-        grad_norms=np.asarray(run.grad_norms)[keep],
+        path=path,
+        values=values_array,
+        grad_norms=grad_norms,
         iterations=keep,
-        final=path[-1],
+        final=path[-1].copy(),
         final_value=float(run.values[-1]),
         steps=run.steps,
         status=run.status,
