@@ -369,9 +369,12 @@ def _source(expr: Expression, row: Optimizer, method: str, default_h: bool) -> s
     step = _gradient_block(gradient, count, "            ",
                            "reason = 'coordinate_not_finite'; break", f"{reason_value}; break")
     invariant, update = _update_lines(row, count)
+    # asked only once the norm is <= tol: never in the common case
+    converged = (f"(converges is None or converges([{', '.join(f'a{k}' for k in range(count))}], "
+                 f"[{', '.join(f'gr{k}' for k in range(count))}]))")
     lines = [
         "def loop(start, lr, steps, tol, divergence_factor, deadline, settings, _fallback, "
-        "h=None):",
+        "h=None, converges=None):",
         *(f"    s_{s.name} = settings['{s.name}']" for s in row.settings),
         *(f"    st{j}_{k} = 0.0" for j in range(len(row.state)) for k in range(count)),
         *(f"    a{k} = start[{k}]" for k in range(count)),
@@ -379,7 +382,7 @@ def _source(expr: Expression, row: Optimizer, method: str, default_h: bool) -> s
         *start,
         "    values = [fv]",
         "    norms = [norm]",
-        "    if tol > 0 and norm <= tol:",
+        f"    if tol > 0 and norm <= tol and {converged}:",
         "        return 'tol', 0, path, values, norms",
         # the generic loop's tests, with one comparison each: |d| > limit is
         # d > limit or d < -limit exactly, and tol = 0 (the default) never stops a run
@@ -408,7 +411,7 @@ def _source(expr: Expression, row: Optimizer, method: str, default_h: bool) -> s
         "            if d > above or d < below:",
         "                reason = 'value_grew'",
         "                break",
-        "            if norm <= stop:",
+        "            if norm <= stop and " + converged + ":",
         "                reason = 'tol'",
         "                break",
         "        if reason != 'all_steps':",
@@ -426,7 +429,8 @@ _GLOBALS: dict[str, Any] = {**SCALAR_GLOBALS, "_sqrt": math.sqrt, "_hypot": math
 
 def generated_loop_source(expr: Expression, row: Optimizer, method: str = "autodiff",
                           default_h: bool = True) -> str:
-    """The source of the loop (for readers and tests)."""
+    """The source of the loop (for readers and tests): generated from our own validated
+    graph and the optimizer table only, never from user text (see :func:`descent_loop`)."""
     return _source(expr, row, method, default_h)
 
 
@@ -434,13 +438,19 @@ def descent_loop(expr: Expression, row: Optimizer, method: str, h: float | None 
                  ) -> Loop:
     """The generated loop for ``expr``, ``row`` and ``method`` (one of ``autodiff`` and
     :data:`STENCILS`; see :func:`generates`), memoized per expression, called as
-    ``loop(start, lr, steps, tol, divergence_factor, deadline, settings, fallback, h=h)``
-    where ``fallback(x) -> (f, gradient)`` redoes a point on the numpy path of ``method``
-    and ``h`` is the finite differences' step (None: the default step).  The loop for
-    ``h=None`` computes the default step itself; a loop built for a given ``h`` takes it
-    as an argument.
+    ``loop(start, lr, steps, tol, divergence_factor, deadline, settings, fallback, h=h,
+    converges=None)`` where ``fallback(x) -> (f, gradient)`` redoes a point on the numpy
+    path of ``method``, ``h`` is the finite differences' step (None: the default step) and
+    ``converges(x, gradient)``, when given, must agree before a norm <= tol stops the run
+    (as in :func:`engine.optimize.run_optimizer`).  The loop for ``h=None`` computes the
+    default step itself; a loop built for a given ``h`` takes it as an argument.
     Returns ``(reason, steps taken or the step that stopped it, path per coordinate,
-    values, gradient norms)``."""
+    values, gradient norms)``.
+
+    The source compiled here comes only from our own validated graph (node numbers,
+    operation names of :mod:`engine.ops`, ``repr`` of its finite constants) and the
+    optimizer table's rule; ``lr``, ``h``, the settings and the start are arguments at
+    run time, so no text a user typed is ever part of it."""
     default_h = h is None
 
     def build() -> Loop:

@@ -1,10 +1,19 @@
-"""Descent: the loop that drives an optimizer, and :func:`descend`, which runs one.
+"""Descent: :func:`descend`, which runs one, and the generic loop that drives an optimizer.
 
 The update rules live in the optimizer table, :mod:`engine.optimizers` (PyTorch's rules
-and defaults); this module applies them coordinate by coordinate on plain floats -- a
-run of a few variables is far faster on floats than on tiny numpy arrays -- and decides
-how each run ends.  The curvature at the start (:mod:`engine.stability`) comes with
-every run, and a diverged run's message compares ``lr`` with its stability bound.
+and defaults); a run applies them coordinate by coordinate on plain floats -- a run of a
+few variables is far faster on floats than on tiny numpy arrays.  For ``autodiff`` and
+for ``forward``, ``backward`` and ``central`` differences, :func:`descend` runs the loop
+:mod:`engine.loopgen` generates once per (expression, optimizer, method) from our own
+validated graph: the gradient, the table's rule, the checks and the recording of path,
+values and gradient norms written out as straight-line Python, with no call per step.
+The other methods (``dual``, ``richardson``, ``complex-step``), and finite differences
+of very long expressions, run :func:`run_optimizer`, the generic loop, which calls an
+update closure (:func:`make_update`) and a gradient function per step.  Both give the
+same floats and end a run the same way (:func:`ending`); this module decides how each
+run ends and says why.  The curvature at the start (:mod:`engine.stability`) comes with
+every run, and a diverged run's message compares ``lr`` with its stability bound -- or,
+where f falls along a direction of negative curvature, says that no ``lr`` is to blame.
 
 >>> from engine import parse
 >>> run = descend(parse("x**2 + y**2"), [-3, 4], lr=0.1, steps=100)
@@ -28,10 +37,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from .codegen import value_and_gradient_function
-from .differentiate import NUMERICAL_METHODS, check_method, check_step, gradient_columns
+from .differentiate import check_method, check_step, gradient_columns
 from .errors import DeadlineExceeded, ExpressionError
 from .expression import Expression
 from .loopgen import descent_loop, generates
+from .lost_step import SHIFTS, convergence_test, lost_coordinates, stalled_by_rounding
 from .numeric import as_columns
 from .optimizers import FLOATS, check_lr, check_optimizer, resolve_settings
 from .points import resolve_point
@@ -165,6 +175,7 @@ def run_optimizer(
     tol: float = 0.0,
     divergence_factor: float | None = 1e10,
     deadline: float | None = None,
+    converges: Callable[[Vector, Vector], bool] | None = None,
 ) -> Trajectory:
     """Drive ``update`` with ``value_and_gradient`` from ``start``: the descent loop.
 
@@ -172,6 +183,9 @@ def run_optimizer(
     floats will do (the benchmarks drive it with a hand-written gradient).  A run stops
     early only when ``tol > 0`` and the gradient norm reaches it (``converged``), or when
     it diverges; ``tol = 0`` never stops a run early, even where the gradient is 0.
+    ``converges(x, gradient)``, when given, must also agree before a run is called
+    converged (:func:`engine.lost_step.convergence_test`: not where a numerical gradient
+    is 0 only because its step was lost in rounding).
 
     >>> run = run_optimizer(lambda x: (x[0] ** 2, [2 * x[0]]), [1.0], make_update("gd", 0.25), 3)
     >>> run.path, run.status
@@ -184,7 +198,7 @@ def run_optimizer(
     reason, step = "all_steps", 0
     if not (math.isfinite(value) and _finite(grad)):
         reason = "start_not_finite"
-    elif tol > 0 and norm <= tol:
+    elif tol > 0 and norm <= tol and (converges is None or converges(x, grad)):
         reason = "tol"
     limit = math.inf if divergence_factor is None else divergence_factor * (1.0 + abs(value))
     first_value = value
@@ -211,7 +225,7 @@ def run_optimizer(
         norms.append(norm)
         if abs(value - first_value) > limit:
             reason = "value_grew"
-        elif tol > 0 and norm <= tol:
+        elif tol > 0 and norm <= tol and (converges is None or converges(x, grad)):
             reason = "tol"
     return ending(path, values, norms, reason, step, steps, tol, divergence_factor)
 
@@ -248,7 +262,8 @@ def _stall_note(run: Trajectory, grad_norms: Array, method: str, h: float | None
     With a finite-difference method and a fixed ``h``, a coordinate so large that
     ``x + h`` rounds to ``x`` makes the stencil see no change: the numerical gradient is
     exactly 0 although f need not be stationary -- the textbook's lr = 10 run stands
-    still so.  Whether f is stationary there is asked of its exact gradient (autodiff).
+    still so.  Whether f is stationary there is asked of its exact gradient (autodiff),
+    as :mod:`engine.lost_step` asks it before a run may converge there.
     """
     zeros = np.flatnonzero(grad_norms == 0.0)
     if zeros.size == 0:
@@ -257,25 +272,45 @@ def _stall_note(run: Trajectory, grad_norms: Array, method: str, h: float | None
     x = run.path[stalled]
     names = expr.variables
     where = "at the start" if stalled == 0 else f"at step {stalled}"
-    if method in NUMERICAL_METHODS and h is not None:
-        rounded = [i for i, xi in enumerate(x) if xi + h == xi and xi - h == xi]
-        if rounded:
-            i = rounded[0]
-            _, exact = value_and_gradient_on_floats(expr, "autodiff", None)(list(x))
-            why = ("so the point stands still although f is not stationary (its exact "
-                   "gradient is not 0 there)" if any(g != 0 for g in exact) else
-                   "and f's exact gradient is 0 there as well")
-            return stalled, (
-                f"the numerical gradient became exactly 0 {where} because {names[i]} + h "
-                f"rounds to {names[i]} there ({names[i]} = {x[i]:.3g}, h = {h:g}): the "
-                f"stencil sees no change, {why}")
+    rounded = lost_coordinates(x, method, h)
+    if rounded and h is not None:
+        i, name = rounded[0], names[rounded[0]]
+        point = np.array([x], dtype=np.float64)
+        moving = stalled_by_rounding(expr, point, np.zeros_like(point), method, h)[0]
+        why = ("so the point stands still although f is not stationary (its exact "
+               "gradient is not 0 there)" if moving else
+               "and f's exact gradient is 0 there as well")
+        sign = "-" if SHIFTS[method] == (-1.0,) else "+"
+        return stalled, (
+            f"the numerical gradient became exactly 0 {where} because {name} {sign} h "
+            f"rounds to {name} there ({name} = {x[i]:.3g}, h = {h:g}): the "
+            f"stencil sees no change, {why}")
     if stalled == len(run.path) - 1 and run.status != "completed":
         return stalled, ""
     return stalled, f"the gradient is exactly 0 {where}, so the point stops moving there"
 
 
-def _bound_note(lr: float, curvature: Stability) -> str:
-    """How ``lr`` compares with the stability bound at the start, for a diverged run."""
+def _bound_note(lr: float, curvature: Stability, values: Sequence[float]) -> str:
+    """Why a diverged run went, as far as the curvature at the start tells.
+
+    Where f has a direction of negative curvature there (λmin < 0) and the run went down
+    (f below f(start)), f decreases without bound along it: no learning rate is to blame,
+    a smaller one only slows the fall.  Otherwise: how ``lr`` compares with the
+    stability bound at the start.
+
+    >>> from engine import parse
+    >>> from engine.stability import stability
+    >>> _bound_note(0.1, stability(parse("x**2 - y**2"), [1, 1]), [0.0, -3e10])[:57]
+    'f decreases without bound along a direction of negative c'
+    >>> _bound_note(2.0, stability(parse("x**2"), [1]), [1.0, 9e10])
+    'lr 2 is above the stability bound 2/λmax = 1 at the start: try lr < 1'
+    """
+    eigenvalues = curvature.eigenvalues
+    if eigenvalues is not None and eigenvalues.size and eigenvalues[0] < 0 and \
+            values[-1] < values[0]:
+        return (f"f decreases without bound along a direction of negative curvature "
+                f"(λmin = {float(eigenvalues[0]):.3g} < 0 at the start): the run follows it "
+                "down, and no learning rate stops that -- a smaller lr only slows the fall")
     bound, formula = curvature.lr_bound, curvature.bound_formula
     if bound is None or formula is None:
         return ""
@@ -324,24 +359,27 @@ def descend(
     start_point = [float(v) for v in resolve_point(expr, start, field="start")]
     curvature = stability(expr, start_point, optimizer, settings)
     value_and_gradient = value_and_gradient_on_floats(expr, method, h)
+    converges = convergence_test(expr, method, h) if tol > 0 else None
     if generates(expr, method):  # the whole loop as generated code
         row = check_optimizer(optimizer)
         loop = descent_loop(expr, row, method, h)
         reason, step, columns, values, norms = loop(
             start_point, lr, steps, tol, divergence_factor, deadline,
-            vars(resolve_settings(row, settings)), value_and_gradient, h=h)
+            vars(resolve_settings(row, settings)), value_and_gradient, h=h,
+            converges=converges)
         path = np.empty((len(values), len(columns)))
         for k, column in enumerate(columns):
             path[:, k] = np.fromiter(column, np.float64, len(values))
         run = ending(path, values, norms, reason, step, steps, tol, divergence_factor)
     else:
         run = run_optimizer(value_and_gradient, start_point, update, steps, tol,
-                            divergence_factor, deadline)
+                            divergence_factor, deadline, converges)
         path = np.asarray(run.path, dtype=np.float64).reshape(len(run.path), len(start_point))
     count = len(run.values)
     grad_norms = np.fromiter(run.grad_norms, np.float64, count)
     stalled_at, stall = _stall_note(run, grad_norms, method, h, expr)
-    notes = [run.message, stall, _bound_note(lr, curvature) if run.status == "diverged" else ""]
+    notes = [run.message, stall,
+             _bound_note(lr, curvature, run.values) if run.status == "diverged" else ""]
     keep = _thin(count, max_points)
     values_array = np.fromiter(run.values, np.float64, count)
     if keep.size < count:

@@ -29,6 +29,7 @@ import numpy as np
 from .differentiate import check_method, check_step, gradient_columns
 from .errors import DeadlineExceeded, ExpressionError
 from .expression import Expression
+from .lost_step import stalled_by_rounding
 from .optimizers import ARRAYS, check_optimizer, resolve_settings
 from .points import resolve_point
 from .stability import Stability, stability
@@ -149,8 +150,9 @@ def descend_batch(
         value, grad = _gradients(expr, x, method, h)
         finite = np.isfinite(value) & np.all(np.isfinite(grad), axis=1)
         reason = np.where(finite, "all_steps", "start_not_finite").astype(object)
-        if tol > 0:
-            reason[finite & (_norms(grad) <= tol)] = "tol"
+        if tol > 0:  # not where a numerical gradient is 0 only by a lost step
+            reason[finite & (_norms(grad) <= tol)
+                   & ~stalled_by_rounding(expr, x, grad, method, h)] = "tol"
         limit = (np.full(runs, np.inf) if divergence_factor is None
                  else divergence_factor * (1.0 + np.abs(value)))
         taken = np.zeros(runs, dtype=np.int64)
@@ -185,6 +187,8 @@ def descend_batch(
             done = grew
             if tol > 0:
                 converged = ~grew & (_norms(run.grad) <= tol)
+                if converged.any():
+                    converged &= ~stalled_by_rounding(expr, run.x, run.grad, method, h)
                 reason[run.index[converged]] = "tol"
                 done = grew | converged
             if done.any():  # these stop here, with this step's point

@@ -123,10 +123,36 @@ def test_diverged_downward_counts_the_fall_too() -> None:
     assert (result.status, result.reason, result.stop_step) == ("diverged", "value_grew", 18)
     assert result.final.tolist() == [2.0**18]
     assert result.final_value == -(4.0**18)
-    # f has no minimum (λmax = -2 < 0): there is no stability bound to compare with.
+    # f has no minimum (λmax = -2 < 0): there is no stability bound to compare with, and
+    # the note says what happened instead.
     assert result.stability.lr_bound is None
     assert result.message == ("diverged at step 18: |f - f(start)| = 6.9e+10 exceeded "
-                              "divergence_factor·(1 + |f(start)|) = 2e+10")
+                              "divergence_factor·(1 + |f(start)|) = 2e+10; " + FALL.format(-2))
+
+
+FALL = ("f decreases without bound along a direction of negative curvature (λmin = {} < 0 "
+        "at the start): the run follows it down, and no learning rate stops that -- a "
+        "smaller lr only slows the fall")
+
+
+@pytest.mark.parametrize("lr", [0.1, 0.5])
+def test_a_saddle_falling_away_is_blamed_on_f_not_on_lr(lr: float) -> None:
+    # x**2 - y**2: λ = 2 and -2.  lr 0.1 and 0.5 are below the bound 2/λmax = 1 (x
+    # converges), but y grows by 1 + 2 lr a step and f falls without bound.
+    result = run("x**2 - y**2", [1, 1], lr=lr, steps=1000)
+    assert (result.status, result.reason) == ("diverged", "value_grew")
+    assert result.stability.lr_bound == 1.0 and result.final_value < -1e10
+    assert result.message.endswith("; " + FALL.format(-2))
+    assert "stability bound" not in result.message
+
+
+def test_a_saddle_overshooting_upward_is_still_the_lr_bound() -> None:
+    # from (1, 1e-9) with lr 3 > 1, x swings by -5 a step and f grows: lr is to blame
+    result = run("x**2 - y**2", [1, 1e-9], lr=3, steps=1000)
+    assert (result.status, result.reason) == ("diverged", "value_grew")
+    assert result.final_value > 0
+    assert result.message.endswith("; lr 3 is above the stability bound 2/λmax = 1 at the "
+                                   "start: try lr < 1")
 
 
 def test_without_the_check_the_fall_runs_on() -> None:
@@ -214,7 +240,7 @@ def test_value_not_finite_by_overflow_keeps_the_last_finite_point() -> None:
     assert len(result.path) == 512
     assert result.final.tolist() == [2.0**511]
     assert result.final_value == -(2.0**1022)
-    assert result.message == "diverged at step 512: f stopped being finite"
+    assert result.message == "diverged at step 512: f stopped being finite; " + FALL.format(-2)
 
 
 def test_gradient_norm_does_not_overflow() -> None:
