@@ -1,6 +1,7 @@
 // The descent form: start point, optimizer (menu and settings fields built from the API's
 // optimizer table), learning rate and steps. It keeps the page state in step with what is
 // typed, and turns the state into the spec of a run.
+import { keySteps } from "./sliderkeys.js";
 import { LR_MAX, LR_MIN, clampLr, clampSteps, methodFor } from "./state.js";
 import { fillSelect, optimizerRow, settingNames, settingsFor, tables } from "./tables.js";
 import { $ } from "./util.js";
@@ -54,10 +55,14 @@ export class DescentForm {
     const { app } = this;
     const lr = $("lr");
     const lrSlider = $("lr-slider");
+    // The slider is log10 of the rate: an arrow key multiplies the rate by 10^0.1 ≈ 1.26,
+    // a page key by 10; a screen reader hears the rate itself, not its logarithm.
+    keySteps(lrSlider, { arrow: () => 0.1, page: () => 1 });
     lrSlider.addEventListener("input", () => {
       const value = Number((10 ** Number(lrSlider.value)).toPrecision(2));
       app.state.lr = clampLr(value);
       lr.value = String(app.state.lr);
+      lrSlider.setAttribute("aria-valuetext", String(app.state.lr));
       app.history.replace(app.state);
       this.onChange("lr", true);
     });
@@ -175,6 +180,7 @@ export class DescentForm {
   showSlider(lr) {
     const slider = $("lr-slider");
     slider.value = String(Math.min(Number(slider.max), Math.max(Number(slider.min), Math.log10(lr))));
+    slider.setAttribute("aria-valuetext", String(lr));
   }
 
   /** Set one optimizer setting (a rate picked on the phase diagram sets the momentum too). */

@@ -3,6 +3,8 @@
 // (reverse mode) and its tangent along a direction (forward mode); each edge with its
 // local derivative ∂node/∂input. Below it, the chain rule spelled out for a variable (the
 // sum over paths of the products of the edges) and the forward-mode trace in order.
+// "Graph as a list" shows the same nodes as a table a screen reader can walk.
+import { DataView } from "./datatable.js";
 import { fmt } from "./theme.js";
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -142,6 +144,52 @@ export function renderGraph(container, graph, onVariable = () => {}) {
   scroll.className = "graph-scroll-inner";
   scroll.appendChild(svg);
   container.replaceChildren(scroll, chainRule(graph, byId, onVariable), forwardTrace(graph, byId));
+  listView()?.show(() => [nodeTable(graph, byId)], [graph]);
+}
+
+/** The "Graph as a list" toggle and its panel (in the page's graph card), bound once. */
+let list = null;
+function listView() {
+  if (!list) {
+    const button = document.getElementById("graph-list-toggle");
+    const panel = document.getElementById("graph-list");
+    if (!button || !panel) return null;
+    list = new DataView(button, panel);
+  }
+  return list;
+}
+
+/** A node's name in the list: its number and label, "#3 *". */
+const nodeName = (n) => `#${n.id} ${n.label}`;
+
+/** What a node is: a variable, a constant or an operation (the table's op name). */
+function operationOf(n, outputId) {
+  const what = n.op === "var" ? "variable" : n.op === "const" ? "constant" : `${n.op} (${n.label})`;
+  return n.id === outputId ? `${what}, the output f` : what;
+}
+
+/**
+ * The graph as a table, one row per node in evaluation order: what it computes from which
+ * inputs, the local derivatives on its edges, its value, its adjoint ∂f/∂node and its
+ * tangent — every number the drawing shows, in the order one would read it.
+ */
+export function nodeTable(graph, byId) {
+  const rows = graph.nodes.map((n) => [
+    nodeName(n),
+    operationOf(n, graph.output),
+    n.inputs.length ? n.inputs.map((i) => nodeName(byId.get(i))).join(", ") : "none",
+    n.inputs.length
+      ? n.inputs.map((i, k) => `∂/∂#${i} = ${fmt(n.partials?.[k] ?? null)}`).join("; ") : "—",
+    n.value,
+    n.grad,
+    n.tangent ?? null,
+  ]);
+  return {
+    caption: `The computation graph as a list: ${graph.nodes.length} nodes in evaluation order`,
+    columns: ["node", "operation", "inputs", "local derivatives", "value", "adjoint ∂f/∂node", "tangent v̇"],
+    rows,
+    note: "Reverse mode: the adjoint of a node is the sum, over the nodes that use it, of their adjoint times the local derivative; the variables' adjoints are the gradient.",
+  };
 }
 
 /** Most paths written out in the chain-rule panel (the sum is over all of them). */
@@ -262,4 +310,5 @@ export function graphMessage(container, text) {
   p.className = "graph-empty";
   p.textContent = text;
   container.replaceChildren(p);
+  listView()?.show(() => [{ caption: text, columns: [], rows: [] }], null);
 }

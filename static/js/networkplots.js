@@ -1,10 +1,14 @@
 // The network view's figures: loss per iteration, accuracy per epoch, the decision
 // boundary of a planar set with its points, the digits' test images with their labels,
 // and the confusion matrix. Each takes the run as it stands (possibly mid-stream).
-import { COLORS, PLOT_CONFIG, axis, baseLayout, fmt } from "./theme.js";
+import { dataViewFor } from "./datatable.js";
+import {
+  accuracyTables, boundaryTables, confusionTables, networkLossTables,
+} from "./plotdata.js";
+import { COLORS, OKABE_ITO, PLOT_CONFIG, axis, baseLayout, fmt } from "./theme.js";
 
 /** Class 0 and class 1 of the planar sets, and the probability scale between them. */
-export const CLASS_COLORS = ["#e8590c", "#1c7ed6"];
+export const CLASS_COLORS = [OKABE_ITO.vermillion, OKABE_ITO.blue];
 const PROBABILITY_SCALE = [
   [0.0, "#f4a06b"],
   [0.25, "#fbd8bf"],
@@ -50,6 +54,8 @@ export function renderLoss(el, run) {
     annotations: points || run.epochs.length ? [] : hint("Train to see the loss fall"),
   });
   Plotly.react(el, traces, layout, PLOT_CONFIG);
+  // the run grows in place as lines stream in: its lengths say when it changed
+  dataViewFor(el).show(() => networkLossTables(run), [run, run.iterations.length, run.epochs.length]);
 }
 
 /** Train and test accuracy against epoch. */
@@ -70,6 +76,7 @@ export function renderAccuracy(el, run) {
     annotations: traces.length ? [] : hint("Accuracy before training is epoch 0"),
   });
   Plotly.react(el, traces, layout, PLOT_CONFIG);
+  dataViewFor(el).show(() => accuracyTables(run), [run, run.epochs.length]);
 }
 
 /** The predicted probability of class 1 as a heatmap, the 0.5 line, and the points. */
@@ -115,6 +122,7 @@ export function renderBoundary(el, run) {
     annotations: traces.length ? [] : hint("Train to see the decision boundary"),
   });
   Plotly.react(el, traces, layout, PLOT_CONFIG);
+  dataViewFor(el).show(() => boundaryTables(run), [run, run.boundary, run.data]);
 }
 
 /** Test images as small pictures with the network's label; mistakes are marked. */
@@ -160,6 +168,7 @@ export function renderDigits(container, run) {
 /** The confusion matrix of the test set, counts written in the cells. */
 export function renderConfusion(el, run) {
   const matrix = run.confusion;
+  dataViewFor(el).show(() => confusionTables(run), [run, matrix]);
   if (!matrix) {
     Plotly.react(el, [], baseLayout({ annotations: hint("Train to see the confusion matrix"),
       xaxis: { visible: false }, yaxis: { visible: false } }), PLOT_CONFIG);

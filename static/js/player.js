@@ -146,8 +146,11 @@ export class Player {
     const point = run.path[k];
     const value = run.values[k];
     const [nx, ny] = view.app.variables;
+    const stepText = `${run.iterations[k]} of ${run.iterations[run.iterations.length - 1]}`;
+    // the slider counts recorded points; a long run's are thinned, so say the step itself
+    $("play-step").setAttribute("aria-valuetext", `step ${stepText}`);
     const lines = [
-      ["step", `${run.iterations[k]} of ${run.iterations[run.iterations.length - 1]}`],
+      ["step", stepText],
       [`(${nx}, ${ny})`, fmtPoint(point, 5)],
       ["f", fmt(value)],
       ["‖∇f‖", fmt(run.grad_norms[k])],

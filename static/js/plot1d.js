@@ -1,5 +1,7 @@
 // 1-D view figure: f and f' over a range, the tangent at x0 and secants converging to it.
+import { dataViewFor } from "./datatable.js";
 import { onPlotClick } from "./plotclick.js";
+import { curveTables } from "./plotdata.js";
 import { COLORS, PLOT_CONFIG, axis, baseLayout, fmt } from "./theme.js";
 
 /** Secants drawn on the plot (the table lists more). */
@@ -130,6 +132,8 @@ export class Plot1D {
       uirevision: revision,
     });
     Plotly.react(this.el, traces, layout, PLOT_CONFIG);
+    const claim = this.claim;
+    dataViewFor(this.el).show(() => curveTables(field, tangent, x0, claim), [field, tangent, x0, claim]);
     this.bindClick();
   }
 

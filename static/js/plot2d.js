@@ -198,10 +198,11 @@ export class Plot2D {
       const ys = run.path.map((p) => p[1]);
       const many = run.path.length > 150;
       traces.push({
-        type: "scatter", mode: many ? "lines" : "lines+markers", x: xs, y: ys,
+        type: "scatter", mode: "lines+markers", x: xs, y: ys,
         name: run.label, legendgroup: run.key,
-        line: { color: run.color, width: 2.25 },
-        marker: { color: run.color, size: 5, line: { color: "#fff", width: 0.6 } },
+        line: { color: run.color, width: 2.25, dash: run.dash },
+        // a long run shows a few of its markers: enough to tell its symbol
+        marker: { color: run.color, size: 7, symbol: run.symbol, line: { color: "#fff", width: 0.6 }, maxdisplayed: many ? 40 : 0 },
         customdata: run.iterations,
         hovertemplate: `${run.label}<br>step %{customdata}<br>(%{x:.4g}, %{y:.4g})<extra></extra>`,
       });
@@ -264,7 +265,7 @@ export class Plot2D {
       const pts = inBox(run, this.xRange, this.yRange);
       traces.push({
         type: "scatter3d", mode: "lines+markers", ...pts, name: run.label, legendgroup: run.key,
-        line: { color: run.color, width: 6 }, marker: { color: run.color, size: 2.5 },
+        line: { color: run.color, width: 6, dash: run.dash }, marker: { color: run.color, size: 2.5, symbol: run.symbol },
         hovertemplate: `${run.label}<br>(%{x:.4g}, %{y:.4g})<br>f = %{z:.5g}<extra></extra>`,
       });
     });

@@ -1,6 +1,8 @@
 // Loss versus iteration for every run, on a log y axis. A log axis cannot show f <= 0,
 // so when some run reaches such values the plot switches to the gap f(x_k) - min f,
 // where min f is the lowest value any run reached, and says so.
+import { dataViewFor } from "./datatable.js";
+import { lossTables } from "./plotdata.js";
 import { COLORS, PLOT_CONFIG, axis, baseLayout } from "./theme.js";
 
 const isNum = (v) => v !== null && v !== undefined && Number.isFinite(v);
@@ -8,6 +10,8 @@ const isNum = (v) => v !== null && v !== undefined && Number.isFinite(v);
 /** Height of the plot without a legend, and of each run's row in the legend. */
 const PLOT_HEIGHT = 270;
 const LEGEND_ROW = 20;
+/** Markers drawn per run at most (the line is drawn whole). */
+const MARKERS_SHOWN = 24;
 
 /**
  * @param {HTMLElement} el
@@ -22,12 +26,14 @@ export function renderLoss(el, runs, markers = []) {
   const best = all.length ? Math.min(...all) : 0;
   const transform = positive ? (v) => v : (v) => v - best;
   const traces = runs.map((run) => ({
-    type: "scatter", mode: run.values.length > 150 ? "lines" : "lines+markers",
+    type: "scatter", mode: "lines+markers",
     x: run.iterations,
     y: run.values.map((v) => (isNum(v) && transform(v) > 0 ? transform(v) : null)),
     customdata: run.values,
     name: run.label, legendgroup: run.key,
-    line: { color: run.color, width: 2 }, marker: { color: run.color, size: 4 },
+    // long runs keep a few markers, so that the legend and the curve show the run's symbol
+    line: { color: run.color, width: 2, dash: run.dash },
+    marker: { color: run.color, size: 6, symbol: run.symbol, maxdisplayed: MARKERS_SHOWN },
     hovertemplate: `${run.label}<br>step %{x}<br>f = %{customdata:.6g}<extra></extra>`,
   }));
   if (markers.length) {
@@ -54,6 +60,7 @@ export function renderLoss(el, runs, markers = []) {
   });
   el.style.height = `${layout.height}px`;
   Plotly.react(el, traces, layout, PLOT_CONFIG);
+  dataViewFor(el).show(() => lossTables(runs), [...runs]);
   if (positive) return "";
   return "f takes values ≤ 0, so the plot shows the gap to the lowest value reached, f(xₖ) − min f; the step that reached that minimum has no point on the log axis.";
 }

@@ -1,7 +1,11 @@
 // Error of each numerical derivative against the step h, on log-log axes: truncation
 // error falls with h, rounding error rises as h shrinks, and the V's bottom is the best h.
+import { dataViewFor } from "./datatable.js";
+import { stepsTables } from "./plotdata.js";
 import { methodRow, tables } from "./tables.js";
-import { COLORS, METHOD_COLORS, PLOT_CONFIG, axis, baseLayout, fmt } from "./theme.js";
+import {
+  COLORS, METHOD_COLORS, METHOD_DASHES, METHOD_SYMBOLS, PLOT_CONFIG, axis, baseLayout, fmt,
+} from "./theme.js";
 
 
 /**
@@ -16,11 +20,13 @@ export function renderSteps(el, sweep) {
     const label = methodRow(method)?.label ?? method;
     const index = tables.methods.filter((m) => m.numerical).findIndex((m) => m.name === method);
     const color = METHOD_COLORS[index] ?? COLORS.muted;
+    const dash = METHOD_DASHES[index] ?? "solid";
+    const symbol = METHOD_SYMBOLS[index] ?? "circle";
     // An error of exactly 0 has no place on a log axis: that point is left out.
     const y = errors.map((e) => (e === null || e === 0 ? null : Math.abs(e)));
     traces.push({
       x: sweep.h, y, name: label, mode: "lines+markers", legendgroup: method,
-      line: { color, width: 2 }, marker: { color, size: 4 },
+      line: { color, width: 2, dash }, marker: { color, size: 5, symbol },
       customdata: errors,
       hovertemplate: `${label}<br>h = %{x:.2e}<br>error = %{customdata:.3e}<extra></extra>`,
     });
@@ -51,4 +57,5 @@ export function renderSteps(el, sweep) {
     margin: { l: 64, r: 16, t: 12, b: 44 },
   });
   Plotly.react(el, traces, layout, PLOT_CONFIG);
+  dataViewFor(el).show(() => stepsTables(sweep, (m) => methodRow(m)?.label ?? m), [sweep]);
 }

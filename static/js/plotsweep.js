@@ -2,10 +2,15 @@
 // on log–log axes, each run coloured by how it ended, with the stability bound, the best
 // fixed step and the current rate marked; and, over learning rate × momentum, a heatmap
 // of the final loss with the bound curve drawn over it (the phase diagram).
-import { COLORS, PLOT_CONFIG, axis, baseLayout, fmt } from "./theme.js";
+import { dataViewFor } from "./datatable.js";
+import { phaseTables, sweepTables } from "./plotdata.js";
+import { COLORS, OKABE_ITO, PLOT_CONFIG, axis, baseLayout, fmt } from "./theme.js";
 
-export const STATUS_COLORS = { converged: "#2b8a3e", completed: "#1c7ed6", diverged: "#c92a2a" };
-const STATUS_SYMBOLS = { converged: "circle", completed: "circle", diverged: "x" };
+/** How a run ended, told by colour and by marker both. */
+export const STATUS_COLORS = {
+  converged: OKABE_ITO.bluishGreen, completed: OKABE_ITO.blue, diverged: OKABE_ITO.vermillion,
+};
+const STATUS_SYMBOLS = { converged: "circle", completed: "square", diverged: "x" };
 
 const isNum = (v) => v !== null && v !== undefined && Number.isFinite(v);
 
@@ -81,6 +86,7 @@ export function renderSweep(el, sweep, lr) {
     legend: { orientation: "h", x: 1, xanchor: "right", y: -0.18, yanchor: "top", font: { size: 12 } },
   });
   Plotly.react(el, traces, layout, PLOT_CONFIG);
+  dataViewFor(el).show(() => sweepTables(sweep), [sweep]);
 }
 
 /**
@@ -148,6 +154,7 @@ export function renderPhase(el, sweep, lr, momentum) {
     legend: { orientation: "h", x: 0, y: -0.2, yanchor: "top", font: { size: 12 } },
   });
   Plotly.react(el, traces, layout, PLOT_CONFIG);
+  dataViewFor(el).show(() => phaseTables(sweep), [sweep]);
 }
 
 /** Where momentum `beta` sits among the rows of `momentums` (interpolated), or null. */

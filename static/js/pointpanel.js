@@ -3,6 +3,8 @@
 // picture of a partial derivative: the slices f(x, y₀) and f(x₀, y) with their tangent
 // lines, whose slopes are ∂f/∂x and ∂f/∂y. The tangent plane is drawn on the surface.
 import { ApiError, api } from "./api.js";
+import { dataViewFor } from "./datatable.js";
+import { sliceTables } from "./plotdata.js";
 import { COLORS, PLOT_CONFIG, axis, baseLayout, fmt, fmtPoint } from "./theme.js";
 import { $ } from "./util.js";
 
@@ -59,6 +61,7 @@ function renderSlice(el, name, fixed, data, at, value, slope) {
     hovermode: "closest",
   });
   Plotly.react(el, traces, layout, PLOT_CONFIG);
+  dataViewFor(el).show(() => sliceTables(name, fixed, data, at, value, slope), [data, value, slope]);
 }
 
 export class PointPanel {

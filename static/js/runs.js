@@ -3,7 +3,7 @@
 // structured fields (status, message, final value) -- it never parses the message.
 import { api } from "./api.js";
 import { optimizerRow } from "./tables.js";
-import { RUN_COLORS, fmt, fmtPoint } from "./theme.js";
+import { fmt, fmtPoint, runStyle } from "./theme.js";
 import { $, capitalize } from "./util.js";
 
 /** Runs kept on screen; the oldest goes when one more is added. */
@@ -51,7 +51,7 @@ export class Runs {
       key: `run${n}`,
       n,
       spec,
-      color: RUN_COLORS[(n - 1) % RUN_COLORS.length],
+      ...runStyle(n), // color, dash, symbol
       short: name,
       label: `#${n} ${name}, lr ${fmt(spec.lr, 3)}`,
     };
@@ -60,7 +60,7 @@ export class Runs {
   /** Run `run` again with `spec` (a dragged rate or start): same number, colour and place. */
   async refetch(run, spec, signal) {
     const res = await api.descent(this.bodyOf(spec), signal);
-    const again = { ...res, key: run.key, n: run.n, spec, color: run.color, short: run.short,
+    const again = { ...res, key: run.key, n: run.n, spec, ...runStyle(run.n), short: run.short,
       label: `#${run.n} ${run.short}, lr ${fmt(spec.lr, 3)}` };
     const k = this.list.indexOf(run);
     if (k >= 0) this.list[k] = again;
@@ -89,6 +89,16 @@ export class Runs {
     const final = run.status === "diverged" || run.final_value === null
       ? "" : ` Final f = ${fmt(run.final_value)} at ${fmtPoint(run.final)}.`;
     return `${run.label} — ${capitalize(run.message)}.${final}`;
+  }
+
+  /**
+   * What the polite live region says once a run has finished, in one sentence:
+   * "Run #2 Momentum, lr 0.0005: completed, final f = 0.005636." A diverged run says
+   * the server's message instead ("diverged at step 17: …; try lr < 1").
+   */
+  announcement(run) {
+    if (run.status === "diverged" || run.final_value === null) return `Run ${run.label}: ${run.message}.`;
+    return `Run ${run.label}: ${run.status}, final f = ${fmt(run.final_value)}.`;
   }
 
   renderTable() {

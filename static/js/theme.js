@@ -3,25 +3,67 @@
 export const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
 export const MONO = 'ui-monospace, "SFMono-Regular", Menlo, Consolas, "DejaVu Sans Mono", monospace';
 
+/**
+ * The Okabe–Ito palette (Okabe & Ito, "Color Universal Design", 2008): eight colours that
+ * stay apart for the common kinds of colour blindness. Every colour the figures use to tell
+ * things apart comes from it.
+ */
+export const OKABE_ITO = {
+  vermillion: "#D55E00",
+  blue: "#0072B2",
+  skyBlue: "#56B4E9",
+  bluishGreen: "#009E73",
+  reddishPurple: "#CC79A7",
+  orange: "#E69F00",
+  yellow: "#F0E442",
+  black: "#000000",
+};
+
 export const COLORS = {
   ink: "#1f2933",
   muted: "#616e7c",
   grid: "#e4e7eb",
   axis: "#9aa5b1",
-  f: "#1c4e80",
-  fprime: "#0ca678",
-  tangent: "#e8590c",
-  secant: "#7048e8",
-  point: "#e8590c",
+  f: OKABE_ITO.blue,
+  fprime: OKABE_ITO.bluishGreen,
+  tangent: OKABE_ITO.vermillion,
+  secant: OKABE_ITO.reddishPurple,
+  point: OKABE_ITO.vermillion,
   arrow: "rgba(20, 33, 61, 0.55)",
   cursor: "#111111",
 };
 
-/** One colour per descent run, chosen to stand out on the contour's blue scale. */
-export const RUN_COLORS = ["#e8590c", "#d6336c", "#fcc419", "#9c36b5", "#2f9e44", "#e03131", "#15aabf", "#212529"];
+/**
+ * One colour per descent run, in the order runs get them: the Okabe–Ito colours ordered so
+ * that the first ones stand out both on the contour's blue scale and on the white loss
+ * plot (yellow, faint on white, and black, faint on the contour's dark low ground, last).
+ */
+export const RUN_COLORS = [
+  OKABE_ITO.vermillion, OKABE_ITO.skyBlue, OKABE_ITO.reddishPurple, OKABE_ITO.bluishGreen,
+  OKABE_ITO.orange, OKABE_ITO.blue, OKABE_ITO.yellow, OKABE_ITO.black,
+];
+/** A dash per run (the names scatter3d knows too), so colour is never the only difference. */
+export const RUN_DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot", "solid", "dash"];
+/** A marker per run, each drawn by both the 2-D and the 3-D scatter. */
+export const RUN_SYMBOLS = ["circle", "square", "diamond", "x", "cross", "circle-open", "square-open", "diamond-open"];
 
-/** Colours of the numerical methods in the error-versus-h plot, in the order of GET /methods. */
-export const METHOD_COLORS = ["#1c7ed6", "#e8590c", "#f59f00", "#7048e8", "#0ca678", "#d6336c", "#15aabf"];
+/**
+ * The look of run number `n` (1, 2, …): colour, dash and marker, repeating after eight.
+ *
+ * Example: `runStyle(2)` is `{color: "#56B4E9", dash: "dash", symbol: "square"}`.
+ */
+export function runStyle(n) {
+  const k = (n - 1) % RUN_COLORS.length;
+  return { color: RUN_COLORS[k], dash: RUN_DASHES[k], symbol: RUN_SYMBOLS[k] };
+}
+
+/** Colours and dashes of the numerical methods in the error-versus-h plot, in the order of GET /methods. */
+export const METHOD_COLORS = [
+  OKABE_ITO.blue, OKABE_ITO.vermillion, OKABE_ITO.bluishGreen, OKABE_ITO.reddishPurple,
+  OKABE_ITO.orange, OKABE_ITO.skyBlue, OKABE_ITO.black,
+];
+export const METHOD_DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot", "solid"];
+export const METHOD_SYMBOLS = ["circle", "square", "diamond", "x", "cross", "triangle-up", "triangle-down"];
 
 /** Contour / surface colour scale: dark navy at low values to pale sand at high. */
 export const FIELD_SCALE = [
@@ -53,6 +95,26 @@ export const PLOT_CONFIG = {
   modeBarButtonsToRemove: ["select2d", "lasso2d", "sendChartToCloud", "editInChartStudio"],
   toImageButtonOptions: { format: "png", scale: 2 },
 };
+
+/**
+ * Plotly draws its mode bar as real buttons: eight or so tab stops per plot between the
+ * controls that matter. They stay usable with the mouse; the keyboard skips them. A
+ * mode bar is built (and rebuilt) whenever a plot is drawn, so an observer takes each
+ * new button out of the tab order as it appears.
+ */
+export function keepModeBarsOutOfTabOrder(root = document.body) {
+  const untab = (node) => {
+    if (node.nodeType !== Node.ELEMENT_NODE) return;
+    const buttons = node.classList.contains("modebar-btn") ? [node] : node.getElementsByClassName("modebar-btn");
+    for (const button of buttons) button.tabIndex = -1;
+  };
+  untab(root);
+  new MutationObserver((records) => {
+    for (const record of records) record.addedNodes.forEach(untab);
+  }).observe(root, { childList: true, subtree: true });
+}
+
+if (typeof document !== "undefined" && document.body) keepModeBarsOutOfTabOrder();
 
 export function baseLayout(extra = {}) {
   return {

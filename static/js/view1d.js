@@ -7,6 +7,7 @@ import { renderSteps } from "./plotsteps.js";
 import { methodFor } from "./state.js";
 import { onPlotZoom } from "./plotclick.js";
 import { RangeControl } from "./ranges.js";
+import { keySteps } from "./sliderkeys.js";
 import { methodRow, tables } from "./tables.js";
 import { fmt, fmtFull, tidy } from "./theme.js";
 import { $, debounce } from "./util.js";
@@ -32,6 +33,7 @@ export class View1D {
       refreshSoon();
     });
     this.slider.addEventListener("change", () => this.app.history.commit(this.app.state));
+    keySteps(this.slider); // arrows 1/100 of the x range, page keys 1/10
     this.input.addEventListener("change", () => {
       const v = Number(this.input.value);
       if (this.input.value !== "" && Number.isFinite(v)) this.setX0(v, true);

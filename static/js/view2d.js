@@ -1,12 +1,14 @@
 // 2-D view controller: ties the descent form, the runs kept for comparison and the
 // step-through player to the contour / surface / loss figures they feed.
 import { api } from "./api.js";
+import { dataViewFor } from "./datatable.js";
 import { DerivativeCheck } from "./derivcheck.js";
 import { DescentForm } from "./descentform.js";
 import { Player } from "./player.js";
 import { Plot2D } from "./plot2d.js";
 import { onPlotHover, onPlotZoom } from "./plotclick.js";
 import { RangeControl } from "./ranges.js";
+import { fieldTables, runsTable } from "./plotdata.js";
 import { lossY, renderLoss } from "./plotloss.js";
 import { PointPanel } from "./pointpanel.js";
 import { MAX_RUNS, Runs } from "./runs.js";
@@ -182,6 +184,11 @@ export class View2D {
     $("plot2d-title").textContent = this.surfaceVisible ? "Surface of f with descent paths" : `Contour of f with ${this.sign < 0 ? "−" : "+"}∇f`;
     if (this.surfaceVisible) this.plot.renderSurface(args);
     else this.plot.renderContour(args);
+    // one Data view under the contour and the surface: the runs they draw and the field
+    const { field } = this.plot;
+    const runs = [...this.runs.list];
+    dataViewFor($("plot-contour"), { after: $("plot-surface") }).show(() => (
+      [runsTable(runs, field.variables), ...fieldTables(field, args.sign)]), [field, args.sign, ...runs]);
     this.renderLoss();
   }
 
@@ -217,6 +224,14 @@ export class View2D {
     status.textContent = text;
   }
 
+  /**
+   * Say `text` in the polite live region: once per finished run, not as runs are run again
+   * while something is dragged (the status line shows those).
+   */
+  announce(text) {
+    $("run-announcer").textContent = text;
+  }
+
   async runDescent() {
     const { app } = this;
     if (!app.goodExpr || app.variables.length !== 2) return;
@@ -233,6 +248,7 @@ export class View2D {
       app.history.commit(app.state);
       const note = dropped ? ` (${dropped.label} was removed: at most ${MAX_RUNS} runs are kept.)` : "";
       this.setStatus(run.status, this.runs.describe(run) + note);
+      this.announce(this.runs.announcement(run));
       this.runs.renderTable();
       this.player.refresh(run.key);
       this.render();
@@ -240,6 +256,7 @@ export class View2D {
     } catch (err) {
       this.app.reportError(err, null);
       this.setStatus("error", err.reason ?? err.message);
+      this.announce(`The run failed: ${err.reason ?? err.message}`);
     } finally {
       $("run").disabled = false;
     }

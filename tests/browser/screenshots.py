@@ -72,6 +72,11 @@ def take(base: str, out: Path) -> list[Path]:
         )
         page.wait_for_timeout(500)
         shot("1d-tangent.png")
+        # the plot's Data: x, f, f′ and the tangent as a table
+        page.click("#plot-1d-data-toggle")
+        page.wait_for_selector("#plot-1d-data table")
+        _scroll_to(page, "plot-1d-data-toggle", 330)
+        shot("1d-data.png", top=False)
         page.goto(f"{base}/?f={quote('exp(sin(x))')}&point=1&method=forward")
         _ready(page)
         page.wait_for_function(
@@ -108,6 +113,16 @@ def take(base: str, out: Path) -> list[Path]:
             "() => document.getElementById('play-update').textContent.includes('Step 3')")
         _scroll_to(page, "play-update", 420)
         shot("2d-update.png", top=False)
+
+        # The text alternatives: the runs' points under the contour and f per iteration
+        # under the loss plot, as tables ("Data"); the runs' colours, dashes and markers
+        page.click("#plot-contour-data-toggle")
+        page.click("#plot-loss-data-toggle")
+        page.wait_for_selector("#plot-loss-data table")
+        _scroll_to(page, "plot-contour-data-toggle", 420)
+        shot("2d-data.png", top=False)
+        page.click("#plot-contour-data-toggle")
+        page.click("#plot-loss-data-toggle")
 
         # All the runs animated together, a marker each, the loss plot with its legend
         page.evaluate("() => window.scrollTo(0, 0)")
@@ -190,6 +205,14 @@ def take(base: str, out: Path) -> list[Path]:
         page.wait_for_timeout(300)
         path = out / "graph.png"  # the whole panel: graph, chain rule and forward trace
         page.locator("#graph-panel").screenshot(path=str(path))
+        shots.append(path)
+        # The graph as a list: node, operation, inputs, local derivatives, value, adjoint
+        page.click("#graph-list-toggle")
+        page.wait_for_selector("#graph-list table")
+        page.mouse.move(1, 1)
+        page.wait_for_timeout(300)
+        path = out / "graph-list.png"
+        page.locator("#graph-list").screenshot(path=str(path))
         shots.append(path)
 
         # A bad expression: message and caret, last good plots kept
