@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     )
     max_sweep: int = Field(default=200, ge=2, description="Most step sizes n in a /steps sweep.")
     max_secants: int = Field(default=20, ge=1, description="Most secant steps for /tangent.")
+    max_notebook_runs: int = Field(
+        default=20, ge=0, description="Most descent runs in a /notebook request."
+    )
     # --- neural networks (/network/train, /network/gradcheck) -----------------------
     network_budget: int = Field(
         default=300_000_000, ge=1,

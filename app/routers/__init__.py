@@ -12,6 +12,7 @@ from . import (
     graph,
     health,
     network,
+    notebook,
     pages,
     steps,
     sweep,
@@ -31,6 +32,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     graph.router,
     gradcheck.router,
     network.router,
+    notebook.router,
     tables.router,
     pages.router,
 )

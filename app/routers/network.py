@@ -92,14 +92,19 @@ def _network_deadline(compute: Compute, field: str) -> Iterator[float]:
         raise NetworkDeadline(field, limit, time.monotonic() - began) from None
 
 
-def _prepare(body: Any, compute: Compute) -> Dataset:
-    """Check the run against the budget, then load its data (all before any training)."""
+def check_training(body: Any, settings: Settings) -> None:
+    """Refuse a training run over ``network_budget`` or ``max_network_iterations``."""
     net = body.net()
     samples = body.sample_count
     train_size, _ = engine.network.data.split_sizes(samples, body.test_fraction)
-    check_network_budget(body.epochs, samples, net.parameters, compute.settings,
+    check_network_budget(body.epochs, samples, net.parameters, settings,
                          iterations=engine.network.iteration_count(
                              train_size, body.batch_size, body.epochs))
+
+
+def _prepare(body: Any, compute: Compute) -> Dataset:
+    """Check the run against the budget, then load its data (all before any training)."""
+    check_training(body, compute.settings)
     return body.load()  # type: ignore[no-any-return]
 
 

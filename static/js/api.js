@@ -82,6 +82,17 @@ async function request(method, path, body, signal) {
 
 const post = (path) => (body, signal) => request("POST", path, body, signal);
 
+/** POST `body`; resolves with the answer as a Blob (a file to save), errors as `request`'s. */
+const postFile = (path) => async (body, signal) => {
+  const response = await send("POST", path, body, signal);
+  if (response.status === 503) {
+    const wait = Number(response.headers.get("Retry-After")) || 1;
+    throw new ApiError(503, `the server is busy; try again in ${wait} s`);
+  }
+  if (!response.ok) throw await errorFrom(response);
+  return response.blob();
+};
+
 const get = (path) => (signal) => request("GET", path, undefined, signal);
 
 /**
@@ -136,6 +147,9 @@ export const api = {
   networkTables: get("/network/tables"),
   networkTrain: post("/network/train"),
   networkGradcheck: post("/network/gradcheck"),
+  /** A Jupyter notebook that reproduces a view of a function, or the network view. */
+  notebook: postFile("/notebook"),
+  networkNotebook: postFile("/network/notebook"),
   /** /network/train as a stream: `onLine(line)` per finished epoch; resolves with the whole answer. */
   networkStream: (body, signal, onLine) => streamLines("/network/train", body, signal, onLine),
 };

@@ -2,6 +2,7 @@
 // training streamed epoch by epoch from POST /network/train (NDJSON) into growing curves,
 // a progress bar and the latest figures; "Stop" aborts the stream and keeps what was drawn.
 import { ApiError, api } from "./api.js";
+import { NetworkExports } from "./export.js";
 import { NetworkCheck } from "./networkcheck.js";
 import {
   figuresText, renderAccuracy, renderBoundary, renderConfusion, renderDigits, renderLoss,
@@ -53,6 +54,8 @@ export class NetworkView {
     this.app = app;
     this.controller = null; // the AbortController of the training in progress
     this.run = emptyRun(app.state.net);
+    this.request = null; // the last /network/train request, and its whole answer once it came
+    this.final = null;
     this.shown = false;
     this.timer = null;
     this.lastDraw = 0;
@@ -64,6 +67,7 @@ export class NetworkView {
     this.buildSettingFields();
     this.bind();
     this.check = new NetworkCheck(app, () => this.networkFields());
+    this.exports = new NetworkExports(this);
   }
 
   get net() {
@@ -241,16 +245,20 @@ export class NetworkView {
     const controller = new AbortController();
     this.controller = controller;
     this.run = emptyRun(this.net);
+    this.request = this.body();
+    this.final = null;
     this.dirty.main = true;
     this.showFigures();
     this.draw();
     $("net-stop").disabled = false;
     this.setStatus("Training…", "busy");
     try {
-      const final = await api.networkStream(this.body(), controller.signal, (line) => {
+      const final = await api.networkStream(this.request, controller.signal, (line) => {
         if (this.controller === controller) this.take(line);
       });
       if (this.controller !== controller || !final) return;
+      this.final = final;
+      this.exportable();
       const seconds = final.seconds < 1 ? `${Math.round(final.seconds * 1000)} ms` : `${final.seconds.toFixed(2)} s`;
       this.setStatus(`${capitalize(final.status)} in ${seconds}: ${final.message}.`, final.status);
     } catch (err) {
@@ -318,6 +326,14 @@ export class NetworkView {
     $("net-figures").textContent = figuresText(run);
     $("view-network").dataset.epoch = epoch === undefined ? "" : String(epoch);
     $("view-network").dataset.testAccuracy = k < 0 ? "" : String(run.testAccuracy[k]);
+    this.exportable();
+  }
+
+  /** CSV once there are curves (a stopped training's too); JSON once the whole answer came. */
+  exportable() {
+    $("net-epochs-csv").disabled = this.run.epochs.length === 0;
+    $("net-iterations-csv").disabled = this.run.iterations.length === 0;
+    $("net-json").disabled = !this.final;
   }
 
   /** Redraw the plots soon, at most every REDRAW_MS however fast lines arrive. */

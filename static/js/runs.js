@@ -48,6 +48,8 @@ export class Runs {
     const name = shortName(spec.optimizer);
     return {
       ...res,
+      request: body, // what was asked and answered, as they were (the "JSON" download)
+      answer: res,
       key: `run${n}`,
       n,
       spec,
@@ -59,8 +61,11 @@ export class Runs {
 
   /** Run `run` again with `spec` (a dragged rate or start): same number, colour and place. */
   async refetch(run, spec, signal) {
-    const res = await api.descent(this.bodyOf(spec), signal);
-    const again = { ...res, key: run.key, n: run.n, spec, ...runStyle(run.n), short: run.short,
+    const body = this.bodyOf(spec);
+    const res = await api.descent(body, signal);
+    const again = {
+      ...res, request: body, answer: res, key: run.key, n: run.n, spec, ...runStyle(run.n),
+      short: run.short,
       label: `#${run.n} ${run.short}, lr ${fmt(spec.lr, 3)}` };
     const k = this.list.indexOf(run);
     if (k >= 0) this.list[k] = again;
@@ -106,6 +111,7 @@ export class Runs {
     const rows = $("runs-rows");
     rows.replaceChildren();
     table.hidden = this.list.length === 0;
+    for (const id of ["runs-csv", "runs-json"]) $(id).disabled = this.list.length === 0;
     for (const run of this.list) {
       const tr = document.createElement("tr");
       const swatch = document.createElement("td");

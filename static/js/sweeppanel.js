@@ -33,6 +33,11 @@ export class SweepPanel {
     $("sweep-card").hidden = true;
   }
 
+  /** The sweep's "CSV" and "JSON" downloads work once a sweep has come. */
+  exportable(ready) {
+    for (const id of ["sweep-csv", "sweep-json"]) $(id).disabled = !ready;
+  }
+
   /**
    * Sweep the form's run: its optimizer, settings, start and steps, at rates from
    * 1/1000 of the stability bound to 10 times it (1e-4 to 1 when there is no bound).
@@ -43,6 +48,7 @@ export class SweepPanel {
     const usesMomentum = optimizerRow(spec.optimizer)?.settings.some((s) => s.name === "momentum");
     const note = $("sweep-note");
     $("sweep-card").hidden = false;
+    this.exportable(false);
     const started = performance.now();
     // The range is set from the bound the page knows, which may be a moment old (another
     // optimizer or start); the sweep's answer carries its own, and decides.
@@ -61,7 +67,11 @@ export class SweepPanel {
         bound = own;
         continue;
       }
-      this.sweep = { ...sweep, spec, seconds: (performance.now() - started) / 1000 };
+      this.sweep = {
+        ...sweep, spec, seconds: (performance.now() - started) / 1000, request: body,
+        answer: sweep,
+      };
+      this.exportable(true);
       this.render(spec.lr, spec.settings.momentum ?? null);
       return;
     }

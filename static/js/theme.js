@@ -75,13 +75,32 @@ export const FIELD_SCALE = [
   [1.0, "#fbf7ef"],
 ];
 
+/** A plot's file name: `slopescope-contour` for the plot `#plot-contour`. */
+const imageName = (gd) => `slopescope-${(gd.id || "plot").replace(/^plot-/, "")}`;
+
+/**
+ * A mode-bar button that downloads the plot as a PNG (at twice the size on screen) or an
+ * SVG file, drawn by Plotly.js in the browser (no server, no cloud).
+ */
+function imageButton(format, icon) {
+  return {
+    name: `download-${format}`,
+    title: `Download plot as ${format.toUpperCase()}`,
+    get icon() {
+      return Plotly.Icons[icon]; // read when a mode bar is drawn: Plotly.js has loaded
+    },
+    click: (gd) => Plotly.downloadImage(gd, { format, filename: imageName(gd), scale: format === "png" ? 2 : 1 }),
+  };
+}
+
 /**
  * Plotly config of every plot.  Nothing may offer to upload a user's data: the bundle
  * served now (Plotly.js 4, from the plotly Python package) shows a "Share chart..."
  * (send to cloud) button by default, older ones had "Edit in Chart Studio" and a link
  * to plotly.com, and the "Produced with Plotly" logo links out; so each is turned off
  * by name (keys a bundle does not know are ignored) and the cloud URL is emptied.
- * The PNG download stays.
+ * Plotly's own "Download plot as a png" gives way to two buttons that name the file
+ * after the plot: PNG and SVG.
  */
 export const PLOT_CONFIG = {
   responsive: true,
@@ -92,8 +111,8 @@ export const PLOT_CONFIG = {
   showLink: false,
   plotlyServerURL: "",
   scrollZoom: false,
-  modeBarButtonsToRemove: ["select2d", "lasso2d", "sendChartToCloud", "editInChartStudio"],
-  toImageButtonOptions: { format: "png", scale: 2 },
+  modeBarButtonsToRemove: ["select2d", "lasso2d", "sendChartToCloud", "editInChartStudio", "toImage"],
+  modeBarButtonsToAdd: [imageButton("png", "camera"), imageButton("svg", "camera-retro")],
 };
 
 /**

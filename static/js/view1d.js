@@ -2,6 +2,7 @@
 // method against the exact one, and the error-versus-h sweep.
 import { ApiError, api } from "./api.js";
 import { DerivativeCheck } from "./derivcheck.js";
+import { PointExports } from "./export.js";
 import { Plot1D } from "./plot1d.js";
 import { renderSteps } from "./plotsteps.js";
 import { methodFor } from "./state.js";
@@ -14,6 +15,8 @@ import { $, debounce } from "./util.js";
 
 /** Secant steps: the three the issue names, then smaller ones where rounding takes over. */
 export const SECANTS = [1, 0.5, 0.1, 0.01, 0.001, 1e-4, 1e-6, 1e-8, 1e-10, 1e-12];
+/** The steps of the error-versus-h plot. */
+export const STEP_SWEEP = { h_min: 1e-16, h_max: 0.5, n: 61 };
 
 export class View1D {
   /** @param {object} app shared page context (state, slots, history, hooks) */
@@ -55,6 +58,7 @@ export class View1D {
     this.check = new DerivativeCheck(app, $("check-1d"), () => ({
       point: [this.app.state.x0], box: [this.app.state.xr],
     }), (claims) => this.drawClaim(claims ? claims[0] : null));
+    this.exports = new PointExports(this, { secants: SECANTS, sweep: STEP_SWEEP });
   }
 
   /** Draw the learner's derivative over f′ (POST /field of their expression), or remove it. */
@@ -187,7 +191,7 @@ export class View1D {
     const note = $("steps-note");
     // Every numerical method of the API's table, each as one curve of the error-versus-h V.
     const methods = tables.methods.filter((m) => m.numerical).map((m) => m.name);
-    const body = this.app.body({ point: state.x0, methods, h_min: 1e-16, h_max: 0.5, n: 61 });
+    const body = this.app.body({ point: state.x0, methods, ...STEP_SWEEP });
     let refusal = "";
     let refused = [];
     try {

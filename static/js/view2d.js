@@ -4,6 +4,7 @@ import { api } from "./api.js";
 import { dataViewFor } from "./datatable.js";
 import { DerivativeCheck } from "./derivcheck.js";
 import { DescentForm } from "./descentform.js";
+import { DescentExports } from "./export.js";
 import { Player } from "./player.js";
 import { Plot2D } from "./plot2d.js";
 import { onPlotHover, onPlotZoom } from "./plotclick.js";
@@ -42,6 +43,7 @@ export class View2D {
     this.check = new DerivativeCheck(app, $("check-2d"), () => ({
       point: app.state.start, box: [app.state.xr, app.state.yr],
     }));
+    this.exports = new DescentExports(this);
     this.point = new PointPanel(app, (plane) => {
       this.plot.plane = plane;
       if (this.surfaceVisible) this.render();
