@@ -159,6 +159,20 @@ def take(base: str, out: Path) -> list[Path]:
         page.wait_for_timeout(500)
         shot("2d-compare.png")
 
+        # Downloads: the runs as CSV or JSON and the view as a notebook (the descent
+        # panel), each plot as PNG or SVG (its mode bar, the SVG button's tooltip shown)
+        page.hover("#plot-contour")
+        page.hover('#plot-contour .modebar-btn[data-title="Download plot as SVG"]')
+        page.wait_for_timeout(600)
+        top, bottom = page.evaluate("""() => [
+            document.getElementById('descent-form').getBoundingClientRect().top,
+            document.getElementById('notebook-2d').getBoundingClientRect().bottom,
+        ].map(v => v + window.scrollY)""")
+        path = out / "export.png"
+        page.screenshot(path=str(path), full_page=True,
+                        clip={"x": 0, "y": top - 12, "width": 884, "height": bottom - top + 32})
+        shots.append(path)
+
         # The learning rate swept around the bound 2/lambda_max = 0.1, and over momentum
         page.goto(f"{base}/?f={quote('x**2 + 10*y**2')}&point=-3,4&lr=0.05&steps=100")
         _ready(page)

@@ -81,7 +81,11 @@ def run_notebook(data: bytes, extra: str = "") -> str:
 # --- images ------------------------------------------------------------------------------
 
 def test_every_plot_of_the_one_variable_view_downloads_as_png_and_svg(page, server, recorder):
-    open_page(page, url(server, "3*x**2 - 4*x", "&point=1"))
+    answer = page.goto(url(server, "3*x**2 - 4*x", "&point=1"))
+    # under the page's own policy: no inline script, pictures from data: and blob: URLs
+    policy = answer.headers["content-security-policy"]
+    assert "script-src 'self';" in policy and "img-src 'self' data: blob:" in policy
+    page.wait_for_selector("body[data-ready=true]")
     page.wait_for_function("() => (document.getElementById('plot-steps').data || []).length")
     check_images(page, "plot-1d", "1d")
     check_images(page, "plot-steps", "steps")
