@@ -65,8 +65,8 @@ export class Runs {
     const res = await api.descent(body, signal);
     const again = {
       ...res, request: body, answer: res, key: run.key, n: run.n, spec, ...runStyle(run.n),
-      short: run.short,
-      label: `#${run.n} ${run.short}, lr ${fmt(spec.lr, 3)}` };
+      short: run.short, label: `#${run.n} ${run.short}, lr ${fmt(spec.lr, 3)}`,
+    };
     const k = this.list.indexOf(run);
     if (k >= 0) this.list[k] = again;
     return again;
