@@ -19,6 +19,7 @@ b'{"a":null,"b":"\\u00e9"}'
 from __future__ import annotations
 
 import base64
+import codecs
 import json
 import math
 from typing import Any
@@ -122,10 +123,41 @@ class ModelResponse(Response):
         except TypeError:  # orjson.JSONEncodeError is a TypeError
             body = json.dumps(_finite(_plain(content)), ensure_ascii=True, allow_nan=False,
                               separators=(",", ":")).encode("ascii")
-        if not body.isascii():  # echoed text is ASCII by the grammar; stay safe anyway
-            body = json.dumps(json.loads(body), ensure_ascii=True,
-                              separators=(",", ":")).encode("ascii")
+        if not body.isascii():  # "2/λmax", "f·(1 + |f|)": escaped where they are
+            body = ascii_json(body)
         return body
+
+
+def _escape_for_json(error: UnicodeError) -> tuple[str, int]:
+    """``str.encode``'s error handler for :func:`ascii_json`: the characters it could not
+    write in ASCII, as JSON's ``\\uXXXX`` escapes."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    return json.dumps(error.object[error.start:error.end])[1:-1], error.end
+
+
+codecs.register_error("slopescope.json_escape", _escape_for_json)
+
+
+def ascii_json(body: bytes) -> bytes:
+    r"""UTF-8 JSON as ASCII JSON: each non-ASCII character written ``\uXXXX`` (a pair
+    of surrogates above U+FFFF), as ``json.dumps(ensure_ascii=True)`` writes it.  Outside
+    strings JSON is ASCII, so only string contents change: the numbers are untouched and
+    the text is not parsed again.  Only the span from the first to the last non-ASCII
+    byte is decoded and escaped (a 10,000-step path stays bytes; "2/λmax" is escaped).
+
+    >>> ascii_json('{"f":"2/λmax","g":[1.5]}'.encode())
+    b'{"f":"2/\\u03bbmax","g":[1.5]}'
+    >>> ascii_json('"\U0001d453"'.encode()) == json.dumps("\U0001d453").encode()
+    True
+    """
+    high = np.flatnonzero(np.frombuffer(body, dtype=np.uint8) >= 0x80)
+    if high.size == 0:
+        return body
+    # a character's UTF-8 bytes are all >= 0x80: the span holds whole characters
+    first, last = int(high[0]), int(high[-1]) + 1
+    middle = body[first:last].decode("utf-8").encode("ascii", "slopescope.json_escape")
+    return b"".join((body[:first], middle, body[last:]))
 
 
 def _plain(value: Any) -> Any:

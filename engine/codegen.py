@@ -42,10 +42,12 @@ def generated(a0, a1):
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
+from types import CodeType
 from typing import Any
 
 from .expression import Expression
@@ -60,7 +62,12 @@ __all__ = [
     "value_and_gradient_function",
     "value_lines",
     "array_gradient_function",
+    "compiled",
 ]
+
+
+CODE_CACHE = 256
+"""Compiled generated functions kept across requests (each a few kB to a few 100 kB)."""
 
 
 class UndefinedGradient(ArithmeticError):
@@ -396,12 +403,25 @@ def _line_writer(lines: list[str]) -> Callable[[int, Any], Any]:
     return store
 
 
+@functools.lru_cache(maxsize=CODE_CACHE)
+def compiled(source: str, filename: str) -> CodeType:
+    """``source`` compiled, kept for the next request that generates the same source
+    (compiling a generated loop costs more than generating it).  Only source generated
+    here and in :mod:`engine.loopgen` from our own validated graph comes here -- never
+    text a user typed.  A code object is immutable: each caller runs it in a namespace
+    of its own, so nothing else is shared between requests.
+
+    >>> compiled("x = 1", "<doc>") is compiled("x = 1", "<doc>")
+    True
+    """
+    return compile(source, filename, "exec")  # generated from our own validated graph
+
+
 def _compile(source: str, functions: dict[str, Any]) -> Callable[..., Any]:
     namespace = dict(functions)
     # Source generated above from our own validated graph (node numbers, table names,
     # repr of finite floats) -- never text a user typed.
-    code = compile(source, "<slopescope-generated>", "exec")  # generated from our graph
-    exec(code, namespace)  # generated from our own validated graph, never user text
+    exec(compiled(source, "<slopescope-generated>"), namespace)  # our graph only
     return namespace["generated"]  # type: ignore[no-any-return]
 
 

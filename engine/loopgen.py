@@ -37,13 +37,22 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
-from .codegen import SCALAR_GLOBALS, UndefinedGradient, generate_source, value_lines
+from .codegen import (
+    CODE_CACHE,
+    SCALAR_GLOBALS,
+    UndefinedGradient,
+    compiled,
+    generate_source,
+    value_lines,
+)
 from .errors import DeadlineExceeded
 from .expression import Expression
 from .numeric import EPS
@@ -407,8 +416,9 @@ def _source(expr: Expression, row: Optimizer, method: str, default_h: bool) -> s
         *(f"            record{k}(a{k})" for k in range(count)),
         "            record_value(fv)",
         "            record_norm(norm)",
-        "            d = fv - f0",
-        "            if d > above or d < below:",
+        # not below <= d <= above is d > above or d < below: d is not NaN (f and f0
+        # are finite), and one chained comparison is cheaper than two
+        "            if not below <= fv - f0 <= above:",
         "                reason = 'value_grew'",
         "                break",
         "            if norm <= stop and " + converged + ":",
@@ -425,6 +435,37 @@ _GLOBALS: dict[str, Any] = {**SCALAR_GLOBALS, "_sqrt": math.sqrt, "_hypot": math
                             "_inf": math.inf, "_nan": math.nan,
                             "_monotonic": time.monotonic, "_Deadline": DeadlineExceeded,
                             "_Undefined": UndefinedGradient}
+
+
+_SOURCES: OrderedDict[tuple[Any, ...], str] = OrderedDict()
+_SOURCES_LOCK = threading.Lock()
+
+
+def _graph_key(expr: Expression) -> tuple[Any, ...]:
+    """Everything the generated source depends on in ``expr``: each node (constants by
+    ``float.hex``, so that -0.0 and 0.0 differ), the output and the variables."""
+    return (tuple((node.op, node.inputs,
+                   float.hex(node.value) if isinstance(node.value, float) else node.value,
+                   node.name) for node in expr.graph.nodes),
+            expr.graph.output, expr.variables)
+
+
+def _loop_source(expr: Expression, row: Optimizer, method: str, default_h: bool) -> str:
+    """:func:`_source`, kept for the next request with the same graph (the last
+    :data:`~engine.codegen.CODE_CACHE` of them): generating it costs more than running
+    a short descent.  The source is text; each expression still gets its own function."""
+    key = (_graph_key(expr), row.name, method, default_h)
+    with _SOURCES_LOCK:
+        found = _SOURCES.get(key)
+        if found is not None:
+            _SOURCES.move_to_end(key)
+            return found
+    found = _source(expr, row, method, default_h)
+    with _SOURCES_LOCK:
+        _SOURCES[key] = found
+        while len(_SOURCES) > CODE_CACHE:
+            _SOURCES.popitem(last=False)
+    return found
 
 
 def generated_loop_source(expr: Expression, row: Optimizer, method: str = "autodiff",
@@ -457,8 +498,7 @@ def descent_loop(expr: Expression, row: Optimizer, method: str, h: float | None 
         namespace = dict(_GLOBALS)
         # Source generated above from our own validated graph and the optimizer table's
         # rule (node numbers, table names, repr of finite floats) -- never user text.
-        code = compile(_source(expr, row, method, default_h), "<slopescope-loop>",
-                       "exec")  # our graph only
+        code = compiled(_loop_source(expr, row, method, default_h), "<slopescope-loop>")
         exec(code, namespace)  # generated from our own validated graph, never user text
         return namespace["loop"]  # type: ignore[no-any-return]
 

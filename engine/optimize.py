@@ -131,11 +131,10 @@ def value_and_gradient_on_floats(expr: Expression, method: str, h: float | None
 
     if method != "autodiff":
         return numpy_path
-    generated = value_and_gradient_function(expr)
 
     def fast(x: Vector) -> tuple[float, Vector]:
-        try:
-            return generated(*x)  # type: ignore[no-any-return]
+        try:  # generated on first use (the generated loop calls this only to redo a point)
+            return value_and_gradient_function(expr)(*x)  # type: ignore[no-any-return]
         except (ArithmeticError, ValueError):
             return numpy_path(x)
 

@@ -39,6 +39,22 @@ def test_non_ascii_is_escaped():
     assert ModelResponse(reply).body == b'{"expr":"\\u00e9"}'
 
 
+@pytest.mark.parametrize("text", ["\u00e9", "2/\u03bbmax", "f\u00b7(1 + |f|) \u2014 \U0001d453",
+                                  "\\u00e9 is not \u00e9", "\"\u03bb\""])
+def test_non_ascii_is_escaped_as_json_dumps_escapes_it(text):
+    # the escapes are written where the characters are; the typed arrays around them
+    # (long ASCII runs) are left as they are
+    reply = DescentResponse.model_construct(path=as_array([[1.5, -2.0]] * 3), message=text,
+                                            values=as_array([1e300, 0.1, -0.0]))
+    body = ModelResponse(reply, typed=True).body
+    plain = ModelResponse(reply).body
+    for got in (body, plain):
+        assert got.isascii() and json.loads(got)["message"] == text
+        # json.dumps writes the number 1e300 as 1e+300 (orjson: 1e300); all else the same
+        assert got == json.dumps(json.loads(got), ensure_ascii=True,
+                                 separators=(",", ":")).encode().replace(b"1e+300", b"1e300")
+
+
 def test_safe_json_response():
     body = SafeJSONResponse({"a": [float("nan"), 1.5], "b": "\ud800"}).body
     assert _strict(body) == {"a": [None, 1.5], "b": "\ud800"}

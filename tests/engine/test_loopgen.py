@@ -146,3 +146,25 @@ def test_richardson_and_many_variables_run_the_generic_loop():
     assert not generates(parse("x**2 + y**2"), "dual")
     wide = parse(" + ".join(f"x[{i}]**2" for i in range(80)))
     assert generates(wide, "autodiff") and not generates(wide, "central")
+
+
+# --- generated once per graph --------------------------------------------------------
+
+
+def test_the_same_graph_reuses_its_source_and_code_but_gets_its_own_function():
+    first, second = parse("(1 - x)**2 + 100*(y - x**2)**2"), parse("(1-x)**2+100*(y-x**2)**2")
+    row = OPTIMIZERS["adam"]
+    one, two = descent_loop(first, row, "central"), descent_loop(second, row, "central")
+    assert one is not two and one.__code__ is two.__code__
+    # what the source depends on tells graphs apart: variable order, method, h, optimizer
+    swapped = parse("(1 - x)**2 + 100*(y - x**2)**2", variables=["y", "x"])
+    others = [descent_loop(swapped, row, "central"), descent_loop(first, row, "forward"),
+              descent_loop(first, row, "central", h=1e-3),
+              descent_loop(first, OPTIMIZERS["gd"], "central")]
+    assert len({loop.__code__ for loop in [one, *others]}) == 5
+    start = [-1.5, 2.0]
+    settings = vars(resolve_settings(row, {}))
+    ran = [loop(start, 1e-3, 50, 0.0, 1e10, None, settings, None) for loop in (one, two)]
+    assert ran[0] == ran[1]
+    swapped_run = others[0](start[::-1], 1e-3, 50, 0.0, 1e10, None, settings, None)
+    assert swapped_run[2] == ran[0][2][::-1]  # the same run with the coordinates swapped
