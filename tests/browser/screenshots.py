@@ -160,7 +160,12 @@ def take(base: str, out: Path) -> list[Path]:
         shot("2d-compare.png")
 
         # Downloads: the runs as CSV or JSON and the view as a notebook (the descent
-        # panel), each plot as PNG or SVG (its mode bar, the SVG button's tooltip shown)
+        # panel), each plot as PNG or SVG (its mode bar, the SVG button's tooltip shown).
+        # One run: a longer legend would run under the mode bar, shown while hovering.
+        page.goto(f"{base}/?f={quote(BOWL)}")
+        _ready(page)
+        run_descent(page, 0.01, 60, optimizer="momentum")
+        page.wait_for_timeout(500)
         page.hover("#plot-contour")
         page.hover('#plot-contour .modebar-btn[data-title="Download plot as SVG"]')
         page.wait_for_timeout(600)
