@@ -182,6 +182,8 @@ async def validation_error(request: Request, exc: Exception) -> SafeJSONResponse
     for err in exc.errors():
         loc, masked = clean_loc(err.get("loc", ()), exc.body, positions)
         msg = str(err.get("msg", "invalid input"))
+        if err.get("type") == "value_error":  # our own validators' text, without the prefix
+            msg = msg.removeprefix("Value error, ")
         if err.get("type") == "extra_forbidden" and masked:
             msg = ("unknown field: this endpoint takes no field of that name (the fields "
                    "are listed in /docs); loc gives its position among the body's keys")

@@ -40,7 +40,8 @@ class Settings(BaseSettings):
     max_depth: int = Field(default=50, ge=1, description="Deepest nesting of an expression.")
     # --- the work one request may ask for -------------------------------------------
     max_grid: int = Field(default=400, ge=2, description="Most grid points per axis for /field.")
-    max_steps: int = Field(default=100_000, ge=1, description="Most steps for /descent, and per run for /sweep.")
+    max_steps: int = Field(default=100_000, ge=1,
+                           description="Most steps for /descent, and per run for /sweep.")
     step_budget: int = Field(
         default=5_000_000, ge=1,
         description="Most steps x (expression nodes + variables) for /descent.",

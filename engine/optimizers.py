@@ -281,10 +281,11 @@ def check_optimizer(name: str) -> Optimizer:
 
     >>> check_optimizer("adamw").settings[-1].name
     'weight_decay'
-    >>> check_optimizer("lbfgs")
-    Traceback (most recent call last):
-    ...
-    engine.errors.ExpressionError: unknown optimizer 'lbfgs'; choose one of gd, momentum, nesterov, adagrad, rmsprop, adam, adamw
+    >>> try:
+    ...     check_optimizer("lbfgs")
+    ... except ExpressionError as error:
+    ...     print(error.field, error.code)
+    optimizer unknown_optimizer
     """
     row = OPTIMIZERS.get(name)
     if row is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 import engine
 
@@ -56,19 +56,20 @@ class FieldRequest(Request):
     encoding: Encoding = encoding_field()
     variables: list[VariableName] | None = variables_field()
 
-    @model_validator(mode="after")
-    def _resolve(self) -> FieldRequest:
-        for name in ("x_range", "y_range"):
-            bounds = getattr(self, name)
-            if bounds is not None and not bounds[0] < bounds[1]:
-                raise ValueError(f"{name} must be [min, max] with min < max")
-            if bounds is not None and not math.isfinite(bounds[1] - bounds[0]):
-                # each grid point is min + k (max - min) / (n - 1): the width must be a
-                # finite float, or the grid's coordinates are not numbers
-                raise ValueError(f"{name} is too wide: max - min is not a finite number, "
-                                 "so the grid's coordinates would not be either; narrow it "
-                                 "(max - min at most about 1.8e308)")
-        return self
+    @field_validator("x_range", "y_range")
+    @classmethod
+    def _ordered(cls, bounds: list[float] | None, info: ValidationInfo) -> list[float] | None:
+        """A range is [min, max] with min < max and a finite width (loc: the range)."""
+        name = info.field_name
+        if bounds is not None and not bounds[0] < bounds[1]:
+            raise ValueError(f"{name} must be [min, max] with min < max")
+        if bounds is not None and not math.isfinite(bounds[1] - bounds[0]):
+            # each grid point is min + k (max - min) / (n - 1): the width must be a
+            # finite float, or the grid's coordinates are not numbers
+            raise ValueError(f"{name} is too wide: max - min is not a finite number, "
+                             "so the grid's coordinates would not be either; narrow it "
+                             "(max - min at most about 1.8e308)")
+        return bounds
 
     @property
     def grid(self) -> tuple[int, int]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 import engine
 
@@ -49,13 +49,20 @@ class StepsRequest(Request):
                    json_schema_extra=limit("max_sweep"))
     variables: list[VariableName] | None = variables_field()
 
-    @model_validator(mode="after")
-    def _ordered(self) -> StepsRequest:
-        if not self.h_min < self.h_max:
-            raise ValueError("h_min must be smaller than h_max")
-        if len(set(self.methods)) != len(self.methods):
+    @field_validator("methods")
+    @classmethod
+    def _once_each(cls, methods: list[str]) -> list[str]:
+        if len(set(methods)) != len(methods):
             raise ValueError("methods must not repeat a method")
-        return self
+        return methods
+
+    @field_validator("h_max")
+    @classmethod
+    def _ordered(cls, h_max: float, info: ValidationInfo) -> float:
+        h_min = info.data.get("h_min")
+        if h_min is not None and not h_min < h_max:
+            raise ValueError("h_min must be smaller than h_max")
+        return h_max
 
 
 class StepsResponse(Reply):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import numpy as np
-from pydantic import Field, create_model, model_validator
+from pydantic import Field, ValidationInfo, create_model, field_validator
 
 import engine
 
@@ -77,11 +77,13 @@ class _SweepFields(Request):
     encoding: Encoding = encoding_field()
     variables: list[VariableName] | None = variables_field()
 
-    @model_validator(mode="after")
-    def _ordered(self) -> _SweepFields:
-        if self.lr_min > self.lr_max:
-            raise ValueError("lr_min must not exceed lr_max")
-        return self
+    @field_validator("lr_max")
+    @classmethod
+    def _ordered(cls, lr_max: float, info: ValidationInfo) -> float:
+        lr_min = info.data.get("lr_min")
+        if lr_min is not None and lr_min > lr_max:
+            raise ValueError("lr_max must not be smaller than lr_min")
+        return lr_max
 
     @property
     def runs(self) -> int:

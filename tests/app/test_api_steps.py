@@ -31,3 +31,12 @@ def test_every_numerical_method(api):
 def test_bad_sweeps(api, bad):
     err = api.error("/steps", {"expr": "exp(x)", "point": 1, **bad})
     assert err["loc"][0] == "body"
+
+
+@pytest.mark.parametrize("body, field, message", [
+    ({"h_min": 0.1, "h_max": 0.01}, "h_max", "h_min must be smaller than h_max"),
+    ({"methods": ["central", "central"]}, "methods", "methods must not repeat a method"),
+])
+def test_a_refused_sweep_names_its_field(api, body, field, message):
+    error = api.error("/steps", {"expr": "exp(x)", "point": 1, **body})
+    assert error["loc"] == ["body", field] and error["msg"] == message

@@ -66,7 +66,7 @@ def test_limits_name_their_settings(make_api):
 
 
 @pytest.mark.parametrize("body, field", [
-    ({"lr_min": 2, "lr_max": 1}, None),
+    ({"lr_min": 2, "lr_max": 1}, "lr_max"),
     ({"momentums": [0.5]}, "momentums"),
     ({"optimizer": "momentum", "momentums": [1.0]}, "momentums"),
     ({"lr_min": 0}, "lr_min"),

@@ -59,7 +59,13 @@ REQUESTS: dict[str, dict[str, Any]] = {
                        "batch_size": 100, "epochs": 20, "max_points": CHOSEN, "grid": 50,
                        "divergence_factor": 1e4, "encoding": "json", **SETTINGS},
     "/network/gradcheck": {"dataset": REQUIRED, **NETWORK, "batch": 3, "h": 1e-4},
+    "/notebook": {"expr": REQUIRED, "variables": CHOSEN, "view": CHOSEN, "point": REQUIRED,
+                  "x_range": CHOSEN, "y_range": CHOSEN, "method": "autodiff", "h": CHOSEN,
+                  "runs": [], "secants": [0.1, 0.01, 0.001], "h_min": 1e-16, "h_max": 0.1,
+                  "n": 31},
 }
+# A notebook of a training takes the training's own request, defaults and all.
+REQUESTS["/network/notebook"] = REQUESTS["/network/train"]
 
 # GET /optimizers, in menu order: each optimizer's settings and their defaults.
 OPTIMIZERS: dict[str, dict[str, float]] = {
