@@ -22,6 +22,7 @@ import base64
 import codecs
 import json
 import math
+import secrets
 from typing import Any
 
 import numpy as np
@@ -69,6 +70,20 @@ def _set_fields(value: Any) -> Any:
     raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
+def _typed_parts(values: np.ndarray) -> tuple[str, bytes, str | None]:
+    """The dtype, the little-endian bytes and the shape (None for one dimension) of the
+    typed-array object of ``values`` (see :func:`typed_array`)."""
+    if values.dtype.kind in "iu" and values.size and \
+            np.iinfo(np.int32).min <= values.min() and values.max() <= np.iinfo(np.int32).max:
+        values, dtype = values.astype("<i4"), "i4"
+    else:  # no copy of an array that is float64 already (the usual case)
+        values, dtype = values.astype("<f8", copy=False), "f8"
+        if not np.isfinite(values).all():  # ±inf is null in JSON: NaN here
+            values = np.where(np.isfinite(values), values, np.nan)
+    shape = ", ".join(str(n) for n in values.shape) if values.ndim > 1 else None
+    return dtype, np.ascontiguousarray(values).tobytes(), shape
+
+
 def typed_array(values: np.ndarray) -> dict[str, str]:
     """Plotly.js's typed-array object for a numeric array: little-endian bytes in base64,
     ``dtype`` ``f8`` (``i4`` for integers that fit), ``shape`` ``"rows, cols"`` for two or
@@ -79,17 +94,10 @@ def typed_array(values: np.ndarray) -> dict[str, str]:
     >>> typed_array(np.arange(6).reshape(2, 3))["shape"], typed_array(np.arange(3))["dtype"]
     ('2, 3', 'i4')
     """
-    if values.dtype.kind in "iu" and values.size and \
-            np.iinfo(np.int32).min <= values.min() and values.max() <= np.iinfo(np.int32).max:
-        values, dtype = values.astype("<i4"), "i4"
-    else:
-        values, dtype = values.astype("<f8"), "f8"
-        if not np.isfinite(values).all():  # ±inf is null in JSON: NaN here
-            values = np.where(np.isfinite(values), values, np.nan)
-    spec = {"dtype": dtype,
-            "bdata": base64.b64encode(np.ascontiguousarray(values).tobytes()).decode("ascii")}
-    if values.ndim > 1:
-        spec["shape"] = ", ".join(str(n) for n in values.shape)
+    dtype, data, shape = _typed_parts(values)
+    spec = {"dtype": dtype, "bdata": base64.b64encode(data).decode("ascii")}
+    if shape is not None:
+        spec["shape"] = shape
     return spec
 
 
@@ -99,6 +107,43 @@ def _typed_fields(value: Any) -> Any:
     fields = _set_fields(value)
     return {name: typed_array(item) if isinstance(item, np.ndarray) and item.dtype.kind in "fiu"
             else item for name, item in fields.items()}
+
+
+class _Spliced:
+    """orjson's hook for ``"encoding": "typed"`` that leaves the base64 out: each typed
+    array's ``bdata`` is written as ``marker`` (a random token) and its number, and its
+    base64 bytes kept for :meth:`splice` to put in place -- so the megabytes of a field
+    are copied once, never decoded to text and scanned again by the JSON writer.  (The
+    numbers say which is which: a model's arrays are numbered when orjson meets the
+    model, and a model nested in it may be written before them.)"""
+
+    def __init__(self) -> None:
+        self.marker = secrets.token_hex(16)
+        self.chunks: list[bytes] = []
+
+    def __call__(self, value: Any) -> Any:
+        fields = _set_fields(value)
+        for name, item in fields.items():
+            if isinstance(item, np.ndarray) and item.dtype.kind in "fiu":
+                dtype, data, shape = _typed_parts(item)
+                self.chunks.append(base64.b64encode(data))
+                fields[name] = {"dtype": dtype,
+                                "bdata": f"{self.marker}{len(self.chunks) - 1:08d}"}
+                if shape is not None:
+                    fields[name]["shape"] = shape
+        return fields
+
+    def splice(self, body: bytes) -> bytes | None:
+        """``body`` with each marker replaced by its base64 (None if the markers are not
+        exactly the arrays': then the caller writes the body the plain way)."""
+        first, *pieces = body.split(self.marker.encode("ascii"))
+        order = [piece[:8] for piece in pieces]
+        if sorted(order) != [b"%08d" % k for k in range(len(self.chunks))]:
+            return None  # each number exactly once, or the text had a marker too
+        parts = [first]
+        for number, piece in zip(order, pieces, strict=True):
+            parts += [self.chunks[int(number)], piece[8:]]
+        return b"".join(parts)
 
 
 class ModelResponse(Response):
@@ -117,14 +162,22 @@ class ModelResponse(Response):
         super().__init__(content, **kwargs)
 
     def render(self, content: Any) -> bytes:
+        spliced = _Spliced() if self.typed else None
         try:
-            body = orjson.dumps(content, default=_typed_fields if self.typed else _set_fields,
+            body = orjson.dumps(content, default=spliced or _set_fields,
                                 option=orjson.OPT_SERIALIZE_NUMPY)
         except TypeError:  # orjson.JSONEncodeError is a TypeError
             body = json.dumps(_finite(_plain(content)), ensure_ascii=True, allow_nan=False,
                               separators=(",", ":")).encode("ascii")
+            spliced = None
         if not body.isascii():  # "2/λmax", "f·(1 + |f|)": escaped where they are
             body = ascii_json(body)
+        if spliced is not None and spliced.chunks:  # base64 is ASCII: spliced in after
+            whole = spliced.splice(body)
+            if whole is None:  # a marker also in the text: write the arrays as text
+                whole = ascii_json(orjson.dumps(content, default=_typed_fields,
+                                                option=orjson.OPT_SERIALIZE_NUMPY))
+            body = whole
         return body
 
 

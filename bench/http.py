@@ -7,6 +7,10 @@
 * the same two throughputs on uvicorn's standard extras (httptools' parser, uvloop's
   event loop: the default when installed) and on the pure-Python stack (h11, asyncio),
   two servers side by side in the same rounds;
+* issue 15's wire: ``/descent`` (10,000 Rosenbrock steps, ``"encoding": "typed"``) end to
+  end against the bare hand-written loop (:mod:`bench.descent`), and ``/field`` n=200
+  typed end to end against the engine's own time and against the textbook's per-point
+  loop (:mod:`bench.fields`, timed on a subsample and scaled), for every bench function;
 * peak memory for a 1000x1000 field (engine, in a fresh subprocess: tracemalloc peak
   and the growth of the peak RSS) against the bytes of the arrays returned;
 * the JSON body of an n=400 field (``ModelResponse(FieldResponse.of(...))``: orjson from
@@ -20,6 +24,7 @@ the memory part needs only the engine.
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 import sys
@@ -140,7 +145,11 @@ def run_http(config: Config) -> Section:
     _memory(section, config)
     _json_body(section, config)
     names = ("/field n=400 end to end ≤ 2× the engine's own time",
-             "/gradient throughput ≥ 50% of /healthz throughput")
+             "/gradient throughput ≥ 50% of /healthz throughput",
+             f"/descent {config.descent_steps:,} steps end to end (typed) ≤ {_DESCENT_TARGET}× "
+             "the bare hand-written loop",
+             *(f"/field n={_TYPED_N} typed ({fn.label}): {what}"
+               for fn in FUNCTIONS.values() for what in _FIELD_TARGETS))
     if not config.server:
         why = "the server is turned off in this configuration"
         section.notes.append(f"HTTP timings skipped: {why}.")
@@ -148,6 +157,7 @@ def run_http(config: Config) -> Section:
         return section
     try:
         _measure(section, config)
+        _typed(section, config)
         _stacks(section, config)
     except Exception as exc:  # the app exists but does not serve: report, do not hide it
         section.notes.append(f"HTTP timings failed: {type(exc).__name__}: {exc}")
@@ -238,6 +248,92 @@ def _measure(section: Section, config: Config) -> None:
         "/gradient throughput ≥ 50% of /healthz throughput",
         f"{100 * r_through.median:.0f}% ({100 * r_through.low:.0f}–"
         f"{100 * r_through.high:.0f}%)", r_through.median >= 0.5, profile="http-gradient"))
+
+
+_DESCENT_TARGET = 4.0
+_TYPED_N = 200
+_VS_ENGINE = 2.0
+_VS_TEXTBOOK = 30.0
+_FIELD_TARGETS = (f"≥ {_VS_TEXTBOOK:g}× faster than the textbook per-point loop",
+                  f"≤ {_VS_ENGINE:g}× the engine's own time")
+
+
+def _typed(section: Section, config: Config) -> None:
+    """Issue 15's wire targets, one server, interleaved rounds."""
+    import httpx
+    import numpy as np
+
+    from .descent import LR, START, _bare_loop
+    from .fields import _grid, _textbook
+
+    steps, n = config.descent_steps, _TYPED_N
+    rosenbrock = FUNCTIONS["rosenbrock"].text
+    descent = {"expr": rosenbrock, "start": list(START), "lr": LR, "steps": steps,
+               "encoding": "typed"}
+    with LocalServer(stop_timeout=_STOP_TIMEOUT) as server, \
+            httpx.Client(base_url=server.url, timeout=_REQUEST_TIMEOUT) as client:
+        def post(path: str, body: dict[str, Any]) -> Any:
+            answer = client.post(path, json=body)
+            if answer.status_code != 200:
+                raise RuntimeError(f"POST {path} answered {answer.status_code}: "
+                                   f"{answer.text[:200]}")
+            return answer.read()
+
+        size = len(post("/descent", descent))
+        times = interleaved({"POST /descent (typed)": Case(lambda: post("/descent", descent)),
+                             "bare hand-written loop": Case(lambda: _bare_loop(steps))},
+                            max(2 * config.rounds + 1, 5), config.target)
+        r_descent = ratio(times["POST /descent (typed)"], times["bare hand-written loop"])
+        section.body += ["", f"`/descent`, {steps:,} gd steps on Rosenbrock, typed arrays "
+                             f"({fmt_bytes(size)} answer), against the bare hand-written "
+                             "loop (gradient and update only):", ""]
+        section.body += table(["what", "median time"], [[k, fmt_seconds(v.median)]
+                                                        for k, v in times.items()])
+        section.targets.append(Target(
+            f"/descent {steps:,} steps end to end (typed) ≤ {_DESCENT_TARGET}× the bare "
+            "hand-written loop", fmt_ratio(r_descent),
+            r_descent.median <= _DESCENT_TARGET if steps >= 10_000 else None,
+            note="" if steps >= 10_000 else "fewer steps than the target's 10,000"))
+
+        X, Y = _grid(n)
+        count = min(n * n, config.textbook_points)
+        index = np.linspace(0, n * n - 1, count).round().astype(np.int64)
+        points = np.stack([X.ravel()[index], Y.ravel()[index]], axis=1)
+        rows = []
+        for fn in FUNCTIONS.values():
+            body = {"expr": fn.text, "x_range": list(RANGE), "y_range": list(RANGE), "n": n,
+                    "encoding": "typed"}
+            expr = engine.parse(fn.text)
+            size = len(post("/field", body))
+            cases = {
+                "http": Case(functools.partial(post, "/field", body)),
+                "engine": Case(functools.partial(engine.gradient_field, expr, RANGE, RANGE,
+                                                 nx=n)),
+                "textbook": Case(_textbook(fn, points), number=1, scale=n * n / count),
+            }
+            got = interleaved(cases, max(config.rounds, 5), config.target)
+            vs_engine = ratio(got["http"], got["engine"])
+            vs_textbook = ratio(got["textbook"], got["http"])
+            rows.append([fn.label, fmt_bytes(size), fmt_seconds(got["http"].median),
+                         fmt_seconds(got["engine"].median), fmt_seconds(got["textbook"].median),
+                         fmt_ratio(vs_engine), fmt_ratio(vs_textbook)])
+            section.targets.append(Target(
+                f"/field n={n} typed ({fn.label}): {_FIELD_TARGETS[0]}",
+                fmt_ratio(vs_textbook) + " faster", vs_textbook.median >= _VS_TEXTBOOK,
+                note="textbook timed on a subsample, scaled"))
+            section.targets.append(Target(
+                f"/field n={n} typed ({fn.label}): {_FIELD_TARGETS[1]}", fmt_ratio(vs_engine),
+                vs_engine.median <= _VS_ENGINE, profile="http-field-typed"))
+        section.profiles["http-field-typed"] = (
+            f"POST /field n={n} typed (Rosenbrock) in this process (httpx ASGI transport; "
+            "worker threads included)",
+            _in_process("/field", {"expr": rosenbrock, "x_range": list(RANGE),
+                                   "y_range": list(RANGE), "n": n, "encoding": "typed"}, 1))
+    section.body += ["", f"`/field` n={n}, typed arrays, end to end against the engine in "
+                         f"this process and the textbook's per-point loop ({count} points, "
+                         "scaled):", ""]
+    section.body += table(["function", "answer", "POST /field", "engine", "textbook",
+                           "HTTP / engine", "textbook / HTTP (×faster)"], rows)
 
 
 STACKS = {"httptools + uvloop (default)": ("--http", "httptools", "--loop", "uvloop"),

@@ -73,3 +73,35 @@ def test_field_400_body_is_the_arrays_with_nan_as_null():
     assert data["z"][0][0] is None
     # log and cos each within a few ulps (numpy's may be vectorised code, not libm's)
     assert data["z"][0][399] == pytest.approx(math.log(2) * math.cos(-2), rel=1e-14)
+
+
+def _typed_the_plain_way(reply) -> bytes:
+    """Typed arrays as text in the model, written by orjson in one pass (the reference)."""
+    import orjson
+
+    from app.responses import _typed_fields, ascii_json
+    return ascii_json(orjson.dumps(reply, default=_typed_fields,
+                                   option=orjson.OPT_SERIALIZE_NUMPY))
+
+
+def test_typed_arrays_are_spliced_in_byte_for_byte():
+    expr = engine.parse("log(x)*cos(y)")
+    field = FieldResponse.of(engine.gradient_field(expr, (-2, 2), (-2, 2), nx=30, ny=20))
+    run = DescentResponse.of(engine.descend(engine.parse("x**2 + 10*y**2"), [-3, 4], lr=0.5,
+                                            steps=50))
+    for reply in (field, run):
+        body = ModelResponse(reply, typed=True).body
+        assert body == _typed_the_plain_way(reply)
+        assert _strict(body)  # and strict ASCII JSON
+    assert _strict(ModelResponse(field, typed=True).body)["z"]["shape"] == "20, 30"
+
+
+def test_a_marker_that_also_appears_in_the_text_falls_back_to_the_plain_way(monkeypatch):
+    import app.responses
+
+    monkeypatch.setattr(app.responses.secrets, "token_hex", lambda _: "ran all")
+    reply = DescentResponse.of(engine.descend(engine.parse("x**2"), [1.0], lr=0.1, steps=5))
+    assert "ran all" in reply.message
+    body = ModelResponse(reply, typed=True).body
+    assert body == _typed_the_plain_way(reply)
+    assert _strict(body)["message"] == reply.message
