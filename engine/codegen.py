@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from types import CodeType
@@ -311,26 +311,32 @@ def generate_source(expr: Expression, mode: str, guard: bool = True,
         return _generate(expr, mode, guard)
 
 
-def value_lines(expr: Expression, inputs: Sequence[str], prefix: str = "v"
-                ) -> tuple[list[str], str]:
+def value_lines(expr: Expression, inputs: Sequence[str], prefix: str = "v",
+                reuse: Mapping[int, str] | None = None) -> tuple[list[str], str]:
     """Lines computing f on plain floats from the variables named ``inputs`` (one
     identifier per variable, in ``expr.variables`` order), each intermediate named
     ``{prefix}{node}``; and the expression of f (a name or a number).  For code that
     evaluates f at several points in a row (finite differences in a generated loop).
+    ``reuse`` names nodes already computed (by node number): they get no line of their
+    own -- the same operations on the same floats would give the same float.
 
     >>> from engine import parse
     >>> lines, f = value_lines(parse("x*y + 1"), ["p0", "p1"], "u")
     >>> lines, f
     (['u2 = p0*p1', 'u4 = u2 + 1.0'], 'u4')
+    >>> value_lines(parse("x*x + y"), ["b0", "a1"], "p", reuse={})[0]
+    ['p1 = b0*b0', 'p3 = p1 + a1']
+    >>> value_lines(parse("x + y*y"), ["b0", "a1"], "p", reuse={2: "v2"})[0]  # y*y kept
+    ['p3 = b0 + v2']
     """
     with _writing_for_floats(True):
         lines: list[str] = []
-        values = _forward(expr, list(inputs), prefix, lines)
+        values = _forward(expr, list(inputs), prefix, lines, reuse or {})
     return lines, values[expr.graph.output].text
 
 
-def _forward(expr: Expression, inputs: list[str], prefix: str, lines: list[str]
-             ) -> list[Source]:
+def _forward(expr: Expression, inputs: list[str], prefix: str, lines: list[str],
+             reuse: Mapping[int, str] | None = None) -> list[Source]:
     """The forward sweep's lines (appended to ``lines``); the source of every node."""
     position = {name: k for k, name in enumerate(expr.variables)}
     values: list[Source] = []
@@ -340,6 +346,9 @@ def _forward(expr: Expression, inputs: list[str], prefix: str, lines: list[str]
             continue
         if node.op == "var":  # the argument itself: no copy
             values.append(Source(inputs[position[node.name]]))  # type: ignore[index]
+            continue
+        if reuse and i in reuse:
+            values.append(Source(reuse[i]))
             continue
         args: list[Any] = [values[j] for j in node.inputs]
         if node.value is not None:

@@ -287,12 +287,26 @@ STENCILS: dict[str, Stencil] = {
 """The numerical methods the generated loop computes itself (others run the generic loop)."""
 
 
+def _variables_of(expr: Expression) -> list[frozenset[str]]:
+    """For each node of ``expr``'s graph, the variables its value depends on."""
+    found: list[frozenset[str]] = []
+    for node in expr.graph.nodes:
+        if node.op == "var":
+            found.append(frozenset([node.name or ""]))
+        else:
+            found.append(frozenset().union(*(found[j] for j in node.inputs)))
+    return found
+
+
 def _stencil_gradient(expr: Expression, stencil: Stencil, default_h: bool) -> list[str]:
     """``fv`` and ``gr{k}`` at ``a0, a1, ...`` by finite differences: f's lines once at
-    the point and once per shifted point, each with its own names."""
+    the point and, per shifted point, only those of the nodes that depend on the shifted
+    coordinate (the others are the point's own: the same operations on the same floats)."""
     count = len(expr.variables)
     coords = [f"a{k}" for k in range(count)]
     lines, value = value_lines(expr, coords, "v")
+    variables = _variables_of(expr)
+    computed = [i for i, node in enumerate(expr.graph.nodes) if node.op not in ("var", "const")]
     lines.append(f"fv = {value}")
     for k in range(count):
         if default_h:  # numeric's default: relative·max(1, |x|), made exact in x + h
@@ -307,7 +321,8 @@ def _stencil_gradient(expr: Expression, stencil: Stencil, default_h: bool) -> li
             # -hk, as numeric adds the shift (-1.0)·h: x + (-h) is x - h exactly
             lines.append(f"b{k} = a{k} {sign} hk")
             shifted = [f"b{k}" if j == k else name for j, name in enumerate(coords)]
-            more, found[sign] = value_lines(expr, shifted, "p" if sign == "+" else "m")
+            same = {i: f"v{i}" for i in computed if expr.variables[k] not in variables[i]}
+            more, found[sign] = value_lines(expr, shifted, "p" if sign == "+" else "m", same)
             lines += more
             if found[sign] == f"b{k}":  # f is the shifted coordinate itself: keep it
                 lines.append(f"{'p' if sign == '+' else 'm'}f = {found[sign]}")

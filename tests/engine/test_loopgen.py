@@ -168,3 +168,12 @@ def test_the_same_graph_reuses_its_source_and_code_but_gets_its_own_function():
     assert ran[0] == ran[1]
     swapped_run = others[0](start[::-1], 1e-3, 50, 0.0, 1e10, None, settings, None)
     assert swapped_run[2] == ran[0][2][::-1]  # the same run with the coordinates swapped
+
+
+def test_a_shifted_point_recomputes_only_what_depends_on_the_shifted_coordinate():
+    source = generated_loop_source(parse("(1 - x)**2 + 100*(y - x**2)**2"), OPTIMIZERS["gd"],
+                                   "central", default_h=False)
+    step = source.split("for t in range")[1]
+    # (1 - x) at the point and at x ± h; the shifts of y reuse the point's (1 - x)**2, x**2
+    assert step.count(" = 1.0 - ") == 3
+    assert step.count("a0*a0") == 1 and step.count("b0*b0") == 2  # x**2: once per x
