@@ -5,7 +5,8 @@
 
 Parts, one module each: :mod:`bench.fields` (gradient fields and the first field),
 :mod:`bench.descent`, :mod:`bench.accuracy` (corpus in :mod:`bench.corpus`),
-:mod:`bench.http`; :mod:`bench.timing` does interleaved repetitions and ratios,
+:mod:`bench.http`, :mod:`bench.browser` (the page in Chromium); :mod:`bench.timing` does
+interleaved repetitions and ratios,
 :mod:`bench.report` writes the file.  jax, numdifftools and scipy are optional
 (``pip install -e ".[bench]"``) and skipped with a note when absent.
 """

@@ -10,6 +10,7 @@ from pathlib import Path
 import engine
 
 from .accuracy import run_accuracy
+from .browser import run_browser
 from .config import Config
 from .descent import run_descent
 from .fields import run_fields, run_first_field
@@ -31,6 +32,7 @@ PARTS: dict[str, Callable[[Config], Section]] = {
     "network": run_network,
     "accuracy": run_accuracy,
     "http": run_http,
+    "browser": run_browser,
 }
 
 

@@ -1,5 +1,9 @@
 // API client: one function per endpoint of the HTTP contract (shared/API.md).
-// Every call returns the parsed JSON body or throws an ApiError.
+// Every call returns the parsed JSON body or throws an ApiError. /field, /descent and
+// /sweep are asked for `"encoding": "typed"` (base64 arrays: a fraction of the bytes and
+// of the parsing); their answers come back with plain arrays, as with JSON, and the
+// same numbers as typed arrays under `typed` for Plotly (typed.js).
+import { decodeAnswer } from "./typed.js";
 
 export class ApiError extends Error {
   /**
@@ -93,6 +97,10 @@ const postFile = (path) => async (body, signal) => {
   return response.blob();
 };
 
+/** POST asking for typed arrays; the answer decoded by typed.js's decodeAnswer. */
+const postTyped = (path) => async (body, signal) =>
+  decodeAnswer(await request("POST", path, { ...body, encoding: "typed" }, signal));
+
 const get = (path) => (signal) => request("GET", path, undefined, signal);
 
 /**
@@ -135,13 +143,13 @@ export const api = {
   functions: get("/functions"),
   optimizers: get("/optimizers"),
   methods: get("/methods"),
-  field: post("/field"),
+  field: postTyped("/field"),
   tangent: post("/tangent"),
   gradient: post("/gradient"),
   steps: post("/steps"),
-  descent: post("/descent"),
+  descent: postTyped("/descent"),
   descentStep: post("/descent/step"),
-  sweep: post("/sweep"),
+  sweep: postTyped("/sweep"),
   gradcheck: post("/gradcheck"),
   graph: post("/graph"),
   networkTables: get("/network/tables"),

@@ -13,8 +13,14 @@ import { $, debounce } from "./util.js";
 import { View1D } from "./view1d.js";
 import { View2D } from "./view2d.js";
 
-/** Typing pauses this long before the plots follow. */
-const TYPING_DEBOUNCE_MS = 250;
+/**
+ * The plots follow the function as it is typed, like a graphing calculator: keystrokes
+ * within one frame are taken together, and a request still running for an older text is
+ * cancelled (the "field" slot), not waited for.
+ */
+const TYPING_DEBOUNCE_MS = 16;
+/** A text refused while it is being typed says so once typing pauses this long. */
+const ERROR_PAUSE_MS = 500;
 const DEFAULT_RANGE = [-3, 3];
 /** Grid of the contour / surface, and of the 1-D curve. */
 const GRID_2D = 81;
@@ -158,6 +164,9 @@ function usableView(name, nvars) {
   return name === "1d" ? nvars === 1 : nvars === 2;
 }
 
+/** The view shown last, and for how many variables. */
+let shownView = null;
+
 function showView(view, nvars) {
   const tabs = { "1d": $("tab-1d"), contour: $("tab-contour"), surface: $("tab-surface"), network: $("tab-network") };
   for (const [name, tab] of Object.entries(tabs)) {
@@ -184,10 +193,14 @@ function showView(view, nvars) {
   $("plot-contour").hidden = view !== "contour";
   $("plot-surface").hidden = view !== "surface";
   showMethod(methodFor(app.state, view === "1d" ? "1d" : "2d"));
-  // Plots drawn while their section was hidden have a stale size.
-  for (const el of document.querySelectorAll(".view:not([hidden]) .plot:not([hidden])")) {
-    if (el.data) Plotly.Plots.resize(el);
+  // Plots drawn while their section was hidden have a stale size (a plot that stays on
+  // screen keeps its size: resizing it would draw it all again).
+  if (shownView !== view) {
+    for (const el of document.querySelectorAll(".view:not([hidden]) .plot:not([hidden])")) {
+      if (el.data) Plotly.Plots.resize(el);
+    }
   }
+  shownView = view;
 }
 
 /** Select `name` in the method menu and describe it. */
@@ -218,7 +231,7 @@ function selectView(view) {
   showView(view, app.variables.length);
   app.history.commit(app.state);
   if (view === "network") return;
-  view2d.render();
+  view2d.render({ loss: false }); // the loss plot stays as it is: only the figure changes
   view2d.showStep();
   const el = view === "surface" ? $("plot-surface") : $("plot-contour");
   if (el.data) Plotly.Plots.resize(el);
@@ -227,15 +240,18 @@ function selectView(view) {
 // ------------------------------------------------------------------ the function
 
 let evalSeq = 0;
+/** When the function field last changed (performance.now()). */
+let lastKeystroke = -Infinity;
 
 /**
  * Ask the server for the field of `expr` and, if it is accepted, make it the page's function.
  * @param {string} expr
- * @param {{push?: boolean, specs?: Array|null, fresh?: boolean}} options
+ * @param {{push?: boolean, specs?: Array|null, fresh?: boolean, typing?: boolean}} options
  *   push: add a history entry; specs: descent runs to show (null keeps the current ones);
- *   fresh: a new function, so points and ranges come from its preset if it has one.
+ *   fresh: a new function, so points and ranges come from its preset if it has one;
+ *   typing: the text is being typed, so a refusal waits for a pause before it shows.
  */
-async function evaluate(expr, { push = true, specs = null, fresh = false } = {}) {
+async function evaluate(expr, { push = true, specs = null, fresh = false, typing = false } = {}) {
   const seq = ++evalSeq;
   const state = app.state;
   const candidate = { ...state, expr };
@@ -254,6 +270,9 @@ async function evaluate(expr, { push = true, specs = null, fresh = false } = {})
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
     if (seq !== evalSeq) return;
+    const wait = typing ? lastKeystroke + ERROR_PAUSE_MS - performance.now() : 0;
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (seq !== evalSeq) return; // typed on: the text has changed
     showExprError(exprDom, expr, err.message, err.isExpressionError ? err.column : null, app.goodExpr !== null);
     document.body.dataset.ready = "true";
     return;
@@ -288,6 +307,11 @@ async function evaluate(expr, { push = true, specs = null, fresh = false } = {})
   showView(state.view, variables.length);
   if (push) app.history.commit(state);
   else app.history.replace(state);
+  // The computation graph of a new function is asked for now, so that the server works
+  // on it while the page draws the field.
+  if (changed && state.view !== "network") {
+    updateGraph(variables.length === 1 ? [state.x0] : state.start);
+  }
 
   const revision = `${expr}|${xr}|${yr}`;
   if (variables.length === 1) {
@@ -308,17 +332,21 @@ async function evaluate(expr, { push = true, specs = null, fresh = false } = {})
 
 function bindFunctionField() {
   const input = exprDom.input;
-  const typed = debounce(() => {
+  const evaluateTyped = (typing) => {
     const text = input.value;
     if (text.trim() === "") return;
     // Typing a preset's text brings its ranges and start point with it.
-    evaluate(text, { push: true, fresh: text !== app.goodExpr && presetFor(text) !== null });
-  }, TYPING_DEBOUNCE_MS);
-  input.addEventListener("input", typed);
+    evaluate(text, { push: true, fresh: text !== app.goodExpr && presetFor(text) !== null, typing });
+  };
+  const typed = debounce(() => evaluateTyped(true), TYPING_DEBOUNCE_MS);
+  input.addEventListener("input", () => {
+    lastKeystroke = performance.now();
+    typed();
+  });
   input.addEventListener("keydown", (e) => {
     if (e.key !== "Enter") return;
     typed.cancel();
-    typed.flush(input.value);
+    evaluateTyped(false);
   });
   $("preset").addEventListener("change", () => {
     const preset = app.presets[Number($("preset").value)];
@@ -340,12 +368,18 @@ function bindFunctionField() {
 /** The variable the graph's forward trace runs along (its index), as last chosen. */
 let graphVariable = 0;
 let graphPoint = null;
+/** What the graph on screen (or being fetched) shows: function, point and variable. */
+let graphShown = "";
 
 async function updateGraph(point) {
-  if (!app.goodExpr || !point) return;
+  if (!app.goodExpr || !point || point.some((v) => v === null || v === undefined)) return;
   graphPoint = point;
   const container = $("graph");
   if (graphVariable >= app.variables.length) graphVariable = 0;
+  const expr = app.goodExpr;
+  const shown = `${expr}|${point}|${graphVariable}`;
+  if (shown === graphShown) return; // asked already (e.g. by the function, then the start)
+  graphShown = shown;
   const direction = app.variables.map((_, i) => (i === graphVariable ? 1 : 0));
   try {
     const graph = await app.slots.run("graph", (signal) => api.graph(app.body({ point, direction }), signal));
@@ -354,12 +388,15 @@ async function updateGraph(point) {
       graphVariable = Math.max(0, i);
       updateGraph(graphPoint);
     });
+    container.dataset.expr = expr; // a hook for tests and benchmarks: whose graph is drawn
     const out = graph.nodes.find((n) => n.id === graph.output);
     const where = point.length === 1 ? `${app.variables[0]} = ${fmt(point[0])}` : `(${app.variables.join(", ")}) = ${fmtPoint(point)}`;
     $("graph-point").textContent = `at ${where} · f = ${fmt(out?.value ?? null)} · ${graph.nodes.length} nodes`;
   } catch (err) {
+    graphShown = "";
     if (!(err instanceof ApiError)) throw err;
     graphMessage(container, err.message);
+    container.dataset.expr = expr;
   }
 }
 

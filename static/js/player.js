@@ -1,5 +1,8 @@
 // The step-through player: pick a run, move through its steps with a slider or Play, and
-// see the point, f, ‖∇f‖ and the gradient arrow at each step.
+// see the point, f, ‖∇f‖ and the gradient arrow at each step. Play and "Animate all" run
+// on requestAnimationFrame at FPS frames a second of the clock: a frame the browser could
+// not show in time is skipped, not delayed, and each frame moves only the markers, in
+// place (the figures are not drawn again).
 import { ApiError, api } from "./api.js";
 import { fmt, fmtPoint } from "./theme.js";
 import { $, debounce } from "./util.js";
@@ -29,6 +32,7 @@ export class Player {
       this.view.app.history.replace(this.view.app.state);
       this.showStep();
     });
+    $("play").dataset.fps = String(FPS); // the nominal rate, for anyone measuring it
     $("play").addEventListener("click", () => (this.playing ? this.stop() : this.play()));
     $("play-all").addEventListener("click", () => (this.playing ? this.stop() : this.playAll()));
     /** While every run is animated: the iteration all of them are at; else null. */
@@ -41,11 +45,8 @@ export class Player {
    */
   positions() {
     if (this.together !== null) {
-      return this.view.runs.list.map((run) => {
-        let k = 0;
-        while (k + 1 < run.iterations.length && run.iterations[k + 1] <= this.together) k += 1;
-        return { run, k, color: run.color };
-      });
+      return this.view.runs.list.map((run) => ({ run, k: reached(run.iterations, this.together),
+        color: run.color }));
     }
     const run = this.run();
     return run ? [{ run, k: this.step, color: undefined }] : [];
@@ -63,17 +64,38 @@ export class Player {
     view.plot.setCursor(null, view.surfaceVisible);
     $("play-all").textContent = "Stop";
     $("play-all").setAttribute("aria-pressed", "true");
-    const frame = () => {
+    this.loop((frame) => {
+      this.together = Math.min(last, frame * stride);
       view.plot.setCursors(this.positions().map(({ run, k, color }) => ({ point: run.path[k], color })));
-      view.renderLoss();
+      view.moveLossMarkers();
       $("play-readout").textContent = `All ${runs.length} runs at iteration ${this.together} of ${last}.`;
+      return this.together < last;
+    });
+  }
+
+  /**
+   * Call `frame(n)` for n = 0, 1, 2... at FPS frames a second of the clock, from
+   * requestAnimationFrame, until it returns false or stop() is called. When the browser
+   * falls behind, the frames it missed are skipped: the playback keeps its pace.
+   */
+  loop(frame) {
+    const began = performance.now();
+    let shown = -1;
+    const playing = { raf: 0 };
+    const tick = (now) => {
+      if (this.playing !== playing) return;
+      const n = Math.max(0, Math.floor(((now - began) * FPS) / 1000));
+      if (n !== shown) {
+        shown = n;
+        if (!frame(n)) {
+          this.stop();
+          return;
+        }
+      }
+      playing.raf = requestAnimationFrame(tick);
     };
-    frame();
-    this.playing = setInterval(() => {
-      this.together = Math.min(last, this.together + stride);
-      frame();
-      if (this.together >= last) this.stop();
-    }, 1000 / FPS);
+    this.playing = playing;
+    tick(began);
   }
 
   /** The run selected in the player, or null. */
@@ -169,7 +191,7 @@ export class Player {
     const cacheKey = `${run.key}:${k}`;
     let grad = this.gradCache.get(cacheKey) ?? null;
     view.plot.setCursor({ point, value, grad, sign: view.sign }, view.surfaceVisible);
-    view.renderLoss();
+    view.moveLossMarkers();
     if (!grad && point.every(Number.isFinite)) {
       try {
         const res = await view.app.slots.run("cursor", (signal) => api.gradient(view.app.body({ point }), signal));
@@ -250,19 +272,22 @@ export class Player {
     const last = run.path.length - 1;
     if (this.step >= last) slider.value = "0";
     const stride = Math.max(1, Math.ceil(last / MAX_FRAMES));
+    const first = this.step;
     $("play").textContent = "Pause";
     $("play").setAttribute("aria-pressed", "true");
-    this.playing = setInterval(() => {
-      const next = Math.min(last, this.step + stride);
+    this.loop((frame) => {
+      if (frame === 0) return true; // the step on screen already
+      const next = Math.min(last, first + frame * stride);
       slider.value = String(next);
       if (next >= last) this.stop();
       this.showStep();
-    }, 1000 / FPS);
+      return next < last;
+    });
   }
 
   stop() {
     if (!this.playing) return;
-    clearInterval(this.playing);
+    cancelAnimationFrame(this.playing.raf);
     this.playing = null;
     $("play").textContent = "Play";
     $("play").setAttribute("aria-pressed", "false");
@@ -274,4 +299,16 @@ export class Player {
       this.showStep();
     }
   }
+}
+
+/** The index of the last of the increasing `iterations` that is ≤ `iteration` (0 if none). */
+function reached(iterations, iteration) {
+  let lo = 0;
+  let hi = iterations.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (iterations[mid] <= iteration) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }

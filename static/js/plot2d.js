@@ -1,8 +1,12 @@
 // 2-D view figures: filled contour with a quiver of -grad f (or +grad f), the 3-D surface,
 // descent trajectories on both, and the cursor (current point + gradient arrow) used by
-// the step-through player.
+// the step-through player. The field's x, y and z go to Plotly as the typed arrays
+// the API sent; a long run is drawn thinned (thinning.js); the player's markers move in
+// place (inplace.js).
+import { moveTraces, react } from "./inplace.js";
 import { onPlotClick } from "./plotclick.js";
 import { COLORS, FIELD_SCALE, PLOT_CONFIG, axis, baseLayout, fmt, tidy } from "./theme.js";
+import { pick, thinned } from "./thinning.js";
 
 /** Arrows of the quiver sit about this many pixels apart. */
 const ARROW_SPACING_PX = 30;
@@ -132,6 +136,34 @@ function inBox(run, xRange, yRange) {
   return { x, y, z };
 }
 
+/**
+ * What of `run` is drawn on the contour: its path thinned for the box (thinning.js), with
+ * the iteration of each point kept. Remembered per run and box, as runs never change.
+ */
+const drawnPaths = new WeakMap();
+function drawnPath(run, xRange, yRange) {
+  const key = `${xRange}|${yRange}`;
+  const known = drawnPaths.get(run);
+  if (known && known.key === key) return known.drawn;
+  const xs = run.path.map((p) => p[0]);
+  const ys = run.path.map((p) => p[1]);
+  const kept = thinned([xs, ys], [xRange[1] - xRange[0], yRange[1] - yRange[0]]);
+  const drawn = kept.length === xs.length
+    ? { x: xs, y: ys, iterations: run.iterations }
+    : { x: pick(xs, kept), y: pick(ys, kept), iterations: pick(run.iterations, kept) };
+  drawnPaths.set(run, { key, drawn });
+  return drawn;
+}
+
+/** The same for the surface: the points inside the box, thinned in (x, y, f). */
+function drawnPath3d(run, xRange, yRange, zRange) {
+  const pts = inBox(run, xRange, yRange);
+  const kept = thinned([pts.x, pts.y, pts.z],
+    [xRange[1] - xRange[0], yRange[1] - yRange[0], zRange[1] - zRange[0]]);
+  if (kept.length === pts.x.length) return pts;
+  return { x: pick(pts.x, kept), y: pick(pts.y, kept), z: pick(pts.z, kept) };
+}
+
 export class Plot2D {
   /**
    * @param {HTMLElement} contourEl
@@ -163,6 +195,11 @@ export class Plot2D {
     this.revision = revision;
     this.colour = colouring(field.z);
     this.text = field.z.map((row) => row.map((v) => fmt(v)));
+    // Plotly takes the answer's typed arrays as they are (the log colouring is computed
+    // here, so it is a plain array).
+    const typed = field.typed ?? {};
+    this.grid = { x: typed.x ?? field.x, y: typed.y ?? field.y, z: typed.z ?? field.z };
+    this.colourZ = this.colour.log ? this.colour.zc : this.grid.z;
   }
 
   /** Draw the contour view. */
@@ -174,7 +211,7 @@ export class Plot2D {
     this.scale = scale;
     const traces = [
       {
-        type: "contour", x: field.x, y: field.y, z: colour.zc, text: this.text,
+        type: "contour", x: this.grid.x, y: this.grid.y, z: this.colourZ, text: this.text,
         colorscale: FIELD_SCALE, ncontours: 26, connectgaps: false,
         contours: { coloring: "fill", showlines: true },
         line: { color: "rgba(255,255,255,0.35)", width: 0.6, smoothing: 0.85 },
@@ -192,23 +229,28 @@ export class Plot2D {
         line: { color: COLORS.arrow, width: 1.1 }, hoverinfo: "skip",
         name: sign < 0 ? "−∇f" : "+∇f", showlegend: false,
       },
+      // What the player moves, at indices that do not change with the runs (a move still
+      // waiting for its frame finds the same trace there, inplace.js); drawn on top.
+      this.cursorsTrace(),
+      ...this.cursorTraces(),
     ];
+    this.cursorsIndex = 2;
+    this.cursorIndex = 3;
     runs.forEach((run) => {
-      const xs = run.path.map((p) => p[0]);
-      const ys = run.path.map((p) => p[1]);
+      const drawn = drawnPath(run, this.xRange, this.yRange);
       const many = run.path.length > 150;
       traces.push({
-        type: "scatter", mode: "lines+markers", x: xs, y: ys,
+        type: "scatter", mode: "lines+markers", x: drawn.x, y: drawn.y,
         name: run.label, legendgroup: run.key,
         line: { color: run.color, width: 2.25, dash: run.dash },
         // a long run shows a few of its markers: enough to tell its symbol
         marker: { color: run.color, size: 7, symbol: run.symbol, line: { color: "#fff", width: 0.6 }, maxdisplayed: many ? 40 : 0 },
-        customdata: run.iterations,
+        customdata: drawn.iterations,
         hovertemplate: `${run.label}<br>step %{customdata}<br>(%{x:.4g}, %{y:.4g})<extra></extra>`,
       });
-      const last = run.path.length - 1;
+      const end = run.path[run.path.length - 1];
       traces.push({
-        type: "scatter", mode: "markers", x: [xs[last]], y: [ys[last]], legendgroup: run.key,
+        type: "scatter", mode: "markers", x: [end[0]], y: [end[1]], legendgroup: run.key,
         showlegend: false, hoverinfo: "skip",
         marker: { color: run.color, size: 11, symbol: "diamond", line: { color: "#fff", width: 1.5 } },
       });
@@ -219,10 +261,6 @@ export class Plot2D {
       marker: { color: "#ffffff", size: 12, symbol: "circle", line: { color: COLORS.ink, width: 2.5 } },
       hovertemplate: `start (%{x:.4g}, %{y:.4g})<extra></extra>`,
     });
-    traces.push(this.cursorsTrace());
-    this.cursorsIndex = traces.length - 1;
-    traces.push(...this.cursorTraces());
-    this.cursorIndex = traces.length - 2;
     const equal = equalAspect(this.xRange, this.yRange);
     const layout = baseLayout({
       xaxis: axis(nx, { range: this.xRange, showgrid: false, zeroline: false, constrain: "domain" }),
@@ -236,7 +274,7 @@ export class Plot2D {
       margin: MARGIN,
       legend: { orientation: "h", x: 0, y: 1.01, yanchor: "bottom", font: { size: 12 }, bgcolor: "rgba(0,0,0,0)", traceorder: "normal" },
     });
-    Plotly.react(this.contourEl, traces, layout, PLOT_CONFIG);
+    react(this.contourEl, traces, layout, PLOT_CONFIG);
     if (!this.bound) {
       this.bound = true;
       onPlotClick(this.contourEl, (x, y, spans) => this.onPick([x, y], spans));
@@ -254,7 +292,8 @@ export class Plot2D {
     const zlo = Math.min(...flat);
     const zhi = Math.max(...flat);
     const traces = [{
-      type: "surface", x: field.x, y: field.y, z: field.z, surfacecolor: colour.zc, text: this.text,
+      type: "surface", x: this.grid.x, y: this.grid.y, z: this.grid.z, surfacecolor: this.colourZ,
+      text: this.text,
       colorscale: FIELD_SCALE, showscale: false, opacity: 0.92,
       contours: { z: { show: true, usecolormap: true, project: { z: true }, width: 1 } },
       lighting: { ambient: 0.75, diffuse: 0.6, specular: 0.08, roughness: 0.9 },
@@ -262,9 +301,12 @@ export class Plot2D {
       name: "f", showlegend: false,
     }];
     runs.forEach((run) => {
-      const pts = inBox(run, this.xRange, this.yRange);
+      const pts = drawnPath3d(run, this.xRange, this.yRange, [zlo, zhi]);
+      const many = run.path.length > 150;
       traces.push({
-        type: "scatter3d", mode: "lines+markers", ...pts, name: run.label, legendgroup: run.key,
+        // a long run (thinned for drawing, thinning.js) as a dashed line: no markers in 3-D
+        type: "scatter3d", mode: many ? "lines" : "lines+markers", ...pts, name: run.label,
+        legendgroup: run.key,
         line: { color: run.color, width: 6, dash: run.dash }, marker: { color: run.color, size: 2.5, symbol: run.symbol },
         hovertemplate: `${run.label}<br>(%{x:.4g}, %{y:.4g})<br>f = %{z:.5g}<extra></extra>`,
       });
@@ -305,17 +347,19 @@ export class Plot2D {
   cursorsTrace() {
     return {
       type: "scatter", mode: "markers", name: "runs now", showlegend: false, hoverinfo: "skip",
+      zorder: 1,
       x: this.cursors.map((c) => c.point[0]), y: this.cursors.map((c) => c.point[1]),
       marker: { color: this.cursors.map((c) => c.color), size: 13, line: { color: COLORS.cursor, width: 2 } },
     };
   }
 
-  /** Show every run's current point (an empty list hides them). */
+  /** Show every run's current point (an empty list hides them), moved in place. */
   setCursors(cursors) {
     this.cursors = cursors;
-    if (this.contourEl.data && this.cursorsIndex !== undefined) {
+    if (this.contourEl.data && !this.contourEl.hidden && this.cursorsIndex !== undefined) {
       const t = this.cursorsTrace();
-      Plotly.restyle(this.contourEl, { x: [t.x], y: [t.y], "marker.color": [t.marker.color] }, [this.cursorsIndex]);
+      moveTraces(this.contourEl, [{ x: t.x, y: t.y, marker: { color: t.marker.color } }],
+        [this.cursorsIndex]);
     }
   }
 
@@ -384,33 +428,34 @@ export class Plot2D {
     return [
       {
         type: "scatter", mode: "markers", x: c ? [c.point[0]] : [], y: c ? [c.point[1]] : [],
-        name: "current step", showlegend: false, hoverinfo: "skip",
+        name: "current step", showlegend: false, hoverinfo: "skip", zorder: 1,
         marker: { color: COLORS.cursor, size: 15, symbol: "circle-open", line: { width: 3 } },
       },
       {
         type: "scatter", mode: "lines", ...arrow, name: "gradient arrow", showlegend: false, hoverinfo: "skip",
+        zorder: 1,
         line: { color: COLORS.cursor, width: 2.75 },
       },
     ];
   }
 
-  /** Move the cursor without redrawing the field. `cursor` is {point, grad, value, sign} or null. */
+  /**
+   * Move the cursor without redrawing the field (in place: only its two traces are drawn
+   * again). `cursor` is {point, grad, value, sign} or null. The plot not on screen is left
+   * as it is: showing it draws it whole, cursor included.
+   */
   setCursor(cursor, surfaceVisible) {
     this.cursor = cursor;
-    if (this.contourEl.data && this.cursorIndex !== undefined) {
+    if (!surfaceVisible && this.contourEl.data && this.cursorIndex !== undefined) {
       const [pt, arrow] = this.cursorTraces();
-      Plotly.restyle(
-        this.contourEl,
-        { x: [pt.x, arrow.x], y: [pt.y, arrow.y] },
-        [this.cursorIndex, this.cursorIndex + 1],
-      );
+      moveTraces(this.contourEl, [{ x: pt.x, y: pt.y }, { x: arrow.x, y: arrow.y }],
+        [this.cursorIndex, this.cursorIndex + 1]);
     }
     if (surfaceVisible && this.surfaceEl.data) {
-      const k = this.surfaceEl.data.length - 1;
       const c = cursor;
-      Plotly.restyle(this.surfaceEl, {
-        x: [c ? [c.point[0]] : []], y: [c ? [c.point[1]] : []], z: [c && isNum(c.value) ? [c.value] : []],
-      }, [k]);
+      moveTraces(this.surfaceEl, [{
+        x: c ? [c.point[0]] : [], y: c ? [c.point[1]] : [], z: c && isNum(c.value) ? [c.value] : [],
+      }], [this.surfaceEl.data.length - 1]);
     }
   }
 }

@@ -3,6 +3,7 @@
 // where min f is the lowest value any run reached, and says so.
 import { dataViewFor } from "./datatable.js";
 import { lossTables } from "./plotdata.js";
+import { moveTraces, react } from "./inplace.js";
 import { COLORS, PLOT_CONFIG, axis, baseLayout } from "./theme.js";
 
 const isNum = (v) => v !== null && v !== undefined && Number.isFinite(v);
@@ -21,11 +22,17 @@ const MARKERS_SHOWN = 24;
  * @returns {string} a note describing the y axis (empty for plain log f)
  */
 export function renderLoss(el, runs, markers = []) {
-  const all = runs.flatMap((r) => r.values.filter(isNum));
-  const positive = all.every((v) => v > 0);
-  const best = all.length ? Math.min(...all) : 0;
+  const { positive, best } = lossScale(runs);
   const transform = positive ? (v) => v : (v) => v - best;
-  const traces = runs.map((run) => ({
+  // the player's markers: the first trace, always there (maybe empty) so that
+  // moveLossMarkers moves them in place at an index that does not change with the runs
+  // (inplace.js); drawn on top of the runs
+  const traces = [{
+    type: "scatter", mode: "markers", ...markerData(markers), name: "player",
+    showlegend: false, hoverinfo: "skip", zorder: 1,
+    marker: { color: markerData(markers).marker.color, size: 11, symbol: "circle-open", line: { width: 2.5 } },
+  }];
+  traces.push(...runs.map((run) => ({
     type: "scatter", mode: "lines+markers",
     x: run.iterations,
     y: run.values.map((v) => (isNum(v) && transform(v) > 0 ? transform(v) : null)),
@@ -35,14 +42,7 @@ export function renderLoss(el, runs, markers = []) {
     line: { color: run.color, width: 2, dash: run.dash },
     marker: { color: run.color, size: 6, symbol: run.symbol, maxdisplayed: MARKERS_SHOWN },
     hovertemplate: `${run.label}<br>step %{x}<br>f = %{customdata:.6g}<extra></extra>`,
-  }));
-  if (markers.length) {
-    traces.push({
-      type: "scatter", mode: "markers", x: markers.map((m) => m.iteration), y: markers.map((m) => m.y),
-      showlegend: false, hoverinfo: "skip",
-      marker: { color: markers.map((m) => m.color ?? COLORS.cursor), size: 11, symbol: "circle-open", line: { width: 2.5 } },
-    });
-  }
+  })));
   const title = positive ? "f(xₖ)  (log)" : "f(xₖ) − min f  (log)";
   const layout = baseLayout({
     xaxis: axis("iteration k", { rangemode: "tozero" }),
@@ -59,17 +59,41 @@ export function renderLoss(el, runs, markers = []) {
     }],
   });
   el.style.height = `${layout.height}px`;
-  Plotly.react(el, traces, layout, PLOT_CONFIG);
+  react(el, traces, layout, PLOT_CONFIG);
   dataViewFor(el).show(() => lossTables(runs), [...runs]);
   if (positive) return "";
   return "f takes values ≤ 0, so the plot shows the gap to the lowest value reached, f(xₖ) − min f; the step that reached that minimum has no point on the log axis.";
 }
 
+function markerData(markers) {
+  return {
+    x: markers.map((m) => m.iteration), y: markers.map((m) => m.y),
+    marker: { color: markers.map((m) => m.color ?? COLORS.cursor) },
+  };
+}
+
+/** Move the player's markers (as renderLoss draws them) without drawing the runs again. */
+export function moveLossMarkers(el, markers) {
+  if (!el.data || !el.data.length) return;
+  moveTraces(el, [markerData(markers)], [0]);
+}
+
+/** Whether every value of `runs` is positive, and the lowest: what lossY needs. */
+export function lossScale(runs) {
+  let positive = true;
+  let best = Infinity;
+  for (const run of runs) {
+    for (const v of run.values) {
+      if (!isNum(v)) continue;
+      if (v <= 0) positive = false;
+      if (v < best) best = v;
+    }
+  }
+  return { positive, best: best === Infinity ? 0 : best };
+}
+
 /** The y at which the player's marker sits for a run and a value. */
-export function lossY(runs, value) {
-  const all = runs.flatMap((r) => r.values.filter(isNum));
-  const positive = all.every((v) => v > 0);
-  const best = all.length ? Math.min(...all) : 0;
-  const y = positive ? value : value - best;
+export function lossY(runs, value, scale = lossScale(runs)) {
+  const y = scale.positive ? value : value - scale.best;
   return isNum(y) && y > 0 ? y : null;
 }

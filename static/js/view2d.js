@@ -10,7 +10,7 @@ import { Plot2D } from "./plot2d.js";
 import { onPlotHover, onPlotZoom } from "./plotclick.js";
 import { RangeControl } from "./ranges.js";
 import { fieldTables, runsTable } from "./plotdata.js";
-import { lossY, renderLoss } from "./plotloss.js";
+import { lossScale, lossY, moveLossMarkers, renderLoss } from "./plotloss.js";
 import { PointPanel } from "./pointpanel.js";
 import { MAX_RUNS, Runs } from "./runs.js";
 import { StabilityPanel } from "./stability.js";
@@ -179,8 +179,8 @@ export class View2D {
     this.refreshStart();
   }
 
-  /** Draw whichever of contour / surface is visible, and the loss plot. */
-  render() {
+  /** Draw whichever of contour / surface is visible, and (unless told not to) the loss plot. */
+  render({ loss = true } = {}) {
     const { state } = this.app;
     const args = { start: state.start, runs: this.runs.list, sign: this.sign };
     $("plot2d-title").textContent = this.surfaceVisible ? "Surface of f with descent paths" : `Contour of f with ${this.sign < 0 ? "−" : "+"}∇f`;
@@ -191,16 +191,31 @@ export class View2D {
     const runs = [...this.runs.list];
     dataViewFor($("plot-contour"), { after: $("plot-surface") }).show(() => (
       [runsTable(runs, field.variables), ...fieldTables(field, args.sign)]), [field, args.sign, ...runs]);
-    this.renderLoss();
+    if (loss) this.renderLoss();
   }
 
   renderLoss() {
+    $("loss-note").textContent = renderLoss($("plot-loss"), this.runs.list, this.lossMarkers());
+  }
+
+  /** Move the player's markers on the loss plot, in place (what each frame of Play does). */
+  moveLossMarkers() {
+    moveLossMarkers($("plot-loss"), this.lossMarkers());
+  }
+
+  /** Where the player is on the loss plot: [{iteration, y, color}]. */
+  lossMarkers() {
+    const runs = this.runs.list;
+    const known = this.lossScale;
+    if (!known || known.runs.length !== runs.length || runs.some((r, i) => r !== known.runs[i])) {
+      this.lossScale = { runs: [...runs], scale: lossScale(runs) };
+    }
     const markers = [];
     for (const { run, k, color } of this.player.positions()) {
-      const y = lossY(this.runs.list, run.values[k]);
+      const y = lossY(runs, run.values[k], this.lossScale.scale);
       if (y !== null) markers.push({ iteration: run.iterations[k], y, color });
     }
-    $("loss-note").textContent = renderLoss($("plot-loss"), this.runs.list, markers);
+    return markers;
   }
 
   /** f and ∇f at the start point (also gives the surface marker its height). */

@@ -117,7 +117,8 @@ def test_animate_all_plays_every_run_with_a_legend(page, server):
     }""")
     assert "All 2 runs at iteration" in page.text_content("#play-readout")
     assert page.evaluate("() => document.getElementById('plot-loss').layout.showlegend") is True
-    markers = page.evaluate("() => document.getElementById('plot-loss').data.at(-1).x.length")
+    markers = page.evaluate(
+        "() => document.getElementById('plot-loss').data.find(d => d.name === 'player').x.length")
     assert markers == 2  # one marker per run on the loss plot
     page.click("#play-all")  # Stop
     assert page.text_content("#play-all") == "Animate all"
