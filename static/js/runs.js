@@ -59,17 +59,25 @@ export class Runs {
     };
   }
 
-  /** Run `run` again with `spec` (a dragged rate or start): same number, colour and place. */
+  /**
+   * Run `run` again with `spec` (a dragged rate or start): same number and colour. The
+   * answer is not shown until replace() puts it in the run's place.
+   */
   async refetch(run, spec, signal) {
     const body = this.bodyOf(spec);
     const res = await api.descent(body, signal);
-    const again = {
+    return {
       ...res, request: body, answer: res, key: run.key, n: run.n, spec, ...runStyle(run.n),
       short: run.short, label: `#${run.n} ${run.short}, lr ${fmt(spec.lr, 3)}`,
     };
+  }
+
+  /** Put `again` in the place of `run`; false (and nothing changes) if `run` is gone. */
+  replace(run, again) {
     const k = this.list.indexOf(run);
-    if (k >= 0) this.list[k] = again;
-    return again;
+    if (k < 0) return false;
+    this.list[k] = again;
+    return true;
   }
 
   /** Add a run; returns the run that had to go to keep MAX_RUNS, or null. */

@@ -8,7 +8,7 @@
 //   toList({dtype: "f8", bdata: "AAAAAAAA8D8AAAAAAAD4fw=="})   → [1, null]
 //   toList({dtype: "i4", bdata: "AQAAAAIAAAADAAAABAAAAA==", shape: "2, 2"}) → [[1, 2], [3, 4]]
 //   toArrays({dtype: "i4", bdata: "AQAAAAIAAAADAAAABAAAAA==", shape: "2, 2"})
-//     → [Int32Array [1, 2], Int32Array [3, 4]]
+//     → [Int32Array [1, 2], Int32Array [3, 4]]   (and so on for three dimensions or more)
 
 /** The element types the API sends (app/responses.py typed_array). */
 const TYPES = { f8: Float64Array, i4: Int32Array };
@@ -37,9 +37,22 @@ export function decode(spec) {
   return new Type(bytesOf(spec.bdata).buffer);
 }
 
-/** The shape of a typed-array object: [n] or [rows, cols]. */
+/** The shape of a typed-array object: [n], [rows, cols], [a, b, c]... */
 export function shapeOf(spec, length) {
   return spec.shape === undefined ? [length] : String(spec.shape).split(",").map(Number);
+}
+
+/**
+ * Nested arrays of `shape` (row-major) over a flat array of its elements, each innermost
+ * row made by `row(start, end)`.
+ */
+function nest(shape, row) {
+  const build = (dim, offset) => {
+    if (dim === shape.length - 1) return row(offset, offset + shape[dim]);
+    const inner = shape.slice(dim + 1).reduce((a, b) => a * b, 1);
+    return Array.from({ length: shape[dim] }, (_, i) => build(dim + 1, offset + i * inner));
+  };
+  return build(0, 0);
 }
 
 /**
@@ -49,27 +62,14 @@ export function shapeOf(spec, length) {
 export function toList(spec) {
   const flat = decode(spec);
   const plain = (v) => (Number.isNaN(v) ? null : v);
-  const shape = shapeOf(spec, flat.length);
-  if (shape.length === 1) return Array.from(flat, plain);
-  if (shape.length !== 2) throw new TypeError(`cannot list a ${shape.length}-dimensional array`);
-  const [rows, cols] = shape;
-  const out = new Array(rows);
-  for (let r = 0; r < rows; r += 1) {
-    const row = new Array(cols);
-    for (let c = 0; c < cols; c += 1) row[c] = plain(flat[r * cols + c]);
-    out[r] = row;
-  }
-  return out;
+  return nest(shapeOf(spec, flat.length),
+    (start, end) => Array.from(flat.subarray(start, end), plain));
 }
 
-/** A typed-array object as typed arrays: flat for one dimension, rows (views) for two. */
+/** A typed-array object as typed arrays: flat for one dimension, else nested rows (views). */
 export function toArrays(spec) {
   const flat = decode(spec);
-  const shape = shapeOf(spec, flat.length);
-  if (shape.length === 1) return flat;
-  if (shape.length !== 2) throw new TypeError(`cannot split a ${shape.length}-dimensional array`);
-  const [rows, cols] = shape;
-  return Array.from({ length: rows }, (_, r) => flat.subarray(r * cols, (r + 1) * cols));
+  return nest(shapeOf(spec, flat.length), (start, end) => flat.subarray(start, end));
 }
 
 /**
@@ -84,6 +84,8 @@ export function decodeAnswer(answer) {
     typed[name] = toArrays(value);
     out[name] = toList(value);
   }
-  out.typed = typed;
+  // not enumerable: JSON.stringify (the page's "download the answer") and spreads leave
+  // it out, so the answer reads as `"encoding": "json"` would have sent it
+  Object.defineProperty(out, "typed", { value: typed, enumerable: false });
   return out;
 }

@@ -144,11 +144,15 @@ export class View2D {
     const { state } = this.app;
     if (!run || this.player.playing || run.spec.optimizer !== state.optimizer) return;
     const spec = { ...this.form.spec(), steps: run.spec.steps, method: run.spec.method };
+    const expr = this.app.goodExpr;
     try {
       const again = await this.app.slots.run("rerun", (signal) => this.runs.refetch(run, spec, signal));
-      if (!again) return;
-      state.runs = this.runs.specs;
-      this.app.history.replace(state);
+      // An answer for a function no longer on screen, or for a run since removed, is dropped.
+      if (!again || this.app.goodExpr !== expr || !this.runs.replace(run, again)) return;
+      // The player's gradients and updates were those of the old path's points.
+      this.player.forget();
+      this.app.state.runs = this.runs.specs;
+      this.app.history.replace(this.app.state);
       this.setStatus(again.status, `${this.runs.describe(again)} (run again as you drag)`);
       this.runs.renderTable();
       this.player.refresh(again.key);
@@ -301,6 +305,7 @@ export class View2D {
   /** Recompute runs named by a link (or drop them all for a new function). */
   async restoreRuns(specs) {
     this.player.stop();
+    this.cancelReruns();
     this.player.forget();
     this.app.slots.cancel("descent");
     this.setStatus("", "");
@@ -319,8 +324,15 @@ export class View2D {
     if (last && this.app.state.playStep !== null) this.player.goTo(this.app.state.playStep);
   }
 
+  /** Drop a re-run asked for or under way: its run is about to go. */
+  cancelReruns() {
+    this.rerunSoon.cancel();
+    this.app.slots.cancel("rerun");
+  }
+
   clearRuns() {
     this.player.stop();
+    this.cancelReruns();
     this.player.forget();
     this.runs.clear();
     this.app.state.runs = [];
