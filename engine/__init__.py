@@ -45,6 +45,7 @@ from .limits import DEFAULT_LIMITS, Limits
 from .methods import GRADIENT_METHODS, GradientMethod
 from .optimize import DescentResult, descend
 from .optimizers import OPTIMIZERS, Optimizer, Setting
+from .outcomes import DIVERGENCE_FACTOR, OUTCOMES, REASONS, STATUSES
 from .parser import parse
 from .points import resolve_point
 from .stability import Stability, stability
@@ -53,10 +54,14 @@ from .sweep import BatchResult, SweepRuns, descend_batch, sweep_learning_rate
 __all__ = [
     "BatchResult",
     "DEFAULT_LIMITS",
+    "DIVERGENCE_FACTOR",
     "GRADIENT_METHODS",
     "METHODS",
     "NUMERICAL_METHODS",
     "OPTIMIZERS",
+    "OUTCOMES",
+    "REASONS",
+    "STATUSES",
     "DeadlineExceeded",
     "DescentResult",
     "Expression",

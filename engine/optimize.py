@@ -44,6 +44,7 @@ from .loopgen import descent_loop, generates
 from .lost_step import SHIFTS, convergence_test, lost_coordinates, stalled_by_rounding
 from .numeric import as_columns
 from .optimizers import FLOATS, check_lr, check_optimizer, resolve_settings
+from .outcomes import DIVERGENCE_FACTOR, OUTCOMES, status_of
 from .points import resolve_point
 from .stability import Stability, stability
 from .types import Array, PointLike
@@ -172,7 +173,7 @@ def run_optimizer(
     update: Update,
     steps: int,
     tol: float = 0.0,
-    divergence_factor: float | None = 1e10,
+    divergence_factor: float | None = DIVERGENCE_FACTOR,
     deadline: float | None = None,
     converges: Callable[[Vector, Vector], bool] | None = None,
 ) -> Trajectory:
@@ -234,7 +235,7 @@ def ending(path: Sequence[Sequence[float]] | Array, values: list[float], norms: 
            ) -> Trajectory:
     """The trajectory of a run that ended for ``reason`` at ``step``, with its status and
     its message in words (shared by the generic loop and the generated one)."""
-    status = {"all_steps": "completed", "tol": "converged"}.get(reason, "diverged")
+    status = status_of(reason)
     where = "at the start" if step == 0 else f"at step {step}"
     if reason == "all_steps":
         message = f"ran all {steps} steps"
@@ -247,8 +248,7 @@ def ending(path: Sequence[Sequence[float]] | Array, values: list[float], norms: 
         message = (f"diverged {where}: |f - f(start)| = {abs(values[-1] - values[0]):.2g} "
                    f"exceeded divergence_factor·(1 + |f(start)|) = {limit:.2g}")
     else:
-        what = {"coordinate_not_finite": "a coordinate", "value_not_finite": "f",
-                "gradient_not_finite": "the gradient"}[reason]
+        what = OUTCOMES[reason].what
         message = f"diverged {where}: {what} stopped being finite"
     stop_step = None if reason == "all_steps" else step
     return Trajectory(path, values, norms, len(path) - 1, status, reason, stop_step, message)
@@ -329,7 +329,7 @@ def descend(
     method: str = "autodiff",
     h: float | None = None,
     tol: float = 0.0,
-    divergence_factor: float | None = 1e10,
+    divergence_factor: float | None = DIVERGENCE_FACTOR,
     max_points: int = 10001,
     deadline: float | None = None,
     **settings: float | None,

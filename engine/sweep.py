@@ -31,16 +31,13 @@ from .errors import DeadlineExceeded, ExpressionError
 from .expression import Expression
 from .lost_step import stalled_by_rounding
 from .optimizers import ARRAYS, check_optimizer, resolve_settings
+from .outcomes import DIVERGENCE_FACTOR, status_of
 from .points import resolve_point
 from .stability import Stability, stability
 from .types import Array, PointLike
 
 __all__ = ["BatchResult", "SweepRuns", "descend_batch", "sweep_learning_rate"]
 
-#: How a run ended, by code (the ``reason`` of :class:`engine.optimize.DescentResult`).
-REASONS = ("all_steps", "tol", "start_not_finite", "coordinate_not_finite", "value_not_finite",
-           "gradient_not_finite", "value_grew")
-_STATUS_OF = {"all_steps": "completed", "tol": "converged"}  # every other reason: diverged
 
 
 @dataclass(frozen=True)
@@ -53,7 +50,7 @@ class BatchResult:
     steps: np.ndarray
     """Steps each run took (int)."""
     reason: np.ndarray
-    """Why each run ended, a code of :data:`REASONS` (str)."""
+    """Why each run ended, a code of :data:`engine.outcomes.REASONS` (str)."""
     status: np.ndarray
     """``completed``, ``converged`` or ``diverged`` (str)."""
 
@@ -119,7 +116,7 @@ def descend_batch(
     method: str = "autodiff",
     h: float | None = None,
     tol: float = 0.0,
-    divergence_factor: float | None = 1e10,
+    divergence_factor: float | None = DIVERGENCE_FACTOR,
     settings: Mapping[str, float | Array | None] | None = None,
     deadline: float | None = None,
 ) -> BatchResult:
@@ -196,7 +193,7 @@ def descend_batch(
                 run.leave(done, step, x, value, taken)
                 run.keep(~done)
         run.leave(np.ones(run.size, dtype=bool), steps, x, value, taken)
-    status = np.array([_STATUS_OF.get(r, "diverged") for r in reason])
+    status = np.array([status_of(r) for r in reason])
     return BatchResult(x, value, taken, reason.astype(str), status)
 
 
@@ -237,7 +234,7 @@ def sweep_learning_rate(
     method: str = "autodiff",
     h: float | None = None,
     tol: float = 0.0,
-    divergence_factor: float | None = 1e10,
+    divergence_factor: float | None = DIVERGENCE_FACTOR,
     deadline: float | None = None,
     **settings: float | None,
 ) -> SweepRuns:

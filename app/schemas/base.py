@@ -36,10 +36,18 @@ if TYPE_CHECKING:
     Method = str
     NumericalMethod = str
     Optimizer = str
+    DescentStatus = str
+    DescentReason = str
 else:
     Method = Literal[engine.METHODS]
     NumericalMethod = Literal[engine.NUMERICAL_METHODS]
     Optimizer = Literal[tuple(engine.OPTIMIZERS)]
+    DescentStatus = Literal[engine.STATUSES]
+    DescentReason = Literal[engine.REASONS]
+
+#: How ``/descent``, ``/sweep`` and the notebook's runs describe the divergence check.
+DIVERGENCE_DOC = ("Stop (status `diverged`) when |f(x_k) - f(x_0)| > "
+                  "divergence_factor·(1+|f(x_0)|); null turns the check off.")
 
 VariableName = Annotated[
     str, Field(strict=True, min_length=1, max_length=64, pattern=r"^[A-Za-z][A-Za-z0-9_]*$")

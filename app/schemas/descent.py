@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 import numpy as np
 from pydantic import Field, create_model
 
@@ -12,8 +10,11 @@ import engine
 from ..limits import limit
 from ..responses import as_array, as_list
 from .base import (
+    DIVERGENCE_DOC,
     H_DOC,
     METHOD_DOC,
+    DescentReason,
+    DescentStatus,
     Encoding,
     Method,
     NonNegativeNumber,
@@ -32,10 +33,6 @@ from .base import (
     variables_field,
 )
 from .optimizers import setting_fields
-
-DescentStatus = Literal["completed", "converged", "diverged"]
-DescentReason = Literal["all_steps", "tol", "start_not_finite", "coordinate_not_finite",
-                        "value_not_finite", "gradient_not_finite", "value_grew"]
 
 
 class _RunFields(Request):
@@ -86,13 +83,8 @@ class _DescentFields(_RunFields):
         0.0, description="Stop (status `converged`) when the gradient norm is <= tol; "
         "0 (the default) never stops a run early."
     )
-    divergence_factor: PositiveNumber | None = Field(
-        1e10,
-        description=(
-            "Stop (status `diverged`) when |f(x_k) - f(x_0)| > divergence_factor·(1+|f(x_0)|); "
-            "null turns the check off."
-        ),
-    )
+    divergence_factor: PositiveNumber | None = Field(engine.DIVERGENCE_FACTOR,
+                                                     description=DIVERGENCE_DOC)
     max_points: int | None = Field(
         None, strict=True, ge=2,
         description=(
@@ -153,12 +145,14 @@ class DescentResponse(Reply):
     steps: int = Field(description="Steps actually taken.")
     status: DescentStatus = Field(
         description="`completed`: all steps ran; `converged`: tol > 0 and the gradient norm "
-        "reached it; `diverged`: stopped at the last finite point."
+        "reached it (a numerical gradient that is 0 only because x ± h rounds to x does not "
+        "count while f's exact gradient is not 0); `diverged`: stopped at the last finite "
+        "point."
     )
     reason: DescentReason = Field(
-        description="Why the run ended, for programs: `all_steps`, `tol`, "
-        "`start_not_finite`, `coordinate_not_finite`, `value_not_finite`, "
-        "`gradient_not_finite` or `value_grew` (past divergence_factor)."
+        description="Why the run ended, for programs: "
+        + "; ".join(f"`{name}`: {row.meaning} ({row.status})"
+                    for name, row in engine.OUTCOMES.items()) + "."
     )
     stop_step: int | None = Field(
         description="The step at which an early stop was decided; null when all ran.")

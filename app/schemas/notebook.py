@@ -13,8 +13,11 @@ from typing import Any, Literal
 
 from pydantic import Field, create_model, model_validator
 
+import engine
+
 from ..limits import limit
 from .base import (
+    DIVERGENCE_DOC,
     H_DOC,
     METHOD_DOC,
     Method,
@@ -53,7 +56,8 @@ class _RunFields(Request):
                            "`/descent`.")
     h: PositiveNumber | None = Field(None, description=H_DOC)
     tol: NonNegativeNumber = Field(0.0, description="As in `/descent`.")
-    divergence_factor: PositiveNumber | None = Field(1e10, description="As in `/descent`.")
+    divergence_factor: PositiveNumber | None = Field(engine.DIVERGENCE_FACTOR,
+                                                     description=DIVERGENCE_DOC)
 
 
 NotebookRun = create_model(  # the optimizer settings come from the engine's table

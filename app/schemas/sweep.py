@@ -12,8 +12,11 @@ import engine
 from ..limits import limit
 from ..responses import as_array, as_list
 from .base import (
+    DIVERGENCE_DOC,
     H_DOC,
     METHOD_DOC,
+    DescentReason,
+    DescentStatus,
     Encoding,
     Method,
     NonNegativeNumber,
@@ -31,7 +34,7 @@ from .base import (
     point_field,
     variables_field,
 )
-from .descent import DescentReason, DescentStatus, StabilityReply
+from .descent import StabilityReply
 from .optimizers import setting_fields
 
 Momentum = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0, lt=1)]
@@ -72,8 +75,8 @@ class _SweepFields(Request):
     h: PositiveNumber | None = Field(None, description=H_DOC)
     tol: NonNegativeNumber = Field(
         0.0, description="A run stops (`converged`) when tol > 0 and its gradient norm reaches it.")
-    divergence_factor: PositiveNumber | None = Field(
-        1e10, description="As in `/descent`; null turns the check off.")
+    divergence_factor: PositiveNumber | None = Field(engine.DIVERGENCE_FACTOR,
+                                                     description=DIVERGENCE_DOC)
     encoding: Encoding = encoding_field()
     variables: list[VariableName] | None = variables_field()
 
