@@ -1,8 +1,8 @@
 // The step-through player: pick a run, move through its steps with a slider or Play, and
 // see the point, f, ‖∇f‖ and the gradient arrow at each step. Play and "Animate all" run
 // on requestAnimationFrame at FPS frames a second of the clock: a frame the browser could
-// not show in time is skipped, not delayed, and each frame moves only the markers, in
-// place (the figures are not drawn again).
+// not show in time is skipped, not delayed, and each frame changes only the markers'
+// traces (inplace.js), not the figures.
 import { ApiError, api } from "./api.js";
 import { fmt, fmtPoint } from "./theme.js";
 import { $, debounce } from "./util.js";

@@ -3,7 +3,7 @@
 // the step-through player. The field's x, y and z go to Plotly as the typed arrays
 // the API sent; a long run is drawn thinned (thinning.js); the player's markers move in
 // place (inplace.js).
-import { moveTraces, react } from "./inplace.js";
+import { moveTraces } from "./inplace.js";
 import { onPlotClick } from "./plotclick.js";
 import { COLORS, FIELD_SCALE, PLOT_CONFIG, axis, baseLayout, fmt, tidy } from "./theme.js";
 import { pick, thinned } from "./thinning.js";
@@ -229,13 +229,7 @@ export class Plot2D {
         line: { color: COLORS.arrow, width: 1.1 }, hoverinfo: "skip",
         name: sign < 0 ? "−∇f" : "+∇f", showlegend: false,
       },
-      // What the player moves, at indices that do not change with the runs (a move still
-      // waiting for its frame finds the same trace there, inplace.js); drawn on top.
-      this.cursorsTrace(),
-      ...this.cursorTraces(),
     ];
-    this.cursorsIndex = 2;
-    this.cursorIndex = 3;
     runs.forEach((run) => {
       const drawn = drawnPath(run, this.xRange, this.yRange);
       const many = run.path.length > 150;
@@ -261,6 +255,11 @@ export class Plot2D {
       marker: { color: "#ffffff", size: 12, symbol: "circle", line: { color: COLORS.ink, width: 2.5 } },
       hovertemplate: `start (%{x:.4g}, %{y:.4g})<extra></extra>`,
     });
+    // what the player moves, last so that it is drawn on top
+    traces.push(this.cursorsTrace());
+    this.cursorsIndex = traces.length - 1;
+    traces.push(...this.cursorTraces());
+    this.cursorIndex = traces.length - 2;
     const equal = equalAspect(this.xRange, this.yRange);
     const layout = baseLayout({
       xaxis: axis(nx, { range: this.xRange, showgrid: false, zeroline: false, constrain: "domain" }),
@@ -274,7 +273,7 @@ export class Plot2D {
       margin: MARGIN,
       legend: { orientation: "h", x: 0, y: 1.01, yanchor: "bottom", font: { size: 12 }, bgcolor: "rgba(0,0,0,0)", traceorder: "normal" },
     });
-    react(this.contourEl, traces, layout, PLOT_CONFIG);
+    Plotly.react(this.contourEl, traces, layout, PLOT_CONFIG);
     if (!this.bound) {
       this.bound = true;
       onPlotClick(this.contourEl, (x, y, spans) => this.onPick([x, y], spans));
@@ -347,7 +346,6 @@ export class Plot2D {
   cursorsTrace() {
     return {
       type: "scatter", mode: "markers", name: "runs now", showlegend: false, hoverinfo: "skip",
-      zorder: 1,
       x: this.cursors.map((c) => c.point[0]), y: this.cursors.map((c) => c.point[1]),
       marker: { color: this.cursors.map((c) => c.color), size: 13, line: { color: COLORS.cursor, width: 2 } },
     };
@@ -428,12 +426,11 @@ export class Plot2D {
     return [
       {
         type: "scatter", mode: "markers", x: c ? [c.point[0]] : [], y: c ? [c.point[1]] : [],
-        name: "current step", showlegend: false, hoverinfo: "skip", zorder: 1,
+        name: "current step", showlegend: false, hoverinfo: "skip",
         marker: { color: COLORS.cursor, size: 15, symbol: "circle-open", line: { width: 3 } },
       },
       {
         type: "scatter", mode: "lines", ...arrow, name: "gradient arrow", showlegend: false, hoverinfo: "skip",
-        zorder: 1,
         line: { color: COLORS.cursor, width: 2.75 },
       },
     ];

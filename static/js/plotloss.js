@@ -3,7 +3,7 @@
 // where min f is the lowest value any run reached, and says so.
 import { dataViewFor } from "./datatable.js";
 import { lossTables } from "./plotdata.js";
-import { moveTraces, react } from "./inplace.js";
+import { moveTraces } from "./inplace.js";
 import { COLORS, PLOT_CONFIG, axis, baseLayout } from "./theme.js";
 
 const isNum = (v) => v !== null && v !== undefined && Number.isFinite(v);
@@ -24,15 +24,7 @@ const MARKERS_SHOWN = 24;
 export function renderLoss(el, runs, markers = []) {
   const { positive, best } = lossScale(runs);
   const transform = positive ? (v) => v : (v) => v - best;
-  // the player's markers: the first trace, always there (maybe empty) so that
-  // moveLossMarkers moves them in place at an index that does not change with the runs
-  // (inplace.js); drawn on top of the runs
-  const traces = [{
-    type: "scatter", mode: "markers", ...markerData(markers), name: "player",
-    showlegend: false, hoverinfo: "skip", zorder: 1,
-    marker: { color: markerData(markers).marker.color, size: 11, symbol: "circle-open", line: { width: 2.5 } },
-  }];
-  traces.push(...runs.map((run) => ({
+  const traces = runs.map((run) => ({
     type: "scatter", mode: "lines+markers",
     x: run.iterations,
     y: run.values.map((v) => (isNum(v) && transform(v) > 0 ? transform(v) : null)),
@@ -42,7 +34,14 @@ export function renderLoss(el, runs, markers = []) {
     line: { color: run.color, width: 2, dash: run.dash },
     marker: { color: run.color, size: 6, symbol: run.symbol, maxdisplayed: MARKERS_SHOWN },
     hovertemplate: `${run.label}<br>step %{x}<br>f = %{customdata:.6g}<extra></extra>`,
-  })));
+  }));
+  // the player's markers: the last trace (drawn on top), always there (maybe empty) so
+  // that moveLossMarkers moves them in place
+  traces.push({
+    type: "scatter", mode: "markers", ...markerData(markers), name: "player",
+    showlegend: false, hoverinfo: "skip",
+    marker: { color: markerData(markers).marker.color, size: 11, symbol: "circle-open", line: { width: 2.5 } },
+  });
   const title = positive ? "f(xₖ)  (log)" : "f(xₖ) − min f  (log)";
   const layout = baseLayout({
     xaxis: axis("iteration k", { rangemode: "tozero" }),
@@ -59,7 +58,7 @@ export function renderLoss(el, runs, markers = []) {
     }],
   });
   el.style.height = `${layout.height}px`;
-  react(el, traces, layout, PLOT_CONFIG);
+  Plotly.react(el, traces, layout, PLOT_CONFIG);
   dataViewFor(el).show(() => lossTables(runs), [...runs]);
   if (positive) return "";
   return "f takes values ≤ 0, so the plot shows the gap to the lowest value reached, f(xₖ) − min f; the step that reached that minimum has no point on the log axis.";
@@ -75,7 +74,7 @@ function markerData(markers) {
 /** Move the player's markers (as renderLoss draws them) without drawing the runs again. */
 export function moveLossMarkers(el, markers) {
   if (!el.data || !el.data.length) return;
-  moveTraces(el, [markerData(markers)], [0]);
+  moveTraces(el, [markerData(markers)], [el.data.length - 1]);
 }
 
 /** Whether every value of `runs` is positive, and the lowest: what lossY needs. */
