@@ -47,6 +47,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
 from ..assets import asset_dir
+from ..i18n import LANGUAGES, language_of, translator
 from ..static import IMMUTABLE, tree_version
 
 TEMPLATES_DIR = asset_dir("templates")
@@ -226,15 +227,18 @@ def versioned(html: str) -> str:
 
 
 @cache
-def _page(version: str) -> str:
-    return versioned(templates.get_template("index.html").render())
+def _page(version: str, lang: str) -> str:
+    page = templates.get_template("index.html").render(
+        t=translator(lang), lang=lang, html_lang=LANGUAGES[lang])
+    return versioned(page)
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-def index() -> HTMLResponse:
-    """The interactive page (the same for every request: rendered once per version of
-    the static files)."""
-    return HTMLResponse(_page(static_version()))
+def index(lang: str | None = None) -> HTMLResponse:
+    """The interactive page, written in the language of ``?lang=`` (English unless it
+    names one of :data:`app.i18n.LANGUAGES`); the same for every request in a language:
+    rendered once per version of the static files."""
+    return HTMLResponse(_page(static_version(), language_of(lang)))
 
 
 def _send_bundle(request: Request, cache_control: str) -> Response:

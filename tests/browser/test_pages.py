@@ -29,7 +29,7 @@ def test_index_is_the_page(client):
     assert re.search(r'<script src="/vendor/plotly-\w+\.min\.js"', html)
     assert re.search(r'<script type="module" src="/assets/\w+/js/main\.js">', html)
     for label in ("Function", "Preset", "Method", "Optimizer", "Learning rate", "Steps"):
-        assert re.search(rf"<label for=\"[\w-]+\">{label}", html), label
+        assert re.search(rf"<label for=\"[\w-]+\"[^>]*>{label}<", html), label
 
 
 def test_plotly_comes_from_the_installed_package(client):
