@@ -4,6 +4,7 @@
 // of the parsing); their answers come back with plain arrays, as with JSON, and the
 // same numbers as typed arrays under `typed` for Plotly (typed.js).
 import { decodeAnswer } from "./typed.js";
+import { t } from "./i18n.js";
 
 export class ApiError extends Error {
   /**
@@ -70,7 +71,7 @@ async function send(method, path, body, signal, headers = {}) {
     });
   } catch (err) {
     if (err && err.name === "AbortError") throw err;
-    throw new ApiError(0, "cannot reach the Slopescope server");
+    throw new ApiError(0, t("api.unreachable"));
   }
 }
 
@@ -78,7 +79,7 @@ async function request(method, path, body, signal) {
   const response = await send(method, path, body, signal);
   if (response.status === 503) {
     const wait = Number(response.headers.get("Retry-After")) || 1;
-    throw new ApiError(503, `the server is busy; try again in ${wait} s`);
+    throw new ApiError(503, t("api.busy", { s: wait }));
   }
   if (!response.ok) throw await errorFrom(response);
   return response.json();
@@ -112,7 +113,7 @@ async function streamLines(path, body, signal, onLine) {
   const response = await send("POST", path, body, signal, { Accept: "application/x-ndjson" });
   if (response.status === 503) {
     const wait = Number(response.headers.get("Retry-After")) || 1;
-    throw new ApiError(503, `the server is busy; try again in ${wait} s`);
+    throw new ApiError(503, t("api.busy", { s: wait }));
   }
   if (!response.ok) throw await errorFrom(response);
   const reader = response.body.getReader();

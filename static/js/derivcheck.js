@@ -3,7 +3,8 @@
 // and at random points of the plotted box, and the verdict is shown per coordinate, in
 // words and colour, with the three numbers (yours, numerical, exact).
 import { ApiError, api } from "./api.js";
-import { fmt } from "./theme.js";
+import { bindRender, bindText, serverText, t, unbind } from "./i18n.js";
+import { fmt, fmtPoint } from "./theme.js";
 import { capitalize } from "./util.js";
 
 /** Random points checked besides the point of interest. */
@@ -44,9 +45,11 @@ export class DerivativeCheck {
       input.className = "mono";
       input.spellcheck = false;
       input.autocomplete = "off";
-      input.placeholder = names.length === 1 ? `e.g. 6*${name} - 4` : `∂f/∂${name}`;
       label.htmlFor = input.id;
-      label.textContent = names.length === 1 ? "Your derivative" : `Your derivative ∂f/∂${name}`;
+      bindRender(label, () => {
+        input.placeholder = names.length === 1 ? t("check.placeholder", { name }) : `∂f/∂${name}`;
+        label.textContent = names.length === 1 ? t("check.yours") : t("check.yours_partial", { name });
+      });
       field.append(label, input);
       return field;
     }));
@@ -58,6 +61,7 @@ export class DerivativeCheck {
   }
 
   clear() {
+    unbind(this.result);
     this.result.replaceChildren();
     for (const input of this.inputs) input.removeAttribute("aria-invalid");
     this.onClaims(null);
@@ -68,13 +72,14 @@ export class DerivativeCheck {
     for (const input of this.inputs) input.removeAttribute("aria-invalid");
     const empty = claimed.findIndex((text) => text === "");
     if (empty >= 0) {
-      this.say(`Type your derivative ${this.names.length > 1 ? `∂f/∂${this.names[empty]} ` : ""}first.`, "warn");
+      const name = this.names[empty];
+      this.say(() => (this.names.length > 1 ? t("check.type_partial", { name }) : t("check.type")), "warn");
       this.inputs[empty].focus();
       return;
     }
     const { point, box } = this.where();
     const body = this.app.body({ claimed, point, random_points: RANDOM_POINTS, box });
-    this.say("Checking…", "");
+    this.say(() => t("check.checking"), "");
     const expr = this.app.goodExpr; // an answer for an earlier function is not shown
     let answer;
     try {
@@ -85,9 +90,11 @@ export class DerivativeCheck {
       // A claim that does not parse: mark that input, with the message about its text.
       const [, where, index] = err.loc;
       if (where === "claimed" && Number.isInteger(index)) this.inputs[index].setAttribute("aria-invalid", "true");
-      this.say(where === "claimed" && Number.isInteger(index)
-        ? `Your ${this.names.length > 1 ? `∂f/∂${this.names[index]}` : "derivative"}: ${err.message}`
-        : err.reason, "fail");
+      const names = this.names;
+      this.say(() => (where === "claimed" && Number.isInteger(index)
+        ? (names.length > 1 ? t("check.bad_partial", { name: names[index], message: err.message })
+          : t("check.bad", { message: err.message }))
+        : err.reason), "fail");
       return;
     }
     if (!answer || this.app.goodExpr !== expr) return;
@@ -95,21 +102,28 @@ export class DerivativeCheck {
     this.onClaims(claimed);
   }
 
+  /** One message in the result box; `text` gives it in the page's language. */
   say(text, kind) {
     const p = document.createElement("p");
     p.className = `check-message ${kind ? `verdict-${kind}` : ""}`;
-    p.textContent = text;
+    bindText(p, text);
+    unbind(this.result);
     this.result.replaceChildren(p);
   }
 
   /** The verdict per coordinate at the point of interest, and the overall one. */
   render(answer) {
+    bindRender(this.result, () => this.draw(answer));
+  }
+
+  draw(answer) {
     const at = answer.checks[0];
     const table = document.createElement("table");
     const head = table.createTHead().insertRow();
-    const titles = [["", ""], ["yours", "your derivative"],
-      [answer.method, `numerical derivative: ${answer.method} differences, h = ${answer.h}`],
-      ["exact", "exact derivative (autodiff)"]];
+    const method = answer.method === "central" ? t("check.col_central") : answer.method;
+    const titles = [["", ""], [t("check.col_yours"), t("check.col_yours_title")],
+      [method, t("check.col_numerical_title", { method, h: answer.h })],
+      [t("check.col_exact"), t("check.col_exact_title")]];
     for (const [title, hint] of titles) {
       const th = document.createElement("th");
       th.scope = "col";
@@ -123,24 +137,43 @@ export class DerivativeCheck {
       const first = row.insertCell();
       const chip = document.createElement("span");
       chip.className = `verdict verdict-${at.verdicts[i]}`;
-      chip.textContent = at.verdicts[i];
-      chip.title = `relative error ${fmt(at.rel_error[i], 2)}`;
+      chip.textContent = t(`verdict.${at.verdicts[i]}`);
+      chip.title = t("check.rel_error", { error: fmt(at.rel_error[i], 2) });
       first.append(`∂f/∂${name} `, chip);
       for (const value of [at.checked[i], at.numerical[i], at.exact[i]]) row.insertCell().textContent = fmt(value);
     });
     const summary = document.createElement("p");
     summary.className = `check-message verdict-${answer.verdict}`;
     const others = answer.checks.length - 1;
-    summary.textContent = `${capitalize(answer.message)}.`
-      + (answer.verdict === "pass" ? "" : ` (Checked at the point above and ${others} random points.)`);
+    summary.textContent = t("check.summary", { message: serverText(capitalize(answer.message), () => checkWords(answer)) })
+      + (answer.verdict === "pass" ? "" : t("check.others", { n: others }));
     const parts = [table, summary];
     if (at.kinks.some(Boolean)) {
       const kink = document.createElement("p");
       kink.className = "check-message verdict-warn";
-      kink.textContent = "The stencil x ± h crosses a corner of abs, relu, min or max here: f has no derivative "
-        + "at the corner, so the numerical value mixes both sides.";
+      kink.textContent = t("check.kink");
       parts.push(kink);
     }
     this.result.replaceChildren(...parts);
   }
+}
+
+/** What the server's message says about a check, in the page's words, from its numbers. */
+function checkWords(answer) {
+  const names = answer.variables;
+  const n = answer.checks.length;
+  if (answer.verdict === "pass") {
+    const largest = Math.max(0, ...answer.checks.flatMap((c) => c.rel_error.filter((e) => e !== null)));
+    return t("check.all_pass", { n, error: fmt(largest, 2) });
+  }
+  for (const c of answer.checks) {
+    const i = c.verdicts.indexOf(answer.verdict);
+    if (i < 0) continue;
+    const point = names.length === 1 ? `${names[0]} = ${fmt(c.point[0])}` : fmtPoint(c.point, 6);
+    return t(answer.verdict === "fail" ? "check.off" : "check.rough", {
+      name: names[i], point, claimed: fmt(c.checked[i]), numerical: fmt(c.numerical[i]),
+      error: fmt(c.rel_error[i], 2),
+    }) + (c.kinks[i] ? t("check.off_kink", { name: names[i] }) : "");
+  }
+  return "";
 }

@@ -2,6 +2,7 @@
 // optimizer table), learning rate and steps. It keeps the page state in step with what is
 // typed, and turns the state into the spec of a run.
 import { keySteps } from "./sliderkeys.js";
+import { bindRender, bindText, t, tableText } from "./i18n.js";
 import { LR_MAX, LR_MIN, clampLr, clampSteps, methodFor } from "./state.js";
 import { fillSelect, optimizerRow, settingNames, settingsFor, tables } from "./tables.js";
 import { $ } from "./util.js";
@@ -19,7 +20,7 @@ export class DescentForm {
     this.app = app;
     this.onStart = onStart;
     this.onChange = onChange;
-    fillSelect($("optimizer"), tables.optimizers);
+    fillSelect($("optimizer"), tables.optimizers, "optimizers");
     this.buildSettingFields();
     this.bind(onSubmit);
   }
@@ -36,16 +37,17 @@ export class DescentForm {
       field.dataset.optimizers = users.map((row) => row.name).join(" ");
       const label = document.createElement("label");
       label.htmlFor = name;
-      label.textContent = setting.label;
-      label.title = setting.description;
       const input = document.createElement("input");
+      bindRender(label, () => {
+        label.textContent = tableText("settings", setting, "label");
+        label.title = input.title = tableText("settings", setting, "description");
+      });
       input.id = name;
       input.type = "number";
       input.step = "any";
       input.className = "num";
       input.min = String(setting.minimum);
       if (setting.maximum !== null) input.max = String(setting.maximum);
-      input.title = setting.description;
       field.append(label, input);
       box.appendChild(field);
     }
@@ -73,9 +75,8 @@ export class DescentForm {
       const valid = lr.value.trim() !== "" && Number.isFinite(value) && value >= LR_MIN && value <= LR_MAX;
       lr.toggleAttribute("aria-invalid", !valid);
       $("lr-help").classList.toggle("warn", !valid);
-      $("lr-help").textContent = valid
-        ? "Any rate from 1e-12 to 100, used exactly as typed."
-        : `A learning rate must be a number from 1e-12 to 100; still using ${app.state.lr}.`;
+      const kept = app.state.lr;
+      bindText($("lr-help"), () => (valid ? t("v2.lr_help") : t("v2.lr_invalid", { lr: kept })));
       if (!valid || value === app.state.lr) return;
       app.state.lr = value;
       this.showSlider(value);
@@ -144,7 +145,9 @@ export class DescentForm {
     }
     for (const [key, value] of Object.entries(values)) $(key).value = String(value);
     const row = optimizerRow(state.optimizer);
-    $("optimizer-help").textContent = row ? `${row.rule}. ${row.description}` : "";
+    bindText($("optimizer-help"), () => (row
+      ? t("v2.optimizer_help", { rule: tableText("optimizers", row, "rule"), description: tableText("optimizers", row, "description") })
+      : ""));
   }
 
   /** Put the state into the controls. */

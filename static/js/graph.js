@@ -5,6 +5,7 @@
 // sum over paths of the products of the edges) and the forward-mode trace in order.
 // "Graph as a list" shows the same nodes as a table a screen reader can walk.
 import { DataView } from "./datatable.js";
+import { t, tn } from "./i18n.js";
 import { fmt } from "./theme.js";
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -93,7 +94,7 @@ export function renderGraph(container, graph, onVariable = () => {}) {
 
   const svg = el("svg", {
     width, height, viewBox: `0 0 ${width} ${height}`, class: "graph-svg", role: "img",
-    "aria-label": `Computation graph with ${nodes.length} nodes`,
+    "aria-label": tn("graph.svg_label", nodes.length),
   });
   const defs = el("defs");
   const marker = el("marker", { id: "arrowhead", viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" });
@@ -128,7 +129,7 @@ export function renderGraph(container, graph, onVariable = () => {}) {
     const { x, y } = at.get(n.id);
     const kind = kindOf(n, graph.output);
     const g = el("g", { class: `node node-${kind}`, transform: `translate(${x} ${y})` });
-    g.appendChild(el("title", {}, `${n.label} (${n.op})\nvalue = ${n.value}\n∂f/∂node = ${n.grad}\ntangent = ${n.tangent}`));
+    g.appendChild(el("title", {}, t("graph.node_title", { label: n.label, op: n.op, value: n.value, grad: n.grad, tangent: n.tangent })));
     g.appendChild(el("rect", { width: NODE_W, height: NODE_H, rx: 9, ry: 9 }));
     const label = n.label.length > 16 ? `${n.label.slice(0, 15)}…` : n.label;
     g.appendChild(el("text", { x: NODE_W / 2, y: 19, class: "node-label" }, label));
@@ -224,7 +225,7 @@ function chainRule(graph, byId, onVariable) {
   head.className = "chain-head";
   const label = document.createElement("label");
   label.htmlFor = "chain-variable";
-  label.textContent = "Chain rule for";
+  label.textContent = t("graph.chain_for");
   const select = document.createElement("select");
   select.id = "chain-variable";
   const vars = graph.nodes.filter((n) => n.op === "var");
@@ -251,10 +252,11 @@ function chainRule(graph, byId, onVariable) {
       return li;
     }));
     const sum = products.reduce((a, b) => a + b, 0);
-    const more = all.length > MAX_PATHS ? ` (${all.length - MAX_PATHS} more paths not listed)` : "";
+    const more = all.length > MAX_PATHS ? t("graph.more_paths", { n: all.length - MAX_PATHS }) : "";
     const name = byId.get(from).label;
-    total.textContent = `∂f/∂${name} = sum over ${all.length} path${all.length === 1 ? "" : "s"} = ${fmt(sum, 6)}`
-      + ` — the adjoint of ${name} is ${fmt(byId.get(from).grad, 6)}.${more}`;
+    total.textContent = tn("graph.total", all.length, {
+      name, sum: fmt(sum, 6), adjoint: fmt(byId.get(from).grad, 6),
+    }) + more;
   };
   // the variable the forward trace runs along is the one selected
   const along = vars.findIndex((n, i) => graph.direction[i] === 1 && graph.direction.every((d, j) => j === i || d === 0));
@@ -264,10 +266,10 @@ function chainRule(graph, byId, onVariable) {
     onVariable(vars.findIndex((n) => n.id === Number(select.value)));
   });
   if (vars.length) show();
-  else total.textContent = "f has no variables: every derivative is 0.";
+  else total.textContent = t("graph.no_variables");
   const help = document.createElement("p");
   help.className = "help";
-  help.textContent = "Each edge carries its local derivative ∂node/∂input; multiply along a path from the variable to f, then add the paths: that is the chain rule, and what one reverse pass computes.";
+  help.textContent = t("graph.chain_help");
   box.append(head, help, list, total);
   return box;
 }
@@ -279,10 +281,10 @@ function forwardTrace(graph, byId) {
   const title = document.createElement("h3");
   const vars = graph.nodes.filter((n) => n.op === "var").map((n) => n.label);
   const direction = graph.direction.map((d, i) => `${fmt(d, 3)}·e_${vars[i] ?? i}`).filter((t) => !t.startsWith("0·")).join(" + ");
-  title.textContent = `Forward mode (dual numbers) along ${direction || "0"}`;
+  title.textContent = t("graph.forward_title", { direction: direction || "0" });
   const table = document.createElement("table");
   const head = table.createTHead().insertRow();
-  for (const text of ["node", "value", "tangent v̇"]) {
+  for (const text of [t("graph.col_node"), t("graph.col_value"), t("graph.col_tangent")]) {
     const th = document.createElement("th");
     th.scope = "col";
     th.textContent = text;
@@ -299,7 +301,7 @@ function forwardTrace(graph, byId) {
   const out = byId.get(graph.output);
   const note = document.createElement("p");
   note.className = "help";
-  note.textContent = `One forward pass carries the tangent along: f's tangent ${fmt(out.tangent ?? null, 6)} is the derivative of f in that direction — one pass per direction, where reverse mode gets every partial in one pass back.`;
+  note.textContent = t("graph.forward_note", { tangent: fmt(out.tangent ?? null, 6) });
   box.append(title, table, note);
   return box;
 }

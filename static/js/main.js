@@ -3,6 +3,10 @@
 import { ApiError, Slots, api } from "./api.js";
 import { clearExprError, showExprError } from "./exprerror.js";
 import { graphMessage, renderGraph } from "./graph.js";
+import {
+  DEFAULT_LANGUAGE, LANGUAGES, bindRender, bindText, loadLanguage, setLanguage, t, tableText, tn,
+  useLanguage,
+} from "./i18n.js";
 import { NetworkView } from "./network.js";
 import { loadNetworkTables } from "./networktables.js";
 import { widened } from "./ranges.js";
@@ -52,7 +56,7 @@ const app = {
   /** Show a request's failure next to the thing it was for. */
   reportError(err, el) {
     if (!(err instanceof ApiError)) throw err;
-    if (el) el.textContent = err.reason;
+    if (el) bindText(el, () => err.reason);
   },
   /** The point of interest moved (x0, start or the player's step): redraw the graph. */
   onPointChanged: (point) => updateGraphSoon(point),
@@ -135,7 +139,7 @@ async function loadPresets() {
   for (const [i, preset] of app.presets.entries()) {
     const opt = document.createElement("option");
     opt.value = String(i);
-    opt.textContent = `${preset.name} — ${preset.expr}`;
+    bindText(opt, () => t("fn.preset_option", { name: tableText("functions", preset, "name"), expr: preset.expr }));
     select.appendChild(opt);
   }
 }
@@ -153,7 +157,7 @@ function applyPreset(preset) {
 function syncPresetSelect() {
   const preset = presetFor(app.state.expr);
   $("preset").value = preset ? String(app.presets.indexOf(preset)) : "";
-  $("preset-help").textContent = preset?.description ?? "";
+  bindText($("preset-help"), () => tableText("functions", preset, "description"));
 }
 
 // ------------------------------------------------------------------ views and tabs
@@ -174,14 +178,17 @@ function showView(view, nvars) {
     tab.disabled = !usable;
     tab.setAttribute("aria-selected", String(name === view));
     tab.tabIndex = name === view ? 0 : -1;
-    tab.title = usable ? "" : name === "1d" ? "needs a function of one variable" : "needs a function of two variables";
+    bindRender(tab, () => {
+      tab.title = usable ? "" : t(name === "1d" ? "tab.needs_one" : "tab.needs_two");
+    });
   }
   const networkShown = view === "network";
-  $("view-note").textContent = networkShown
-    ? "A two-layer network trained on a dataset; the function is set aside"
+  const variables = [...app.variables];
+  bindText($("view-note"), () => (networkShown
+    ? t("view.network_note")
     : nvars === 1
-      ? `f has one variable (${app.variables[0]}): 1-D view`
-      : `f has two variables (${app.variables.join(", ")}): 2-D views`;
+      ? t("view.one_var", { name: variables[0] })
+      : t("view.two_vars", { names: variables.join(", ") })));
   // The function, its method and its computation graph do not apply to the network.
   $("function-bar").hidden = networkShown;
   $("graph-panel").hidden = networkShown;
@@ -206,7 +213,7 @@ function showView(view, nvars) {
 /** Select `name` in the method menu and describe it. */
 function showMethod(name) {
   $("method").value = name;
-  $("method-help").textContent = methodRow(name)?.description ?? "";
+  bindText($("method-help"), () => tableText("methods", methodRow(name), "description"));
 }
 
 function bindTabs() {
@@ -321,8 +328,7 @@ async function evaluate(expr, { push = true, specs = null, fresh = false, typing
   }
   if (seq !== evalSeq) return;
   if (dropped) {
-    view2d.setStatus("", `The ${dropped} run${dropped === 1 ? "" : "s"} of the previous function `
-      + `${dropped === 1 ? "was" : "were"} cleared: a run belongs to the function it descended.`);
+    view2d.setStatus("", () => tn("runs.dropped", dropped));
   }
   app.history.replace(state);
   // Hooks for tests and for anyone scripting the page: what is on screen now.
@@ -384,18 +390,18 @@ async function updateGraph(point) {
   try {
     const graph = await app.slots.run("graph", (signal) => api.graph(app.body({ point, direction }), signal));
     if (!graph) return;
-    renderGraph(container, graph, (i) => {
+    bindRender(container, () => renderGraph(container, graph, (i) => {
       graphVariable = Math.max(0, i);
       updateGraph(graphPoint);
-    });
+    }));
     container.dataset.expr = expr; // a hook for tests and benchmarks: whose graph is drawn
     const out = graph.nodes.find((n) => n.id === graph.output);
     const where = point.length === 1 ? `${app.variables[0]} = ${fmt(point[0])}` : `(${app.variables.join(", ")}) = ${fmtPoint(point)}`;
-    $("graph-point").textContent = `at ${where} · f = ${fmt(out?.value ?? null)} · ${graph.nodes.length} nodes`;
+    bindText($("graph-point"), () => tn("graph.point", graph.nodes.length, { where, value: fmt(out?.value ?? null) }));
   } catch (err) {
     graphShown = "";
     if (!(err instanceof ApiError)) throw err;
-    graphMessage(container, err.message);
+    bindRender(container, () => graphMessage(container, err.message));
     container.dataset.expr = expr;
   }
 }
@@ -407,6 +413,8 @@ const updateGraphSoon = debounce(updateGraph, 120);
 /** Make `state` the page's state (initial load and back/forward). */
 async function restore(state) {
   app.state = state;
+  $("lang").value = state.lang;
+  await setLanguage(state.lang);
   exprDom.input.value = state.expr;
   view2d.stop();
   view2d.syncControls();
@@ -416,22 +424,35 @@ async function restore(state) {
   await evaluate(state.expr, { push: false, specs: state.runs });
 }
 
+/** The "Language" menu: the page is written anew in the language chosen, state and all. */
+function bindLanguage() {
+  $("lang").addEventListener("change", async () => {
+    app.state.lang = LANGUAGES[$("lang").value] ? $("lang").value : DEFAULT_LANGUAGE;
+    app.history.commit(app.state);
+    await setLanguage(app.state.lang);
+  });
+}
+
 async function main() {
-  // The menus, settings fields and URL parsing all read the API's tables: load them first.
+  // The menus, settings fields and URL parsing all read the API's tables, and every text
+  // the language's catalogue: load them first.
+  const lang = new URLSearchParams(window.location.search).get("lang");
   try {
-    await Promise.all([loadTables(), loadNetworkTables()]);
+    await Promise.all([loadTables(), loadNetworkTables(), loadLanguage(LANGUAGES[lang] ? lang : DEFAULT_LANGUAGE)]);
+    useLanguage(LANGUAGES[lang] ? lang : DEFAULT_LANGUAGE);
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
-    showExprError(exprDom, "", `The page cannot start: ${err.message}`, null, false);
+    showExprError(exprDom, "", t("page.cannot_start", { reason: err.message }), null, false);
     return;
   }
-  fillSelect($("method"), tables.methods);
+  fillSelect($("method"), tables.methods, "methods");
   app.history = new History((state) => restore(state));
   view1d = new View1D(app);
   view2d = new View2D(app);
   network = new NetworkView(app);
   bindTabs();
   bindFunctionField();
+  bindLanguage();
   await loadPresets();
   const state = fromQuery(window.location.search);
   app.state = state;

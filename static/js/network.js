@@ -7,10 +7,11 @@ import { NetworkCheck } from "./networkcheck.js";
 import {
   figuresText, renderAccuracy, renderBoundary, renderConfusion, renderDigits, renderLoss,
 } from "./networkplots.js";
+import { bindRender, bindText, onLanguageChange, serverText, t, tableText } from "./i18n.js";
 import { activationRow, datasetRow, initRow, netTables } from "./networktables.js";
 import { defaultNet } from "./state.js";
 import { fillSelect, optimizerRow, settingNames, settingsFor, tables } from "./tables.js";
-import { $, capitalize } from "./util.js";
+import { $ } from "./util.js";
 
 const TEST_FRACTION = 0.2; // the API's default share of held-out samples
 /** Numeric fields: [state key, element id, integer?, lowest, highest]. */
@@ -60,14 +61,21 @@ export class NetworkView {
     this.timer = null;
     this.lastDraw = 0;
     this.dirty = { main: true };
-    fillSelect($("net-dataset"), netTables.datasets);
-    fillSelect($("net-activation"), netTables.activations);
-    fillSelect($("net-init"), netTables.inits);
-    fillSelect($("net-optimizer"), tables.optimizers);
+    fillSelect($("net-dataset"), netTables.datasets, "datasets");
+    fillSelect($("net-activation"), netTables.activations, "activations");
+    fillSelect($("net-init"), netTables.inits, "inits");
+    fillSelect($("net-optimizer"), tables.optimizers, "optimizers");
     this.buildSettingFields();
     this.bind();
     this.check = new NetworkCheck(app, () => this.networkFields());
     this.exports = new NetworkExports(this);
+    // the figures in the new language, as they stand (a training in progress goes on)
+    onLanguageChange(() => {
+      if (!this.shown) return;
+      this.dirty.main = true;
+      this.showFigures();
+      this.draw();
+    });
   }
 
   get net() {
@@ -86,20 +94,20 @@ export class NetworkView {
       field.dataset.optimizers = users.map((row) => row.name).join(" ");
       const label = document.createElement("label");
       label.htmlFor = settingId(name);
-      label.textContent = setting.label;
-      const hidden = document.createElement("span");
-      hidden.className = "sr-only";
-      hidden.textContent = " of the network's optimizer";
-      label.append(hidden);
-      label.title = setting.description;
       const input = document.createElement("input");
+      bindRender(label, () => {
+        const hidden = document.createElement("span");
+        hidden.className = "sr-only";
+        hidden.textContent = t("net.of_optimizer");
+        label.replaceChildren(tableText("settings", setting, "label"), hidden);
+        label.title = input.title = tableText("settings", setting, "description");
+      });
       input.id = settingId(name);
       input.type = "number";
       input.step = "any";
       input.className = "num";
       input.min = String(setting.minimum);
       if (setting.maximum !== null) input.max = String(setting.maximum);
-      input.title = setting.description;
       field.append(label, input);
       box.appendChild(field);
     }
@@ -165,12 +173,14 @@ export class NetworkView {
   describe() {
     const net = this.net;
     const dataset = datasetRow(net.dataset);
-    $("net-dataset-help").textContent = dataset?.description ?? "";
+    bindText($("net-dataset-help"), () => tableText("datasets", dataset, "description"));
     $("net-planar-fields").hidden = !(dataset?.planar ?? true);
     const activation = activationRow(net.activation);
-    $("net-activation-help").textContent = activation ? `${activation.forward};  ${activation.backward}` : "";
+    bindText($("net-activation-help"), () => (activation
+      ? t("net.activation_help", { forward: tableText("activations", activation, "forward"), backward: tableText("activations", activation, "backward") })
+      : ""));
     const init = initRow(net.init);
-    $("net-init-help").textContent = init?.description ?? "";
+    bindText($("net-init-help"), () => tableText("inits", init, "description"));
     $("net-init-std-field").hidden = !init?.uses_init_std;
     const values = settingsFor(net.optimizer, net.settings);
     for (const field of $("net-opt-settings").querySelectorAll("[data-optimizers]")) {
@@ -178,10 +188,12 @@ export class NetworkView {
     }
     for (const [key, value] of Object.entries(values)) $(settingId(key)).value = String(value);
     const row = optimizerRow(net.optimizer);
-    $("net-optimizer-help").textContent = row ? row.rule : "";
+    bindText($("net-optimizer-help"), () => (row ? tableText("optimizers", row, "rule") : ""));
     const classes = dataset?.classes ?? 2;
-    $("net-shape").textContent =
-      `${dataset?.features ?? 2} inputs → ${net.hidden} ${net.activation} units → ${classes} classes, softmax with cross-entropy`;
+    const { hidden } = net;
+    bindText($("net-shape"), () => t("net.shape", {
+      inputs: dataset?.features ?? 2, hidden, activation: tableText("activations", activation, "label"), classes,
+    }));
   }
 
   /** The view became visible: draw the empty figures once, resize the others. */
@@ -223,10 +235,11 @@ export class NetworkView {
     };
   }
 
+  /** The status line: `text` gives it in the page's language. */
   setStatus(text, kind) {
     const status = $("net-status");
     status.className = `status ${kind}`;
-    status.textContent = text;
+    bindText(status, text);
     $("view-network").dataset.state = kind;
   }
 
@@ -235,7 +248,7 @@ export class NetworkView {
     const total = this.run.totalEpochs;
     bar.setAttribute("aria-valuemax", String(total));
     bar.setAttribute("aria-valuenow", String(epoch));
-    bar.setAttribute("aria-valuetext", `epoch ${epoch} of ${total}`);
+    bindRender(bar, () => bar.setAttribute("aria-valuetext", t("net.progress_text", { epoch, total })));
     $("net-progress-bar").style.width = `${total > 0 ? (100 * epoch) / total : 100}%`;
   }
 
@@ -251,7 +264,7 @@ export class NetworkView {
     this.showFigures();
     this.draw();
     $("net-stop").disabled = false;
-    this.setStatus("Training…", "busy");
+    this.setStatus(() => t("net.training"), "busy");
     try {
       const final = await api.networkStream(this.request, controller.signal, (line) => {
         if (this.controller === controller) this.take(line);
@@ -260,16 +273,20 @@ export class NetworkView {
       this.final = final;
       this.exportable();
       const seconds = final.seconds < 1 ? `${Math.round(final.seconds * 1000)} ms` : `${final.seconds.toFixed(2)} s`;
-      this.setStatus(`${capitalize(final.status)} in ${seconds}: ${final.message}.`, final.status);
+      this.setStatus(() => t("net.done", {
+        status: t(`net.status_${final.status}`), seconds,
+        message: serverText(final.message, () => trainingWords(final)),
+      }), final.status);
     } catch (err) {
       if (err && err.name === "AbortError") {
         if (this.controller !== null && this.controller !== controller) return; // superseded
         const epoch = this.run.epochs.at(-1) ?? 0;
-        this.setStatus(`Stopped after epoch ${epoch} of ${this.run.totalEpochs}; the figures keep what was drawn.`, "stopped");
+        const total = this.run.totalEpochs;
+        this.setStatus(() => t("net.stopped", { epoch, total }), "stopped");
         return;
       }
       if (!(err instanceof ApiError)) throw err;
-      if (this.controller === controller) this.setStatus(err.message, "error");
+      if (this.controller === controller) this.setStatus(() => err.message, "error");
     } finally {
       if (this.controller === controller) {
         this.controller = null;
@@ -323,7 +340,7 @@ export class NetworkView {
     const epoch = run.epochs.at(-1);
     const k = run.testAccuracy.length - 1;
     this.setProgress(epoch ?? 0);
-    $("net-figures").textContent = figuresText(run);
+    bindText($("net-figures"), () => figuresText(run));
     $("view-network").dataset.epoch = epoch === undefined ? "" : String(epoch);
     $("view-network").dataset.testAccuracy = k < 0 ? "" : String(run.testAccuracy[k]);
     this.exportable();
@@ -356,18 +373,31 @@ export class NetworkView {
       $("net-digits").hidden = run.planar;
       $("net-confusion").hidden = run.planar;
       if (run.planar) {
-        $("net-main-title").textContent = "Decision boundary";
-        $("net-main-help").textContent = "Colour: the predicted probability of class 1; line: p = 0.5; circles: training points, diamonds: test points.";
+        $("net-main-title").textContent = t("net.boundary_title");
+        $("net-main-help").textContent = t("net.boundary_help");
         renderBoundary($("net-boundary"), run);
       } else {
-        $("net-main-title").textContent = "Test images and confusion matrix";
+        $("net-main-title").textContent = t("net.digits_title");
         const wrong = renderDigits($("net-digits"), run);
         const shown = run.data?.testImages?.length ?? 0;
         $("net-main-help").textContent = wrong === null
-          ? "The first test images; their labels appear as the network learns."
-          : `The first ${shown} test images with the network's labels: ${wrong} wrong (in red, the true digit in brackets).`;
+          ? t("net.digits_empty") : t("net.digits_help", { n: shown, wrong });
         renderConfusion($("net-confusion"), run);
       }
     }
   }
 }
+
+/** How a training ended, in the page's words, from the answer's figures. */
+function trainingWords(final) {
+  const k = final.epochs.length - 1;
+  if (final.status === "completed") {
+    return t("net.words_completed", {
+      epochs: final.epochs[k] ?? 0, iterations: final.iterations_run,
+      train: pct(final.train_accuracy[k]), test: pct(final.test_accuracy[k]),
+    });
+  }
+  return t("net.words_diverged", { epoch: final.epochs[k] ?? 0 });
+}
+
+const pct = (v) => `${(100 * v).toFixed(1)}%`;

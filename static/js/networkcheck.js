@@ -2,6 +2,7 @@
 // network (POST /network/gradcheck), one table row per tensor, and the two costs side by
 // side -- the textbook's point that numerical gradients are right but far too slow.
 import { ApiError, api } from "./api.js";
+import { bindRender, bindText, serverText, t, unbind } from "./i18n.js";
 import { fmt } from "./theme.js";
 import { $ } from "./util.js";
 
@@ -43,40 +44,59 @@ export class NetworkCheck {
     const button = $("net-check");
     button.disabled = true;
     status.className = "status busy";
-    status.textContent = "Computing the numerical gradient, one parameter at a time…";
+    bindText(status, () => t("netcheck.computing"));
     try {
       const check = await this.app.slots.run("network-check", (signal) => api.networkGradcheck(this.body(), signal));
       if (check) this.show(check);
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       status.className = "status error";
-      status.textContent = err.message;
+      bindText(status, () => err.message);
     } finally {
       button.disabled = false;
     }
   }
 
   show(check) {
-    $("net-check-rows").replaceChildren(...check.tensors.map((t) => row(
-      cell(t.name, "mono"),
-      cell(t.shape.join(" × "), "mono"),
-      cell(fmt(t.max_abs_diff, 3), "mono"),
-      cell(fmt(t.rel_error, 3), "mono"),
-      cell(t.verdict, `verdict ${t.verdict}`),
+    bindRender($("net-check-result"), () => this.draw(check));
+  }
+
+  draw(check) {
+    $("net-check-rows").replaceChildren(...check.tensors.map((tensor) => row(
+      cell(tensor.name, "mono"),
+      cell(tensor.shape.join(" × "), "mono"),
+      cell(fmt(tensor.max_abs_diff, 3), "mono"),
+      cell(fmt(tensor.rel_error, 3), "mono"),
+      cell(t(`verdict.${tensor.verdict}`), `verdict ${tensor.verdict}`),
     )));
     const ratio = check.numerical_seconds / Math.max(check.backprop_seconds, 1e-9);
     $("net-cost-rows").replaceChildren(
-      row(cell("backpropagation"), cell("1 forward + 1 backward pass", "mono"),
+      row(cell(t("netcheck.backprop")), cell(t("netcheck.backprop_passes"), "mono"),
         cell(seconds(check.backprop_seconds), "mono")),
-      row(cell("numerical gradient"),
-        cell(`${check.evaluations.toLocaleString("en")} loss evaluations`, "mono"),
-        cell(`${seconds(check.numerical_seconds)} (${Math.round(ratio).toLocaleString("en")}× slower)`, "mono")),
+      row(cell(t("netcheck.numerical")),
+        cell(t("netcheck.numerical_evaluations", { n: check.evaluations.toLocaleString("en") }), "mono"),
+        cell(t("netcheck.slower", { time: seconds(check.numerical_seconds), ratio: Math.round(ratio).toLocaleString("en") }), "mono")),
     );
     $("net-check-result").hidden = false;
     const status = $("net-check-status");
     status.className = `status ${check.verdict === "pass" ? "converged" : "diverged"}`;
-    status.textContent = `${check.verdict === "pass" ? "Pass" : check.verdict === "warn" ? "Warn" : "Fail"}: ` +
-      `${check.message}. ${check.parameters.toLocaleString("en")} parameters, a batch of ${check.batch}, h = ${check.h}.`;
+    unbind(status);
+    status.textContent = t("netcheck.summary", {
+      verdict: t(`netcheck.verdict_${check.verdict}`),
+      message: serverText(check.message, () => checkWords(check)),
+      parameters: check.parameters.toLocaleString("en"), batch: check.batch, h: check.h,
+    });
     $("net-check-card").dataset.verdict = check.verdict;
   }
+}
+
+/** What the server's message says about the check, in the page's words, from its numbers. */
+function checkWords(check) {
+  const largest = check.tensors.reduce((a, b) => (b.rel_error > a.rel_error ? b : a));
+  if (check.verdict === "pass") {
+    return t("netcheck.all_pass", { error: fmt(largest.rel_error, 2), name: largest.name });
+  }
+  return t(check.verdict === "fail" ? "netcheck.off" : "netcheck.rough", {
+    name: largest.name, error: fmt(largest.rel_error, 2), diff: fmt(largest.max_abs_diff, 2),
+  });
 }

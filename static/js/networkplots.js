@@ -6,6 +6,7 @@ import {
   accuracyTables, boundaryTables, confusionTables, networkLossTables,
 } from "./plotdata.js";
 import { COLORS, OKABE_ITO, PLOT_CONFIG, axis, baseLayout, fmt } from "./theme.js";
+import { t } from "./i18n.js";
 
 /** Class 0 and class 1 of the planar sets, and the probability scale between them. */
 export const CLASS_COLORS = [OKABE_ITO.vermillion, OKABE_ITO.blue];
@@ -33,25 +34,25 @@ export function renderLoss(el, run) {
   const points = run.iterations.length;
   const traces = points ? [{
     type: "scatter", mode: points > 150 ? "lines" : "lines+markers", x: run.iterations, y: run.loss,
-    name: "mini-batch loss", line: { color: "#8db8d8", width: 1 }, marker: { size: 4, color: "#8db8d8" },
-    hovertemplate: "iteration %{x}<br>loss %{y:.4g}<extra></extra>",
+    name: t("net.minibatch_loss"), line: { color: "#8db8d8", width: 1 }, marker: { size: 4, color: "#8db8d8" },
+    hovertemplate: `${t("net.minibatch_hover")}<extra></extra>`,
   }] : [];
   if (run.epochs.length) {
     const iterationsPerEpoch = run.perEpoch;
     traces.push({
-      type: "scatter", mode: "lines+markers", name: "training loss (whole set, per epoch)",
+      type: "scatter", mode: "lines+markers", name: t("net.train_loss"),
       x: run.epochs.map((e) => e * iterationsPerEpoch), y: run.trainLoss,
       line: { color: COLORS.tangent, width: 2 }, marker: { size: 5, color: COLORS.tangent },
       customdata: run.epochs,
-      hovertemplate: "epoch %{customdata}<br>training loss %{y:.4g}<extra></extra>",
+      hovertemplate: `${t("net.train_loss_hover")}<extra></extra>`,
     });
   }
   const layout = baseLayout({
-    xaxis: axis("iteration", { rangemode: "tozero" }),
-    yaxis: axis("cross-entropy loss", { rangemode: "tozero" }),
+    xaxis: axis(t("net.iteration"), { rangemode: "tozero" }),
+    yaxis: axis(t("net.loss_axis"), { rangemode: "tozero" }),
     hovermode: "closest", showlegend: traces.length > 1,
     margin: { l: 60, r: 12, t: 8, b: 44 },
-    annotations: points || run.epochs.length ? [] : hint("Train to see the loss fall"),
+    annotations: points || run.epochs.length ? [] : hint(t("net.loss_empty")),
   });
   Plotly.react(el, traces, layout, PLOT_CONFIG);
   // the run grows in place as lines stream in: its lengths say when it changed
@@ -63,17 +64,17 @@ export function renderAccuracy(el, run) {
   const trace = (y, name, color, dash) => ({
     type: "scatter", mode: run.epochs.length > 60 ? "lines" : "lines+markers", x: run.epochs, y, name,
     line: { color, width: 2, dash }, marker: { size: 5, color },
-    hovertemplate: `epoch %{x}<br>${name} %{y:.1%}<extra></extra>`,
+    hovertemplate: `${t("net.accuracy_hover", { name })}<extra></extra>`,
   });
   const traces = run.epochs.length
-    ? [trace(run.trainAccuracy, "train", COLORS.f, "dot"), trace(run.testAccuracy, "test", COLORS.fprime, "solid")]
+    ? [trace(run.trainAccuracy, t("net.train_set"), COLORS.f, "dot"), trace(run.testAccuracy, t("net.test_set"), COLORS.fprime, "solid")]
     : [];
   const layout = baseLayout({
-    xaxis: axis("epoch", { rangemode: "tozero" }),
-    yaxis: axis("accuracy", { range: [0, 1.02], tickformat: ".0%" }),
+    xaxis: axis(t("net.epoch"), { rangemode: "tozero" }),
+    yaxis: axis(t("net.accuracy"), { range: [0, 1.02], tickformat: ".0%" }),
     hovermode: "x unified", showlegend: traces.length > 0,
     margin: { l: 60, r: 12, t: 8, b: 44 },
-    annotations: traces.length ? [] : hint("Accuracy before training is epoch 0"),
+    annotations: traces.length ? [] : hint(t("net.accuracy_empty")),
   });
   Plotly.react(el, traces, layout, PLOT_CONFIG);
   dataViewFor(el).show(() => accuracyTables(run), [run, run.epochs.length]);
@@ -86,8 +87,8 @@ export function renderBoundary(el, run) {
   if (b) {
     traces.push({
       type: "heatmap", x: b.x, y: b.y, z: b.p, zmin: 0, zmax: 1, colorscale: PROBABILITY_SCALE, zsmooth: "best",
-      colorbar: { title: { text: "p(class 1)", side: "right" }, thickness: 12, len: 0.8, tickformat: ".1f" },
-      hovertemplate: "(%{x:.2f}, %{y:.2f})<br>p(class 1) = %{z:.3f}<extra></extra>",
+      colorbar: { title: { text: t("net.p_class1"), side: "right" }, thickness: 12, len: 0.8, tickformat: ".1f" },
+      hovertemplate: `(%{x:.2f}, %{y:.2f})<br>${t("net.p_class1")} = %{z:.3f}<extra></extra>`,
     }, {
       type: "contour", x: b.x, y: b.y, z: b.p, showscale: false, hoverinfo: "skip",
       contours: { start: 0.5, end: 0.5, size: 1, coloring: "none" },
@@ -103,13 +104,13 @@ export function renderBoundary(el, run) {
       for (const cls of [0, 1]) {
         const chosen = points.filter((_, i) => labels[i] === cls);
         traces.push({
-          type: "scatter", mode: "markers", name: `${set}, class ${cls}`,
+          type: "scatter", mode: "markers", name: t(`net.${set}_class`, { cls }),
           x: chosen.map((p) => p[0]), y: chosen.map((p) => p[1]),
           marker: {
             symbol, size: set === "train" ? 6 : 8, color: CLASS_COLORS[cls],
             line: { color: set === "train" ? "#ffffff" : COLORS.ink, width: set === "train" ? 0.8 : 1.4 },
           },
-          hovertemplate: `${set} point, class ${cls}<br>(%{x:.2f}, %{y:.2f})<extra></extra>`,
+          hovertemplate: `${t(`net.${set}_point`, { cls })}<br>(%{x:.2f}, %{y:.2f})<extra></extra>`,
         });
       }
     }
@@ -119,7 +120,7 @@ export function renderBoundary(el, run) {
     yaxis: axis("x₂", { zeroline: false, scaleanchor: "x", scaleratio: 1 }),
     hovermode: "closest", legend: { orientation: "h", x: 0, y: -0.12, yanchor: "top" },
     margin: { l: 56, r: 12, t: 8, b: 40 },
-    annotations: traces.length ? [] : hint("Train to see the decision boundary"),
+    annotations: traces.length ? [] : hint(t("net.boundary_empty")),
   });
   Plotly.react(el, traces, layout, PLOT_CONFIG);
   dataViewFor(el).show(() => boundaryTables(run), [run, run.boundary, run.data]);
@@ -153,9 +154,9 @@ export function renderDigits(container, run) {
       caption.textContent = `${guess} (${labels[i]})`; // the true digit in brackets
       figure.className = "digit wrong";
     }
-    const said = guess === undefined ? "not classified yet" : `classified as ${guess}`;
+    const said = guess === undefined ? t("net.not_classified") : t("net.classified", { guess });
     canvas.setAttribute("role", "img");
-    canvas.setAttribute("aria-label", `test image of a ${labels[i]}, ${said}`);
+    canvas.setAttribute("aria-label", t("net.image_label", { label: labels[i], said }));
     figure.append(canvas, caption);
     return figure;
   });
@@ -170,7 +171,7 @@ export function renderConfusion(el, run) {
   const matrix = run.confusion;
   dataViewFor(el).show(() => confusionTables(run), [run, matrix]);
   if (!matrix) {
-    Plotly.react(el, [], baseLayout({ annotations: hint("Train to see the confusion matrix"),
+    Plotly.react(el, [], baseLayout({ annotations: hint(t("net.confusion_empty")),
       xaxis: { visible: false }, yaxis: { visible: false } }), PLOT_CONFIG);
     return;
   }
@@ -181,11 +182,11 @@ export function renderConfusion(el, run) {
   const traces = [{
     type: "heatmap", x: classes, y: classes, z: matrix, text, texttemplate: "%{text}",
     textfont: { size: 11 }, colorscale: CONFUSION_SCALE, showscale: false, xgap: 1, ygap: 1,
-    hovertemplate: "true %{y}, predicted %{x}: %{z}<extra></extra>",
+    hovertemplate: `${t("net.confusion_hover")}<extra></extra>`,
   }];
   const layout = baseLayout({
-    xaxis: axis("predicted", { type: "category", side: "bottom", constrain: "domain" }),
-    yaxis: axis("true", { type: "category", autorange: "reversed", scaleanchor: "x" }),
+    xaxis: axis(t("net.predicted"), { type: "category", side: "bottom", constrain: "domain" }),
+    yaxis: axis(t("net.true"), { type: "category", autorange: "reversed", scaleanchor: "x" }),
     margin: { l: 56, r: 12, t: 8, b: 44 },
   });
   Plotly.react(el, traces, layout, PLOT_CONFIG);
@@ -195,6 +196,8 @@ export function renderConfusion(el, run) {
 export function figuresText(run) {
   const k = run.epochs.length - 1;
   if (k < 0) return "";
-  return `Test accuracy ${pct(run.testAccuracy[k])} · train ${pct(run.trainAccuracy[k])} · ` +
-    `training loss ${fmt(run.trainLoss[k], 4)} (epoch ${run.epochs[k]} of ${run.totalEpochs})`;
+  return t("net.figures", {
+    test: pct(run.testAccuracy[k]), train: pct(run.trainAccuracy[k]), loss: fmt(run.trainLoss[k], 4),
+    epoch: run.epochs[k], total: run.totalEpochs,
+  });
 }

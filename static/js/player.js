@@ -4,6 +4,7 @@
 // not show in time is skipped, not delayed, and each frame changes only the markers'
 // traces (inplace.js), not the figures.
 import { ApiError, api } from "./api.js";
+import { bindText, onLanguageChange, t, unbind } from "./i18n.js";
 import { fmt, fmtPoint } from "./theme.js";
 import { $, debounce } from "./util.js";
 
@@ -37,6 +38,10 @@ export class Player {
     $("play-all").addEventListener("click", () => (this.playing ? this.stop() : this.playAll()));
     /** While every run is animated: the iteration all of them are at; else null. */
     this.together = null;
+    // the readout, the update written out and the buttons in the new language
+    onLanguageChange(() => {
+      if (!this.playing) this.showStep();
+    });
   }
 
   /**
@@ -62,13 +67,14 @@ export class Player {
     const stride = Math.max(1, Math.ceil(last / MAX_FRAMES));
     this.together = 0;
     view.plot.setCursor(null, view.surfaceVisible);
-    $("play-all").textContent = "Stop";
+    bindText($("play-all"), () => t("player.stop"));
     $("play-all").setAttribute("aria-pressed", "true");
+    unbind($("play-readout")); // written at each frame, below
     this.loop((frame) => {
       this.together = Math.min(last, frame * stride);
       view.plot.setCursors(this.positions().map(({ run, k, color }) => ({ point: run.path[k], color })));
       view.moveLossMarkers();
-      $("play-readout").textContent = `All ${runs.length} runs at iteration ${this.together} of ${last}.`;
+      $("play-readout").textContent = t("player.all_at", { n: runs.length, k: this.together, last });
       return this.together < last;
     });
   }
@@ -121,13 +127,13 @@ export class Player {
     for (const run of runs.list) {
       const opt = document.createElement("option");
       opt.value = run.key;
-      opt.textContent = run.label;
+      bindText(opt, () => run.label);
       select.appendChild(opt);
     }
     if (!runs.list.length) {
       const opt = document.createElement("option");
       opt.value = "";
-      opt.textContent = "no runs yet";
+      bindText(opt, () => t("player.no_runs"));
       select.appendChild(opt);
     }
     select.value = key ?? "";
@@ -160,7 +166,7 @@ export class Player {
     const run = this.run();
     const readout = $("play-readout");
     if (!run) {
-      readout.textContent = "Run descent, then step through it here.";
+      bindText(readout, () => t("player.empty"));
       view.plot.setCursor(null, view.surfaceVisible);
       return;
     }
@@ -168,15 +174,16 @@ export class Player {
     const point = run.path[k];
     const value = run.values[k];
     const [nx, ny] = view.app.variables;
-    const stepText = `${run.iterations[k]} of ${run.iterations[run.iterations.length - 1]}`;
+    const step = { k: run.iterations[k], last: run.iterations[run.iterations.length - 1] };
     // the slider counts recorded points; a long run's are thinned, so say the step itself
-    $("play-step").setAttribute("aria-valuetext", `step ${stepText}`);
+    $("play-step").setAttribute("aria-valuetext", t("player.step_valuetext", step));
     const lines = [
-      ["step", stepText],
+      [t("player.step_word"), t("player.of", step)],
       [`(${nx}, ${ny})`, fmtPoint(point, 5)],
       ["f", fmt(value)],
       ["‖∇f‖", fmt(run.grad_norms[k])],
     ];
+    unbind(readout);
     readout.replaceChildren(...lines.map(([name, text]) => {
       const div = document.createElement("div");
       div.className = "kv";
@@ -209,6 +216,7 @@ export class Player {
       view.app.onPointChanged(point);
       this.showUpdateSoon();
     } else {
+      unbind($("play-update"));
       $("play-update").replaceChildren();
     }
   }
@@ -223,6 +231,7 @@ export class Player {
     const k = this.step;
     const step = run ? run.iterations[k] : 0;
     if (!run || step < 1) {
+      unbind(box);
       box.replaceChildren();
       return;
     }
@@ -236,7 +245,7 @@ export class Player {
         }), signal));
       } catch (err) {
         if (!(err instanceof ApiError)) throw err;
-        box.textContent = err.reason;
+        bindText(box, () => err.reason);
         return;
       }
       if (!told) return;
@@ -244,7 +253,7 @@ export class Player {
     }
     if (this.run() !== run || this.step !== k) return;
     const title = document.createElement("h3");
-    title.textContent = `Step ${step}: the update, with the numbers filled in`;
+    title.textContent = t("player.update_title", { step });
     const coordinates = told.lines.map((lines) => {
       const group = document.createElement("div");
       group.className = "coordinate";
@@ -262,6 +271,7 @@ export class Player {
       }));
       return group;
     });
+    unbind(box);
     box.replaceChildren(title, ...coordinates);
   }
 
@@ -273,7 +283,7 @@ export class Player {
     if (this.step >= last) slider.value = "0";
     const stride = Math.max(1, Math.ceil(last / MAX_FRAMES));
     const first = this.step;
-    $("play").textContent = "Pause";
+    bindText($("play"), () => t("player.pause"));
     $("play").setAttribute("aria-pressed", "true");
     this.loop((frame) => {
       if (frame === 0) return true; // the step on screen already
@@ -289,9 +299,9 @@ export class Player {
     if (!this.playing) return;
     cancelAnimationFrame(this.playing.raf);
     this.playing = null;
-    $("play").textContent = "Play";
+    bindText($("play"), () => t("player.play"));
     $("play").setAttribute("aria-pressed", "false");
-    $("play-all").textContent = "Animate all";
+    bindText($("play-all"), () => t("player.all"));
     $("play-all").setAttribute("aria-pressed", "false");
     if (this.together !== null) {
       this.together = null;

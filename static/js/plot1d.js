@@ -1,5 +1,6 @@
 // 1-D view figure: f and f' over a range, the tangent at x0 and secants converging to it.
 import { dataViewFor } from "./datatable.js";
+import { t } from "./i18n.js";
 import { onPlotClick } from "./plotclick.js";
 import { curveTables } from "./plotdata.js";
 import { COLORS, PLOT_CONFIG, axis, baseLayout, fmt } from "./theme.js";
@@ -86,9 +87,9 @@ export class Plot1D {
     ];
     if (this.claim) {
       traces.push({
-        x: this.claim.x, y: this.claim.y, name: `your derivative: ${this.claim.text}`, mode: "lines",
+        x: this.claim.x, y: this.claim.y, name: t("plot1d.yours", { text: this.claim.text }), mode: "lines",
         line: { color: COLORS.secant, width: 2.5, dash: "dot" },
-        hovertemplate: `yours at %{x:.4g} = %{y:.6g}<extra></extra>`,
+        hovertemplate: `${t("plot1d.yours_hover")}<extra></extra>`,
       });
     }
     if (tangent && tangent.differentiable && tangent.slope !== null && tangent.value !== null) {
@@ -98,7 +99,7 @@ export class Plot1D {
         traces.push({
           x: [xmin, xmax],
           y: [y0 + s.slope * (xmin - x0), y0 + s.slope * (xmax - x0)],
-          mode: "lines", name: `secants, h = ${secants.map((t) => fmt(t.h)).join(", ")}`,
+          mode: "lines", name: t("plot1d.secants", { h: secants.map((sec) => fmt(sec.h)).join(", ") }),
           legendgroup: "secants", showlegend: k === 0, hoverinfo: "skip",
           line: { color: COLORS.secant, width: 1.5, dash: "dot" },
           opacity: 0.5 + 0.2 * k,
@@ -106,12 +107,12 @@ export class Plot1D {
         traces.push({
           x: [x0 + s.h], y: [y0 + s.slope * s.h], mode: "markers", legendgroup: "secants",
           showlegend: false, marker: { color: COLORS.secant, size: 7, symbol: "circle-open", line: { width: 2 } },
-          hovertemplate: `x₀ + h = %{x:.4g}<br>h = ${fmt(s.h)}, slope = ${fmt(s.slope)}<extra></extra>`,
+          hovertemplate: `x₀ + h = %{x:.4g}<br>${t("plot1d.secant_hover", { h: fmt(s.h), slope: fmt(s.slope) })}<extra></extra>`,
         });
       });
       traces.push({
         x: [xmin, xmax], y: [y0 + slope * (xmin - x0), y0 + slope * (xmax - x0)],
-        mode: "lines", name: `tangent: ${tangent.equation}`,
+        mode: "lines", name: t("plot1d.tangent", { equation: tangent.equation }),
         line: { color: COLORS.tangent, width: 2 }, hoverinfo: "skip",
       });
       traces.push({

@@ -4,6 +4,7 @@
 // the API sent; a long run is drawn thinned (thinning.js); the player's markers move in
 // place (inplace.js).
 import { moveTraces } from "./inplace.js";
+import { t } from "./i18n.js";
 import { onPlotClick } from "./plotclick.js";
 import { COLORS, FIELD_SCALE, PLOT_CONFIG, axis, baseLayout, fmt, tidy } from "./theme.js";
 import { pick, thinned } from "./thinning.js";
@@ -216,7 +217,7 @@ export class Plot2D {
         contours: { coloring: "fill", showlines: true },
         line: { color: "rgba(255,255,255,0.35)", width: 0.6, smoothing: 0.85 },
         colorbar: {
-          title: { text: colour.log ? "f (log scale)" : "f", side: "top" },
+          title: { text: colour.log ? t("plot2d.f_log") : "f", side: "top" },
           orientation: "h", thickness: 10, len: 0.75, x: 0.5, xanchor: "center", y: -0.13, yanchor: "top",
           outlinewidth: 0, tickfont: { size: 11 },
           ...(colour.ticks ?? {}),
@@ -240,7 +241,7 @@ export class Plot2D {
         // a long run shows a few of its markers: enough to tell its symbol
         marker: { color: run.color, size: 7, symbol: run.symbol, line: { color: "#fff", width: 0.6 }, maxdisplayed: many ? 40 : 0 },
         customdata: drawn.iterations,
-        hovertemplate: `${run.label}<br>step %{customdata}<br>(%{x:.4g}, %{y:.4g})<extra></extra>`,
+        hovertemplate: `${run.label}<br>${t("plot2d.step_hover")}<br>(%{x:.4g}, %{y:.4g})<extra></extra>`,
       });
       const end = run.path[run.path.length - 1];
       traces.push({
@@ -253,7 +254,7 @@ export class Plot2D {
       type: "scatter", mode: "markers", x: start ? [start[0]] : [], y: start ? [start[1]] : [],
       name: "start", showlegend: false,
       marker: { color: "#ffffff", size: 12, symbol: "circle", line: { color: COLORS.ink, width: 2.5 } },
-      hovertemplate: `start (%{x:.4g}, %{y:.4g})<extra></extra>`,
+      hovertemplate: `${t("plot2d.start_hover")}<extra></extra>`,
     });
     // what the player moves, last so that it is drawn on top
     traces.push(this.cursorsTrace());

@@ -4,6 +4,7 @@
 import { dataViewFor } from "./datatable.js";
 import { lossTables } from "./plotdata.js";
 import { moveTraces } from "./inplace.js";
+import { t } from "./i18n.js";
 import { COLORS, PLOT_CONFIG, axis, baseLayout } from "./theme.js";
 
 const isNum = (v) => v !== null && v !== undefined && Number.isFinite(v);
@@ -33,7 +34,7 @@ export function renderLoss(el, runs, markers = []) {
     // long runs keep a few markers, so that the legend and the curve show the run's symbol
     line: { color: run.color, width: 2, dash: run.dash },
     marker: { color: run.color, size: 6, symbol: run.symbol, maxdisplayed: MARKERS_SHOWN },
-    hovertemplate: `${run.label}<br>step %{x}<br>f = %{customdata:.6g}<extra></extra>`,
+    hovertemplate: `${run.label}<br>${t("loss.hover")}<extra></extra>`,
   }));
   // the player's markers: the last trace (drawn on top), always there (maybe empty) so
   // that moveLossMarkers moves them in place
@@ -42,9 +43,9 @@ export function renderLoss(el, runs, markers = []) {
     showlegend: false, hoverinfo: "skip",
     marker: { color: markerData(markers).marker.color, size: 11, symbol: "circle-open", line: { width: 2.5 } },
   });
-  const title = positive ? "f(xₖ)  (log)" : "f(xₖ) − min f  (log)";
+  const title = positive ? t("loss.y") : t("loss.y_gap");
   const layout = baseLayout({
-    xaxis: axis("iteration k", { rangemode: "tozero" }),
+    xaxis: axis(t("loss.x"), { rangemode: "tozero" }),
     yaxis: axis(title, { type: "log", exponentformat: "power" }),
     hovermode: "closest",
     showlegend: runs.length > 0,
@@ -53,7 +54,7 @@ export function renderLoss(el, runs, markers = []) {
     height: PLOT_HEIGHT + LEGEND_ROW * runs.length,
     margin: { l: 64, r: 16, t: 8, b: 44 + LEGEND_ROW * runs.length },
     annotations: runs.length ? [] : [{
-      text: "Run descent to see the loss per iteration", showarrow: false,
+      text: t("loss.empty"), showarrow: false,
       xref: "paper", yref: "paper", x: 0.5, y: 0.5, font: { color: COLORS.muted, size: 13 },
     }],
   });
@@ -61,7 +62,7 @@ export function renderLoss(el, runs, markers = []) {
   Plotly.react(el, traces, layout, PLOT_CONFIG);
   dataViewFor(el).show(() => lossTables(runs), [...runs]);
   if (positive) return "";
-  return "f takes values ≤ 0, so the plot shows the gap to the lowest value reached, f(xₖ) − min f; the step that reached that minimum has no point on the log axis.";
+  return t("loss.gap_note");
 }
 
 function markerData(markers) {

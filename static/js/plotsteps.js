@@ -2,6 +2,7 @@
 // error falls with h, rounding error rises as h shrinks, and the V's bottom is the best h.
 import { dataViewFor } from "./datatable.js";
 import { stepsTables } from "./plotdata.js";
+import { t, tableText } from "./i18n.js";
 import { methodRow, tables } from "./tables.js";
 import {
   COLORS, METHOD_COLORS, METHOD_DASHES, METHOD_SYMBOLS, PLOT_CONFIG, axis, baseLayout, fmt,
@@ -17,7 +18,7 @@ export function renderSteps(el, sweep) {
   const annotations = [];
   for (const method of Object.keys(sweep.errors)) {
     const errors = sweep.errors[method];
-    const label = methodRow(method)?.label ?? method;
+    const label = tableText("methods", methodRow(method), "label") || method;
     const index = tables.methods.filter((m) => m.numerical).findIndex((m) => m.name === method);
     const color = METHOD_COLORS[index] ?? COLORS.muted;
     const dash = METHOD_DASHES[index] ?? "solid";
@@ -28,7 +29,7 @@ export function renderSteps(el, sweep) {
       x: sweep.h, y, name: label, mode: "lines+markers", legendgroup: method,
       line: { color, width: 2, dash }, marker: { color, size: 5, symbol },
       customdata: errors,
-      hovertemplate: `${label}<br>h = %{x:.2e}<br>error = %{customdata:.3e}<extra></extra>`,
+      hovertemplate: `${label}<br>h = %{x:.2e}<br>${t("steps.error_hover")}<extra></extra>`,
     });
     const best = sweep.best_h?.[method];
     if (best !== null && best !== undefined) {
@@ -38,11 +39,11 @@ export function renderSteps(el, sweep) {
         traces.push({
           x: [best], y: [bestErr], mode: "markers", showlegend: false, legendgroup: method,
           marker: { color, size: 12, symbol: "star", line: { color: "#fff", width: 1 } },
-          hovertemplate: `best h for ${label} = %{x:.2e}<br>error = %{y:.3e}<extra></extra>`,
+          hovertemplate: `${t("steps.best_hover", { method: label })}<extra></extra>`,
         });
         annotations.push({
           x: Math.log10(best), y: Math.log10(bestErr), xref: "x", yref: "y",
-          text: `best h ${fmt(best, 2)}`, showarrow: true, arrowhead: 0, arrowcolor: color,
+          text: t("steps.best", { h: fmt(best, 2) }), showarrow: true, arrowhead: 0, arrowcolor: color,
           ax: 0, ay: 26 + 14 * annotations.length, font: { size: 11, color },
           bgcolor: "rgba(255,255,255,0.85)",
         });
@@ -50,8 +51,8 @@ export function renderSteps(el, sweep) {
     }
   }
   const layout = baseLayout({
-    xaxis: axis("step h", { type: "log", exponentformat: "power", dtick: 2 }),
-    yaxis: axis("|numerical − exact|", { type: "log", exponentformat: "power" }),
+    xaxis: axis(t("steps.x"), { type: "log", exponentformat: "power", dtick: 2 }),
+    yaxis: axis(t("steps.y"), { type: "log", exponentformat: "power" }),
     hovermode: "closest",
     annotations,
     margin: { l: 64, r: 16, t: 12, b: 44 },

@@ -5,6 +5,7 @@
 import { dataViewFor } from "./datatable.js";
 import { phaseTables, sweepTables } from "./plotdata.js";
 import { COLORS, OKABE_ITO, PLOT_CONFIG, axis, baseLayout, fmt } from "./theme.js";
+import { t } from "./i18n.js";
 
 /** How a run ended, told by colour and by marker both. */
 export const STATUS_COLORS = {
@@ -21,11 +22,11 @@ const isNum = (v) => v !== null && v !== undefined && Number.isFinite(v);
 function logValues(values) {
   const finite = values.filter(isNum);
   const positive = finite.every((v) => v > 0);
-  if (positive) return { y: values.map((v) => (isNum(v) ? v : null)), title: "final f" };
+  if (positive) return { y: values.map((v) => (isNum(v) ? v : null)), title: t("sweep.final_f") };
   const low = Math.min(...finite);
   return {
     y: values.map((v) => (isNum(v) && v > low ? v - low : null)),
-    title: "final f − min f",
+    title: t("sweep.final_gap"),
   };
 }
 
@@ -47,12 +48,12 @@ function marks(sweep, lr) {
   const s = sweep.stability;
   const lines = [];
   if (isNum(s.lr_bound) && sweep.momentum === undefined) {
-    lines.push(verticalLine(s.lr_bound, COLORS.tangent, "solid", `bound ${s.bound_formula} = ${fmt(s.lr_bound, 3)}`, 0));
+    lines.push(verticalLine(s.lr_bound, COLORS.tangent, "solid", t("sweep.bound_mark", { formula: s.bound_formula, bound: fmt(s.lr_bound, 3) }), 0));
   }
   if (isNum(s.lr_optimal) && sweep.momentum === undefined) {
-    lines.push(verticalLine(s.lr_optimal, COLORS.fprime, "dash", `best fixed step ${fmt(s.lr_optimal, 3)}`, 16));
+    lines.push(verticalLine(s.lr_optimal, COLORS.fprime, "dash", t("sweep.optimal_mark", { lr: fmt(s.lr_optimal, 3) }), 16));
   }
-  if (isNum(lr)) lines.push(verticalLine(lr, COLORS.ink, "dot", `your lr ${fmt(lr, 3)}`, 32));
+  if (isNum(lr)) lines.push(verticalLine(lr, COLORS.ink, "dot", t("sweep.your_lr", { lr: fmt(lr, 3) }), 32));
   return lines;
 }
 
@@ -67,18 +68,18 @@ export function renderSweep(el, sweep, lr) {
   const traces = ["converged", "completed", "diverged"].map((status) => {
     const keep = sweep.status.map((s) => s === status);
     return {
-      type: "scatter", mode: "markers", name: status,
+      type: "scatter", mode: "markers", name: t(`status.${status}`),
       x: sweep.lr.filter((_, k) => keep[k]),
       y: y.filter((_, k) => keep[k]),
       customdata: sweep.lr.map((r, k) => [r, sweep.final_value[k], sweep.steps_taken[k]]).filter((_, k) => keep[k]),
       marker: { color: STATUS_COLORS[status], size: 8, symbol: STATUS_SYMBOLS[status], line: { color: "#fff", width: 0.5 } },
-      hovertemplate: `lr %{customdata[0]:.3g}<br>final f = %{customdata[1]:.4g}<br>${status} after %{customdata[2]} steps<extra></extra>`,
+      hovertemplate: `${t(`sweep.hover_${status}`)}<extra></extra>`,
     };
   });
   const lines = marks(sweep, lr);
   const layout = baseLayout({
-    xaxis: axis("learning rate", { type: "log", exponentformat: "power" }),
-    yaxis: axis(`${title} (log)`, { type: "log", exponentformat: "power" }),
+    xaxis: axis(t("sweep.x"), { type: "log", exponentformat: "power" }),
+    yaxis: axis(t("sweep.y_log", { title }), { type: "log", exponentformat: "power" }),
     hovermode: "closest",
     shapes: lines.map((l) => l.shape),
     annotations: lines.map((l) => l.annotation),
@@ -115,21 +116,21 @@ export function renderPhase(el, sweep, lr, momentum) {
       type: "heatmap", x: logLr, y: rows, z, colorscale: "Viridis", reversescale: true,
       customdata: sweep.momentum.map((beta) => sweep.lr.map((rate) => [rate, beta])),
       colorbar: { title: { text: `log₁₀ ${title}`, side: "right" }, thickness: 12 },
-      hovertemplate: "lr %{customdata[0]:.3g}<br>momentum %{customdata[1]}<br>log₁₀ final = %{z:.2f}<extra></extra>",
-      name: "final value",
+      hovertemplate: `${t("sweep.phase_hover")}<extra></extra>`,
+      name: t("sweep.final_value"),
     },
     {
-      type: "scatter", mode: "markers", name: "diverged", ...diverged,
+      type: "scatter", mode: "markers", name: t("status.diverged"), ...diverged,
       marker: { symbol: "x-thin", size: 7, color: STATUS_COLORS.diverged, line: { width: 1.5, color: STATUS_COLORS.diverged } },
       hoverinfo: "skip",
     },
   ];
   if (sweep.lr_bounds) {
     traces.push({
-      type: "scatter", mode: "lines+markers", name: `bound ${sweep.stability.bound_formula}`,
+      type: "scatter", mode: "lines+markers", name: t("sweep.bound_curve", { formula: sweep.stability.bound_formula }),
       x: sweep.lr_bounds.map((b) => (isNum(b) ? Math.log10(b) : null)), y: rows,
       line: { color: COLORS.tangent, width: 2.5 }, marker: { size: 5, color: COLORS.tangent },
-      hovertemplate: "bound lr %{customdata:.3g}<extra></extra>",
+      hovertemplate: `${t("sweep.bound_hover")}<extra></extra>`,
       customdata: sweep.lr_bounds,
     });
   }
@@ -137,9 +138,9 @@ export function renderPhase(el, sweep, lr, momentum) {
   const row = momentumRow(sweep.momentum, momentum);
   if (isNum(lr) && row !== null) {
     traces.push({
-      type: "scatter", mode: "markers", name: "your lr and momentum", x: [Math.log10(lr)], y: [row],
+      type: "scatter", mode: "markers", name: t("sweep.yours"), x: [Math.log10(lr)], y: [row],
       marker: { symbol: "star", size: 14, color: "#fff", line: { color: COLORS.ink, width: 2 } },
-      hovertemplate: `your lr ${fmt(lr, 3)}, momentum ${momentum}<extra></extra>`,
+      hovertemplate: `${t("sweep.yours_hover", { lr: fmt(lr, 3), momentum })}<extra></extra>`,
     });
   }
   const lo = Math.ceil(Math.min(...logLr));
@@ -147,8 +148,8 @@ export function renderPhase(el, sweep, lr, momentum) {
   const ticks = [];
   for (let k = lo; k <= hi; k += 1) ticks.push(k);
   const layout = baseLayout({
-    xaxis: axis("learning rate", { tickvals: ticks, ticktext: ticks.map((k) => `1e${k}`), range: [logLr[0], logLr[n - 1]] }),
-    yaxis: axis("momentum β", { tickvals: rows, ticktext: sweep.momentum.map(String) }),
+    xaxis: axis(t("sweep.x"), { tickvals: ticks, ticktext: ticks.map((k) => `1e${k}`), range: [logLr[0], logLr[n - 1]] }),
+    yaxis: axis(t("sweep.momentum_axis"), { tickvals: rows, ticktext: sweep.momentum.map(String) }),
     hovermode: "closest",
     margin: { l: 64, r: 16, t: 12, b: 64 },
     legend: { orientation: "h", x: 0, y: -0.2, yanchor: "top", font: { size: 12 } },

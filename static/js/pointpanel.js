@@ -5,6 +5,7 @@
 import { ApiError, api } from "./api.js";
 import { dataViewFor } from "./datatable.js";
 import { sliceTables } from "./plotdata.js";
+import { bindRender, bindText, t } from "./i18n.js";
 import { COLORS, PLOT_CONFIG, axis, baseLayout, fmt, fmtPoint } from "./theme.js";
 import { $ } from "./util.js";
 
@@ -35,14 +36,14 @@ function renderSlice(el, name, fixed, data, at, value, slope) {
   const finite = data.z.filter((v) => v !== null && Number.isFinite(v));
   const traces = [
     {
-      x: data.t, y: data.z, mode: "lines", name: `f along ${name}`, line: { color: COLORS.f, width: 2 },
+      x: data.t, y: data.z, mode: "lines", name: t("point.along", { name }), line: { color: COLORS.f, width: 2 },
       hovertemplate: `${name} = %{x:.4g}<br>f = %{y:.5g}<extra></extra>`,
     },
   ];
   if (value !== null && slope !== null) {
     traces.push({
       x: [t0 - half, t0 + half], y: [value - slope * half, value + slope * half], mode: "lines",
-      name: `slope ∂f/∂${name} = ${fmt(slope, 4)}`, line: { color: COLORS.tangent, width: 2 }, hoverinfo: "skip",
+      name: t("point.slope", { name, slope: fmt(slope, 4) }), line: { color: COLORS.tangent, width: 2 }, hoverinfo: "skip",
     });
     traces.push({
       x: [t0], y: [value], mode: "markers", showlegend: false, hoverinfo: "skip",
@@ -80,7 +81,6 @@ export class PointPanel {
     if (!point || !point.every(Number.isFinite) || this.app.variables.length !== 2) return;
     this.point = point;
     const { state } = this.app;
-    const names = this.app.variables;
     let answers;
     try {
       answers = await this.app.slots.run("point", (signal) => Promise.all([
@@ -90,22 +90,30 @@ export class PointPanel {
       ]));
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
-      $("point-readout").textContent = err.reason;
+      bindText($("point-readout"), () => err.reason);
       return;
     }
     if (!answers) return;
+    bindRender($("point-readout"), () => this.draw(point, hovered, answers));
+  }
+
+  /** The readout, the curvature in words and the slices, from the answers at `point`. */
+  draw(point, hovered, answers) {
+    const names = this.app.variables;
     const [grad, alongX, alongY] = answers;
     const [gx, gy] = grad.gradient;
-    $("point-title").textContent = `At ${hovered ? "the mouse" : "the start"}: (${names.join(", ")}) = ${fmtPoint(point)}`;
+    $("point-title").textContent = t(hovered ? "point.at_mouse" : "point.at_start", {
+      names: names.join(", "), point: fmtPoint(point),
+    });
     const H = grad.hessian;
     const rows = [
       ["f", fmt(grad.value)],
       [`∂f/∂${names[0]}`, fmt(gx)],
       [`∂f/∂${names[1]}`, fmt(gy)],
-      ["‖∇f‖", gx === null || gy === null ? "undefined" : fmt(Math.hypot(gx, gy))],
-      ["Hessian", H && H.flat().every((v) => v !== null)
-        ? `[[${fmt(H[0][0], 4)}, ${fmt(H[0][1], 4)}], [${fmt(H[1][0], 4)}, ${fmt(H[1][1], 4)}]]` : "undefined"],
-      ["eigenvalues", grad.eigenvalues ? grad.eigenvalues.map((v) => fmt(v, 4)).join(", ") : "undefined"],
+      ["‖∇f‖", gx === null || gy === null ? fmt(null) : fmt(Math.hypot(gx, gy))],
+      [t("point.hessian"), H && H.flat().every((v) => v !== null)
+        ? `[[${fmt(H[0][0], 4)}, ${fmt(H[0][1], 4)}], [${fmt(H[1][0], 4)}, ${fmt(H[1][1], 4)}]]` : fmt(null)],
+      [t("point.eigenvalues"), grad.eigenvalues ? grad.eigenvalues.map((v) => fmt(v, 4)).join(", ") : fmt(null)],
     ];
     $("point-readout").replaceChildren(...rows.map(([name, text]) => {
       const div = document.createElement("div");
@@ -131,8 +139,8 @@ export class PointPanel {
 function curvatureWords(eigenvalues) {
   if (!eigenvalues) return "";
   const [low, high] = eigenvalues;
-  if (low > 0) return "Both eigenvalues positive: f curves up in every direction (a bowl).";
-  if (high < 0) return "Both eigenvalues negative: f curves down in every direction (a cap).";
-  if (low < 0 && high > 0) return "Eigenvalues of both signs: a saddle.";
-  return "An eigenvalue is 0: f is flat along its eigenvector, to second order.";
+  if (low > 0) return t("point.bowl");
+  if (high < 0) return t("point.cap");
+  if (low < 0 && high > 0) return t("point.saddle");
+  return t("point.flat");
 }

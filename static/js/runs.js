@@ -2,7 +2,8 @@
 // the runs table and the status line. The status line is built from the answer's
 // structured fields (status, message, final value) -- it never parses the message.
 import { api } from "./api.js";
-import { optimizerRow } from "./tables.js";
+import { bindRender, serverText, t, tableText } from "./i18n.js";
+import { methodRow, optimizerRow } from "./tables.js";
 import { fmt, fmtPoint, runStyle } from "./theme.js";
 import { $, capitalize } from "./util.js";
 
@@ -10,7 +11,38 @@ import { $, capitalize } from "./util.js";
 export const MAX_RUNS = 8;
 
 /** A short name for a run's optimizer in labels and the table. */
-const shortName = (optimizer) => optimizerRow(optimizer)?.short ?? optimizer;
+const shortName = (optimizer) => tableText("optimizers", optimizerRow(optimizer), "short") || optimizer;
+
+/**
+ * A POST /descent answer as a run on screen: numbered, coloured, and named in the page's
+ * language whenever its `short` name or `label` ("#2 Adam, lr 0.05") is read.
+ */
+function named(res, fields) {
+  return Object.defineProperties({ ...res, ...fields }, {
+    short: { get() { return shortName(this.spec.optimizer); }, enumerable: true },
+    label: { get() { return t("runs.label", { n: this.n, name: this.short, lr: fmt(this.spec.lr, 3) }); }, enumerable: true },
+  });
+}
+
+/**
+ * How a run ended, in the page's words, from the answer's fields (reason, stop_step,
+ * stalled_at, the stability bound): what the server's English `message` says.
+ */
+export function outcomeWords(run) {
+  const where = run.stop_step ? t("outcome.at_step", { step: run.stop_step }) : t("outcome.at_start");
+  const norm = run.grad_norms.length ? fmt(run.grad_norms[run.grad_norms.length - 1], 3) : fmt(null);
+  let words = t(`outcome.${run.reason}`, { where, steps: run.steps, norm });
+  if (run.stalled_at !== null && run.stalled_at !== undefined) {
+    words += t("outcome.stalled", { step: run.stalled_at });
+  }
+  const bound = run.stability?.lr_bound;
+  if (run.status === "diverged" && bound !== null && bound !== undefined && run.spec.lr > bound) {
+    words += t("outcome.above_bound", {
+      lr: fmt(run.spec.lr, 3), formula: run.stability.bound_formula, bound: fmt(bound, 3),
+    });
+  }
+  return words;
+}
 
 export class Runs {
   constructor(app) {
@@ -45,18 +77,10 @@ export class Runs {
     this.counter += 1;
     const n = this.counter; // numbered when asked for, so a link's runs keep their order
     const res = await api.descent(body, signal);
-    const name = shortName(spec.optimizer);
-    return {
-      ...res,
-      request: body, // what was asked and answered, as they were (the "JSON" download)
-      answer: res,
-      key: `run${n}`,
-      n,
-      spec,
-      ...runStyle(n), // color, dash, symbol
-      short: name,
-      label: `#${n} ${name}, lr ${fmt(spec.lr, 3)}`,
-    };
+    // request and answer: what was asked and answered, as they were (the "JSON" download)
+    return named(res, {
+      request: body, answer: res, key: `run${n}`, n, spec, ...runStyle(n), // color, dash, symbol
+    });
   }
 
   /**
@@ -66,10 +90,9 @@ export class Runs {
   async refetch(run, spec, signal) {
     const body = this.bodyOf(spec);
     const res = await api.descent(body, signal);
-    return {
-      ...res, request: body, answer: res, key: run.key, n: run.n, spec, ...runStyle(run.n),
-      short: run.short, label: `#${run.n} ${run.short}, lr ${fmt(spec.lr, 3)}`,
-    };
+    return named(res, {
+      request: body, answer: res, key: run.key, n: run.n, spec, ...runStyle(run.n),
+    });
   }
 
   /** Put `again` in the place of `run`; false (and nothing changes) if `run` is gone. */
@@ -100,8 +123,9 @@ export class Runs {
   /** The status line for `run`: its label, its outcome in the server's words, where it ended. */
   describe(run) {
     const final = run.status === "diverged" || run.final_value === null
-      ? "" : ` Final f = ${fmt(run.final_value)} at ${fmtPoint(run.final)}.`;
-    return `${run.label} — ${capitalize(run.message)}.${final}`;
+      ? "" : t("runs.final_at", { value: fmt(run.final_value), point: fmtPoint(run.final) });
+    const outcome = serverText(capitalize(run.message), () => outcomeWords(run));
+    return t("runs.describe", { run: run.label, outcome, final });
   }
 
   /**
@@ -110,11 +134,21 @@ export class Runs {
    * the server's message instead ("diverged at step 17: …; try lr < 1").
    */
   announcement(run) {
-    if (run.status === "diverged" || run.final_value === null) return `Run ${run.label}: ${run.message}.`;
-    return `Run ${run.label}: ${run.status}, final f = ${fmt(run.final_value)}.`;
+    if (run.status === "diverged" || run.final_value === null) {
+      return t("runs.announce_stopped", {
+        run: run.label, message: serverText(run.message, () => outcomeWords(run)),
+      });
+    }
+    return t("runs.announce", {
+      run: run.label, status: t(`status.${run.status}`), value: fmt(run.final_value),
+    });
   }
 
   renderTable() {
+    bindRender($("runs-rows"), () => this.drawTable());
+  }
+
+  drawTable() {
     const table = $("runs-table");
     const rows = $("runs-rows");
     rows.replaceChildren();
@@ -126,18 +160,21 @@ export class Runs {
       const dot = document.createElement("span");
       dot.className = "swatch";
       dot.style.background = run.color;
-      swatch.append(dot, ` #${run.n} ${run.short}`);
-      swatch.title = `${optimizerRow(run.spec.optimizer)?.label ?? run.spec.optimizer}, method ${run.spec.method}`;
+      swatch.append(dot, t("runs.swatch", { n: run.n, name: run.short }));
+      swatch.title = t("runs.swatch_title", {
+        optimizer: tableText("optimizers", optimizerRow(run.spec.optimizer), "label") || run.spec.optimizer,
+        method: tableText("methods", methodRow(run.spec.method), "label") || run.spec.method,
+      });
       tr.appendChild(swatch);
       const cells = [
         [fmt(run.spec.lr, 3), "mono"],
-        [run.status, `st st-${run.status}`],
+        [t(`status.${run.status}`), `st st-${run.status}`],
         [run.final_value === null ? "—" : fmt(run.final_value, 4), "mono"],
       ];
       for (const [text, cls] of cells) {
         const td = document.createElement("td");
         td.textContent = text;
-        td.title = run.message;
+        td.title = serverText(run.message, () => outcomeWords(run));
         td.className = cls;
         tr.appendChild(td);
       }

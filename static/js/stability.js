@@ -3,6 +3,7 @@
 // the best fixed step, and a button that uses the suggested rate. The numbers come from
 // POST /descent with steps 0, which answers with the `stability` of that start.
 import { ApiError, api } from "./api.js";
+import { bindRender, t } from "./i18n.js";
 import { fmt } from "./theme.js";
 import { $ } from "./util.js";
 
@@ -49,12 +50,16 @@ export class StabilityPanel {
 
   /** The numbers in words, and how the current rate compares with the bound. */
   render(lr) {
+    bindRender($("stability"), () => this.draw(lr));
+  }
+
+  draw(lr) {
     const s = this.stability;
     const text = $("stability-text");
     const button = $("use-suggested");
     text.classList.remove("warn");
     if (!s || s.eigenvalues === null) {
-      text.textContent = "Curvature at the start: undefined here.";
+      text.textContent = t("stab.undefined");
       button.disabled = true;
       return;
     }
@@ -63,21 +68,21 @@ export class StabilityPanel {
       : `λmin = ${fmt(ev[0], 4)}, λmax = ${fmt(ev[ev.length - 1], 4)}`;
     let bound;
     if (s.lr_bound !== null) {
-      bound = `stable for lr < ${fmt(s.lr_bound, 4)}, the bound ${s.bound_formula}`;
-      if (s.lr_optimal !== null) bound += `; gradient descent's best fixed step is ${fmt(s.lr_optimal, 4)}`;
+      bound = t("stab.bound", { bound: fmt(s.lr_bound, 4), formula: s.bound_formula });
+      if (s.lr_optimal !== null) bound += t("stab.optimal", { lr: fmt(s.lr_optimal, 4) });
     } else if (ev[ev.length - 1] <= 0) {
-      bound = "no positive curvature here, so no bound";
+      bound = t("stab.no_curvature");
     } else {
-      bound = "this optimizer adapts its steps: no fixed bound";
+      bound = t("stab.adaptive");
     }
-    let said = `Curvature at the start: ${curvature}; ${bound}.`;
+    let said = t("stab.said", { curvature, bound });
     if (s.lr_bound !== null && lr > s.lr_bound) {
-      said += ` lr ${fmt(lr, 4)} is above the bound: expect divergence.`;
+      said += t("stab.above", { lr: fmt(lr, 4) });
       text.classList.add("warn");
     }
     text.textContent = said;
     const rate = this.suggested();
     button.disabled = rate === null;
-    button.textContent = rate === null ? "Use suggested rate" : `Use suggested rate (${fmt(rate, 3)})`;
+    button.textContent = rate === null ? t("stab.use") : t("stab.use_rate", { lr: fmt(rate, 3) });
   }
 }

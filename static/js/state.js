@@ -1,7 +1,9 @@
 // Page state and its URL form. The query string is the source of truth for what a
 // link reproduces: function, view, point, optimizer, learning rate, steps, method,
-// optimizer settings and the descent runs on screen. Optimizer and method names and the
-// settings' defaults come from the API's tables (tables.js), loaded before any URL is read.
+// optimizer settings, the descent runs on screen and the page's language. Optimizer and
+// method names and the settings' defaults come from the API's tables (tables.js), loaded
+// before any URL is read.
+import { DEFAULT_LANGUAGE, LANGUAGES } from "./i18n.js";
 import { activationRow, datasetRow, initRow } from "./networktables.js";
 import { methodRow, optimizerRow, settingNames, settingsFor, tables } from "./tables.js";
 
@@ -32,6 +34,7 @@ export function defaultState() {
     settings: {}, // optimizer settings the user changed, by name; the rest take the table's defaults
     runs: [], // [{optimizer, lr, steps, method, start, settings}]
     net: defaultNet(), // the "Neural network" view's settings
+    lang: DEFAULT_LANGUAGE, // the page's language: "en" or "zh" (i18n.js)
   };
 }
 
@@ -197,6 +200,7 @@ export function fromQuery(search) {
   if (step !== null && Number.isInteger(step) && step >= 0) state.playStep = step;
   state.runs = q.getAll("run").map(runFromText).filter(Boolean);
   state.net = netFromQuery(q);
+  if (LANGUAGES[q.get("lang")]) state.lang = q.get("lang");
   return state;
 }
 
@@ -225,6 +229,7 @@ export function toQuery(state) {
     if (state.runs.length && state.playStep !== null) q.set("step", String(state.playStep));
   }
   if (state.view === "network") netToQuery(state.net, q);
+  if (state.lang !== DEFAULT_LANGUAGE) q.set("lang", state.lang);
   // Readable links: keep , ( ) * unescaped and spaces as +.
   const text = q.toString().replace(/%2C/g, ",").replace(/%28/g, "(").replace(/%29/g, ")");
   return `?${text}`;

@@ -2,6 +2,7 @@
 // stability bound (and, for momentum methods, at several momentums); the result is drawn
 // as final loss against rate (or a phase diagram), and clicking a point runs that rate.
 import { api } from "./api.js";
+import { bindRender, bindText, t, unbind } from "./i18n.js";
 import { optimizerRow } from "./tables.js";
 import { renderPhase, renderSweep } from "./plotsweep.js";
 import { fmt } from "./theme.js";
@@ -59,7 +60,8 @@ export class SweepPanel {
         n: usesMomentum ? PHASE_RATES : RATES, ...spec.settings,
       });
       if (usesMomentum) body.momentums = MOMENTUMS;
-      note.textContent = `Running ${body.n * (usesMomentum ? MOMENTUMS.length : 1)} descents…`;
+      const count = body.n * (usesMomentum ? MOMENTUMS.length : 1);
+      bindText(note, () => t("sweep.running", { n: count }));
       const sweep = await this.app.slots.run("sweep", (signal) => api.sweep(body, signal));
       if (!sweep || this.app.goodExpr !== expr) return;
       const own = sweep.stability?.lr_bound ?? null;
@@ -79,22 +81,29 @@ export class SweepPanel {
 
   /** Draw the last sweep with the current rate (and momentum) marked. */
   render(lr, momentum) {
+    if (!this.sweep) return;
+    bindRender($("plot-sweep"), () => this.draw(lr, momentum));
+  }
+
+  draw(lr, momentum) {
     const sweep = this.sweep;
     if (!sweep) return;
     const el = $("plot-sweep");
     const phase = sweep.momentum !== undefined;
-    $("sweep-title").textContent = phase
-      ? "Final loss over learning rate × momentum" : "Final loss against the learning rate";
+    $("sweep-title").textContent = phase ? t("sweep.phase_title") : t("sweep.title");
     if (phase) renderPhase(el, sweep, lr, momentum);
     else renderSweep(el, sweep, lr);
     const runs = sweep.lr.length * (phase ? sweep.momentum.length : 1);
     const statuses = sweep.status.flat();
     const count = (s) => statuses.filter((x) => x === s).length;
-    const best = sweep.best_lr === null ? "every run diverged"
-      : `lowest final f at lr ${fmt(sweep.best_lr, 3)}${phase ? `, momentum ${sweep.best_momentum}` : ""}`;
-    $("sweep-note").textContent = `${runs} runs of ${sweep.spec.steps} steps in ${fmt(sweep.seconds, 2)} s: `
-      + `${count("converged")} converged, ${count("completed")} completed, ${count("diverged")} diverged; ${best}.`
-      + (phase ? " The orange curve is the stability bound of each momentum." : "");
+    const best = sweep.best_lr === null ? t("sweep.all_diverged")
+      : phase ? t("sweep.best_phase", { lr: fmt(sweep.best_lr, 3), momentum: sweep.best_momentum })
+        : t("sweep.best", { lr: fmt(sweep.best_lr, 3) });
+    unbind($("sweep-note"));
+    $("sweep-note").textContent = t("sweep.summary", {
+      runs, steps: sweep.spec.steps, seconds: fmt(sweep.seconds, 2), converged: count("converged"),
+      completed: count("completed"), diverged: count("diverged"), best,
+    }) + (phase ? t("sweep.orange") : "");
     if (!this.bound) {
       this.bound = true;
       el.on("plotly_click", (event) => {

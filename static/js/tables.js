@@ -2,6 +2,7 @@
 // Nothing on the page lists optimizer or method names, labels or defaults itself: the
 // menus, the settings fields and the URL parser all read these rows.
 import { api } from "./api.js";
+import { bindRender, tableText } from "./i18n.js";
 
 export const tables = {
   /** [{name, label, description, rule, settings: [{name, default, label, ...}], lr_bound}] */
@@ -34,13 +35,19 @@ export function settingsFor(optimizer, overrides = {}) {
   return Object.fromEntries(row.settings.map((s) => [s.name, overrides[s.name] ?? s.default]));
 }
 
-/** Fill a <select> with one option per row. */
-export function fillSelect(select, rows, label = (row) => row.label) {
+/**
+ * Fill a <select> with one option per row of the API table `table` ("optimizers",
+ * "methods", "datasets", ...): each named by its label and described by its description,
+ * in the page's language (i18n.js tableText), written again when the language changes.
+ */
+export function fillSelect(select, rows, table) {
   select.replaceChildren(...rows.map((row) => {
     const option = document.createElement("option");
     option.value = row.name;
-    option.textContent = label(row);
-    if (row.description) option.title = row.description;
+    bindRender(option, () => {
+      option.textContent = tableText(table, row, "label");
+      if (row.description) option.title = tableText(table, row, "description");
+    });
     return option;
   }));
 }

@@ -1,4 +1,5 @@
 // Shared look of every figure: colours, fonts, base Plotly layout and number formatting.
+import { t } from "./i18n.js";
 
 export const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
 export const MONO = 'ui-monospace, "SFMono-Regular", Menlo, Consolas, "DejaVu Sans Mono", monospace';
@@ -160,9 +161,12 @@ export function axis(title, extra = {}) {
   };
 }
 
-/** A number for humans: up to 6 significant digits, exponent form when tiny or huge. */
+/**
+ * A number for humans: up to 6 significant digits, exponent form when tiny or huge
+ * (alike in every language; only "undefined" is a word of the page's language).
+ */
 export function fmt(v, digits = 6) {
-  if (v === null || v === undefined || Number.isNaN(v)) return "undefined";
+  if (v === null || v === undefined || Number.isNaN(v)) return t("num.undefined");
   if (!Number.isFinite(v)) return v > 0 ? "∞" : "−∞";
   if (v === 0) return "0";
   const a = Math.abs(v);
@@ -177,7 +181,7 @@ export function fmt(v, digits = 6) {
 
 /** Like fmt but keeps every digit a float64 has (for the derivative comparison). */
 export function fmtFull(v) {
-  if (v === null || v === undefined) return "undefined";
+  if (v === null || v === undefined) return t("num.undefined");
   return String(v).replaceAll("-", "−");
 }
 

@@ -3,6 +3,7 @@
 import { ApiError, api } from "./api.js";
 import { DerivativeCheck } from "./derivcheck.js";
 import { PointExports } from "./export.js";
+import { bindRender, bindText, onLanguageChange, serverText, t, tableText } from "./i18n.js";
 import { Plot1D } from "./plot1d.js";
 import { renderSteps } from "./plotsteps.js";
 import { methodFor } from "./state.js";
@@ -59,6 +60,10 @@ export class View1D {
       point: [this.app.state.x0], box: [this.app.state.xr],
     }), (claims) => this.drawClaim(claims ? claims[0] : null));
     this.exports = new PointExports(this, { secants: SECANTS, sweep: STEP_SWEEP });
+    // the plots' names and axes in the new language
+    onLanguageChange(() => {
+      if (this.field) this.plot.render(this.field, this.tangent, this.app.state.x0, this.revision);
+    });
   }
 
   /** Draw the learner's derivative over f′ (POST /field of their expression), or remove it. */
@@ -129,10 +134,11 @@ export class View1D {
       if (!tangent) return;
       tangent.expr = expr;
       this.tangent = tangent;
-      $("fx0").textContent = fmt(tangent.value, 8);
+      bindText($("fx0"), () => fmt(tangent.value, 8));
       // At a corner or where f is undefined there is no tangent: say why instead of drawing one.
-      $("tangent-eq").textContent = tangent.differentiable ? tangent.equation : tangent.message;
-      this.renderSecants(tangent);
+      bindText($("tangent-eq"), () => (tangent.differentiable ? tangent.equation
+        : serverText(tangent.message, () => noTangent(tangent))));
+      bindRender($("secant-rows"), () => this.renderSecants(tangent));
       if (this.field) this.plot.render(this.field, tangent, state.x0, this.revision);
     } catch (err) {
       this.app.reportError(err, $("tangent-eq"));
@@ -170,18 +176,17 @@ export class View1D {
     const body = this.app.body({ point: state.x0, method });
     const h = Number(this.hInput.value);
     if (this.hInput.value !== "" && Number.isFinite(h) && h > 0) body.h = h;
-    $("d-method-name").textContent = methodRow(method)?.label ?? method;
+    bindText($("d-method-name"), () => tableText("methods", methodRow(method), "label") || method);
     try {
       const res = await slots.run("gradient1d", (signal) => api.gradient(body, signal));
       if (!res) return;
       const exact = res.exact ? res.exact[0] : res.gradient[0];
-      $("d-exact").textContent = fmtFull(exact);
-      $("d-num").textContent = fmtFull(res.gradient[0]);
-      $("d-err").textContent = res.error ? fmt(res.error[0], 3) : "0 (exact method)";
-      $("d-h").textContent = res.h ? fmt(res.h[0], 3) : "— (no step)";
+      bindText($("d-exact"), () => fmtFull(exact));
+      bindText($("d-num"), () => fmtFull(res.gradient[0]));
+      bindText($("d-err"), () => (res.error ? fmt(res.error[0], 3) : t("v1.exact_method")));
+      bindText($("d-h"), () => (res.h ? fmt(res.h[0], 3) : t("v1.no_step")));
     } catch (err) {
-      $("d-num").textContent = "—";
-      $("d-err").textContent = "—";
+      bindText($("d-num"), () => "—");
       this.app.reportError(err, $("d-err"));
     }
   }
@@ -204,26 +209,40 @@ export class View1D {
           // drop those curves and say why.
           refusal = err.reason;
           const usable = methods.filter((m) => !methodRow(m).needs_analytic);
-          refused = methods.filter((m) => !usable.includes(m)).map((m) => methodRow(m).label);
+          refused = methods.filter((m) => !usable.includes(m)).map(methodRow);
           return api.steps({ ...body, methods: usable }, signal);
         }
       });
       if (!sweep) return;
-      renderSteps($("plot-steps"), sweep);
+      bindRender($("plot-steps"), () => renderSteps($("plot-steps"), sweep));
       if (sweep.exact.some((g) => g === null)) {
-        note.textContent = `f′ is undefined at x₀ = ${fmt(state.x0)}: there is nothing to compare against.`;
+        const x0 = state.x0;
+        bindText(note, () => t("steps.undefined", { x0: fmt(x0) }));
         note.classList.add("warn");
         return;
       }
       const zeros = Object.values(sweep.errors).some((errors) => errors.includes(0));
-      note.textContent = (refusal
-        ? `No ${refused.join(", ")} curve: ${refusal}.`
-        : "Too large an h leaves truncation error, too small an h rounding error; stars mark the best h.")
-        + (zeros ? " Errors of exactly 0 have no place on a log axis and are left out." : "");
+      bindText(note, () => (refusal
+        ? t("steps.refused", {
+          methods: refused.map((row) => tableText("methods", row, "label")).join(", "),
+          reason: serverText(refusal, () => t("steps.not_analytic")),
+        })
+        : t("steps.note"))
+        + (zeros ? t("steps.zeros") : ""));
       note.classList.toggle("warn", Boolean(refusal));
     } catch (err) {
-      note.textContent = err.message;
+      bindText(note, () => err.message);
       note.classList.add("warn");
     }
   }
+}
+
+/** Why there is no tangent at x₀, from the answer's numbers (the page's own words). */
+function noTangent(tangent) {
+  const { left_slope: left, right_slope: right } = tangent;
+  if (tangent.value === null) return t("tangent.undefined");
+  if (left !== null && left !== undefined && right !== null && right !== undefined) {
+    return t("tangent.corner", { left: fmt(left), right: fmt(right) });
+  }
+  return t("tangent.none");
 }

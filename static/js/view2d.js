@@ -5,6 +5,7 @@ import { dataViewFor } from "./datatable.js";
 import { DerivativeCheck } from "./derivcheck.js";
 import { DescentForm } from "./descentform.js";
 import { DescentExports } from "./export.js";
+import { bindText, onLanguageChange, t } from "./i18n.js";
 import { Player } from "./player.js";
 import { Plot2D } from "./plot2d.js";
 import { onPlotHover, onPlotZoom } from "./plotclick.js";
@@ -73,6 +74,11 @@ export class View2D {
       resizeTimer = setTimeout(() => {
         if (!$("view-2d").hidden && !this.surfaceVisible) this.render();
       }, 250);
+    });
+    // the figures' names, axes and hover texts in the new language
+    onLanguageChange(() => {
+      if (this.plot.field) this.render();
+      this.announce(""); // what was said is not said again in the other language
     });
   }
 
@@ -153,13 +159,13 @@ export class View2D {
       this.player.forget();
       this.app.state.runs = this.runs.specs;
       this.app.history.replace(this.app.state);
-      this.setStatus(again.status, `${this.runs.describe(again)} (run again as you drag)`);
+      this.setStatus(again.status, () => t("runs.again", { run: this.runs.describe(again) }));
       this.runs.renderTable();
       this.player.refresh(again.key);
       this.render();
     } catch (err) {
       this.app.reportError(err, null);
-      this.setStatus("error", err.reason ?? err.message);
+      this.setStatus("error", () => err.reason ?? err.message);
     }
   }
 
@@ -187,7 +193,8 @@ export class View2D {
   render({ loss = true } = {}) {
     const { state } = this.app;
     const args = { start: state.start, runs: this.runs.list, sign: this.sign };
-    $("plot2d-title").textContent = this.surfaceVisible ? "Surface of f with descent paths" : `Contour of f with ${this.sign < 0 ? "−" : "+"}∇f`;
+    const sign = this.sign < 0 ? "−" : "+";
+    bindText($("plot2d-title"), () => (this.surfaceVisible ? t("v2.surface_title") : t("v2.contour_title", { sign })));
     if (this.surfaceVisible) this.plot.renderSurface(args);
     else this.plot.renderContour(args);
     // one Data view under the contour and the surface: the runs they draw and the field
@@ -239,10 +246,11 @@ export class View2D {
     if (!this.player.run()) this.app.onPointChanged(state.start);
   }
 
+  /** The status line: `text` is a string or, to follow the language, a function giving it. */
   setStatus(kind, text) {
     const status = $("descent-status");
     status.className = `status ${kind}`;
-    status.textContent = text;
+    bindText(status, typeof text === "function" ? text : () => text);
   }
 
   /**
@@ -258,7 +266,7 @@ export class View2D {
     if (!app.goodExpr || app.variables.length !== 2) return;
     const spec = this.form.spec();
     const expr = app.goodExpr;
-    this.setStatus("busy", "Running…");
+    this.setStatus("busy", () => t("runs.running"));
     $("run").disabled = true;
     try {
       const run = await app.slots.run("descent", (signal) => this.runs.fetch(spec, signal));
@@ -267,8 +275,8 @@ export class View2D {
       const dropped = this.runs.add(run);
       app.state.runs = this.runs.specs;
       app.history.commit(app.state);
-      const note = dropped ? ` (${dropped.label} was removed: at most ${MAX_RUNS} runs are kept.)` : "";
-      this.setStatus(run.status, this.runs.describe(run) + note);
+      this.setStatus(run.status, () => this.runs.describe(run)
+        + (dropped ? t("runs.removed", { run: dropped.label, max: MAX_RUNS }) : ""));
       this.announce(this.runs.announcement(run));
       this.runs.renderTable();
       this.player.refresh(run.key);
@@ -276,8 +284,8 @@ export class View2D {
       this.fitRun(run);
     } catch (err) {
       this.app.reportError(err, null);
-      this.setStatus("error", err.reason ?? err.message);
-      this.announce(`The run failed: ${err.reason ?? err.message}`);
+      this.setStatus("error", () => err.reason ?? err.message);
+      this.announce(t("runs.announce_failed", { message: err.reason ?? err.message }));
     } finally {
       $("run").disabled = false;
     }
@@ -314,11 +322,11 @@ export class View2D {
     } catch (err) {
       this.runs.clear();
       this.app.reportError(err, null);
-      this.setStatus("error", err.reason ?? err.message);
+      this.setStatus("error", () => err.reason ?? err.message);
     }
     this.app.state.runs = this.runs.specs;
     const last = this.runs.last();
-    if (last) this.setStatus(last.status, this.runs.describe(last));
+    if (last) this.setStatus(last.status, () => this.runs.describe(last));
     this.runs.renderTable();
     this.player.refresh(last ? last.key : null);
     if (last && this.app.state.playStep !== null) this.player.goTo(this.app.state.playStep);
@@ -337,7 +345,7 @@ export class View2D {
     this.runs.clear();
     this.app.state.runs = [];
     this.app.history.commit(this.app.state);
-    this.setStatus("", "Runs cleared.");
+    this.setStatus("", () => t("runs.cleared"));
     this.runs.renderTable();
     this.player.refresh(null);
     this.render();
