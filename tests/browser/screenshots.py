@@ -1,8 +1,13 @@
-"""Take the README's screenshots of every view at 1280×800 (and one narrow window).
+"""Take the README's screenshots of every view at 1280×800 (and one narrow window), in
+English and (``zh-*.png``) in 中文.
 
 Usage::
 
     python tests/browser/screenshots.py [--out docs/screenshots] [--base http://127.0.0.1:8000]
+                                        [--lang all|en|zh]
+
+Chinese text needs a CJK font for Chromium to draw it (Debian: ``apt-get install
+fonts-noto-cjk``); without one the 中文 screenshots show boxes.
 
 Without ``--base`` it starts ``python -m app`` on a free port itself
 (:class:`bench.server.LocalServer`). It drives ``/usr/bin/chromium`` with Playwright like
@@ -287,18 +292,119 @@ def take(base: str, out: Path) -> list[Path]:
     return shots
 
 
+def take_chinese(base: str, out: Path) -> list[Path]:
+    """The main views in 中文 (``?lang=zh``): 1-D, 2-D with runs and the update written
+    out, the surface, the computation graph, a sweep, the network."""
+    from playwright.sync_api import sync_playwright
+
+    out.mkdir(parents=True, exist_ok=True)
+    shots: list[Path] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+
+        def shot(name: str, top: bool = True, **kwargs) -> None:
+            page.mouse.move(1, 1)
+            if top:
+                page.evaluate("() => { document.activeElement.blur(); window.scrollTo(0, 0); }")
+                page.wait_for_timeout(200)
+            path = out / name
+            page.screenshot(path=str(path), **kwargs)
+            shots.append(path)
+
+        # 1-D: the tangent, secants and the error against h; a derivative checked
+        page.goto(f"{base}/?f={quote('3*x**2 - 4*x')}&point=1&xr=-1,3&lang=zh")
+        _ready(page)
+        page.wait_for_function(
+            "() => (document.getElementById('plot-steps').data || []).length >= 3")
+        page.fill("#check-1d-claim-0", "6*x - 3")
+        page.click("#check-1d button[type=submit]")
+        page.wait_for_selector("#check-1d [data-result] table")
+        page.wait_for_timeout(600)
+        shot("zh-1d.png", full_page=True)
+
+        # 2-D: runs compared on the ill-conditioned bowl, the player at a step
+        page.goto(f"{base}/?f={quote(BOWL)}&lang=zh")
+        _ready(page)
+        run_descent(page, 0.035, 60, optimizer="gd")
+        run_descent(page, 0.01, 60, optimizer="momentum")
+        run_descent(page, 0.1, 60, optimizer="gd")
+        page.select_option("#play-run", index=1)
+        slider = page.locator("#play-step")
+        slider.focus()
+        for _ in range(3):
+            page.keyboard.press("ArrowRight")
+        page.wait_for_selector("#play-update h3")
+        page.wait_for_timeout(800)
+        page.evaluate("() => document.activeElement.blur()")
+        shot("zh-2d.png")
+        _scroll_to(page, "play-update", 420)
+        shot("zh-2d-update.png", top=False)
+
+        # the surface with the same runs
+        page.click("#tab-surface")
+        page.wait_for_timeout(1500)
+        shot("zh-surface.png")
+
+        # a learning-rate sweep over momentum (the phase diagram)
+        page.click("#tab-contour")
+        page.select_option("#optimizer", "momentum")
+        page.click("#sweep-lr")
+        page.wait_for_function(
+            "() => (document.getElementById('plot-sweep').data || []).length > 2")
+        page.wait_for_timeout(800)
+        _scroll_to(page, "sweep-card", 330)
+        shot("zh-sweep.png", top=False)
+
+        # the computation graph panel
+        page.goto(f"{base}/?f={quote('(2*x**2 + 2*y) / 4')}&point=1,2&lang=zh")
+        _ready(page)
+        page.wait_for_selector("#graph svg")
+        page.mouse.move(1, 1)
+        page.wait_for_timeout(300)
+        path = out / "zh-graph.png"
+        page.locator("#graph-panel").screenshot(path=str(path))
+        shots.append(path)
+
+        # the neural network, trained, and its gradients checked
+        page.goto(f"{base}/?view=network&data=spiral&hidden=50&act=relu&init=he&nopt=momentum"
+                  "&nlr=0.1&batch=10&epochs=300&seed=0&lang=zh")
+        page.wait_for_selector("body[data-ready=true]")
+        page.click("#net-train")
+        page.wait_for_function(
+            "() => document.getElementById('view-network').dataset.state === 'completed'",
+            timeout=120_000)
+        page.click("#net-check")
+        page.wait_for_function(
+            "() => document.querySelectorAll('#net-check-rows tr').length >= 4",
+            timeout=120_000)
+        page.wait_for_timeout(800)
+        shot("zh-network.png", full_page=True)
+        browser.close()
+    return shots
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
     parser.add_argument("--base", help="URL of a running server (default: start one)")
+    parser.add_argument("--lang", choices=("all", "en", "zh"), default="all",
+                        help="the English screenshots, the 中文 ones (zh-*.png), or both")
     args = parser.parse_args(argv)
+
+    def both(base: str) -> list[Path]:
+        shots = take(base, args.out) if args.lang in ("all", "en") else []
+        return shots + (take_chinese(base, args.out) if args.lang in ("all", "zh") else [])
+
     if args.base is not None:
-        shots = take(args.base.rstrip("/"), args.out)
+        shots = both(args.base.rstrip("/"))
     else:
         from bench.server import LocalServer
 
         with LocalServer(stop_timeout=10) as server:
-            shots = take(server.url, args.out)
+            shots = both(server.url)
     for path in shots:
         print(path)
 
