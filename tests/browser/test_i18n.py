@@ -256,7 +256,7 @@ def test_a_chinese_link_opens_in_chinese_and_the_network_keeps_its_figures(page,
     page.wait_for_function("() => document.getElementById('view-network').dataset.state"
                            " === 'completed'")
     accuracy = page.text_content("#net-figures")
-    assert "测试精度" in accuracy
+    assert "测试准确率" in accuracy
     loss = page.evaluate("() => document.getElementById('net-loss').data[0].y.length")
     page.select_option("#lang", "en")
     page.wait_for_function("() => document.documentElement.lang === 'en'")
