@@ -2,6 +2,7 @@
 // shows the plotted numbers as tables. What a table holds is built by plotdata.js from
 // the very arrays the figure draws; this module only turns such a description into a
 // table, and builds it when it is open (a closed one costs nothing as the plot redraws).
+import { bindText, onLanguageChange, t } from "./i18n.js";
 import { fmt } from "./theme.js";
 
 /** Whether a cell holds a number (or nothing). */
@@ -78,6 +79,11 @@ export class DataView {
     button.setAttribute("aria-controls", panel.id);
     panel.hidden = true;
     button.addEventListener("click", () => this.toggle());
+    // the tables' words in the new language: built again when open, on opening if not
+    onLanguageChange(() => {
+      this.built = null;
+      if (this.open) this.fill();
+    });
   }
 
   get open() {
@@ -137,7 +143,7 @@ export function dataViewFor(figure, { after = figure } = {}) {
   button.type = "button";
   button.className = "secondary small data-toggle";
   button.id = `${figure.id}-data-toggle`;
-  button.textContent = "Data";
+  bindText(button, () => t("data.button"));
   button.setAttribute("aria-labelledby", `${button.id} ${figure.id}`);
   const panel = document.createElement("div");
   panel.id = `${figure.id}-data`;

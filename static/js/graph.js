@@ -165,8 +165,9 @@ const nodeName = (n) => `#${n.id} ${n.label}`;
 
 /** What a node is: a variable, a constant or an operation (the table's op name). */
 function operationOf(n, outputId) {
-  const what = n.op === "var" ? "variable" : n.op === "const" ? "constant" : `${n.op} (${n.label})`;
-  return n.id === outputId ? `${what}, the output f` : what;
+  const what = n.op === "var" ? t("graph.legend_var") : n.op === "const" ? t("graph.legend_const")
+    : `${n.op} (${n.label})`;
+  return n.id === outputId ? t("graph.list_output", { what }) : what;
 }
 
 /**
@@ -178,7 +179,7 @@ export function nodeTable(graph, byId) {
   const rows = graph.nodes.map((n) => [
     nodeName(n),
     operationOf(n, graph.output),
-    n.inputs.length ? n.inputs.map((i) => nodeName(byId.get(i))).join(", ") : "none",
+    n.inputs.length ? n.inputs.map((i) => nodeName(byId.get(i))).join(", ") : t("graph.list_none"),
     n.inputs.length
       ? n.inputs.map((i, k) => `∂/∂#${i} = ${fmt(n.partials?.[k] ?? null)}`).join("; ") : "—",
     n.value,
@@ -186,10 +187,11 @@ export function nodeTable(graph, byId) {
     n.tangent ?? null,
   ]);
   return {
-    caption: `The computation graph as a list: ${graph.nodes.length} nodes in evaluation order`,
-    columns: ["node", "operation", "inputs", "local derivatives", "value", "adjoint ∂f/∂node", "tangent v̇"],
+    caption: tn("graph.list_caption", graph.nodes.length),
+    columns: [t("graph.col_node"), t("graph.legend_op"), t("graph.list_inputs"),
+      t("graph.list_partials"), t("graph.col_value"), t("graph.list_adjoint"), t("graph.col_tangent")],
     rows,
-    note: "Reverse mode: the adjoint of a node is the sum, over the nodes that use it, of their adjoint times the local derivative; the variables' adjoints are the gradient.",
+    note: t("graph.list_note"),
   };
 }
 

@@ -3,6 +3,7 @@
 // again another way. Each function returns table descriptions for datatable.js.
 // Long series are thinned evenly (first and last kept) and say so; a field is given on a
 // coarse grid of its own points, not all 6,561 of them.
+import { t } from "./i18n.js";
 import { fmt } from "./theme.js";
 
 /** Most rows a table shows. */
@@ -32,7 +33,7 @@ export function thinned(n, max = MAX_ROWS) {
 
 /** "" when every row is shown, else a sentence saying how many are. */
 function thinNote(shownRows, total, what) {
-  return shownRows >= total ? "" : `${shownRows} of the ${total} ${what} are listed, evenly spaced, first and last included.`;
+  return shownRows >= total ? "" : t(`data.thinned_${what}`, { n: shownRows, total });
 }
 
 /** The 8-way arrow closest to the direction (u, v). */
@@ -53,9 +54,9 @@ export function curveTables(field, tangent, x0, claim) {
   const xs = field.x;
   const drawn = tangent && tangent.differentiable && isNum(tangent.slope) && isNum(tangent.value);
   const columns = [name, `f(${name})`, `f′(${name})`];
-  if (drawn) columns.push(`tangent at x₀ = ${fmt(x0)}`);
+  if (drawn) columns.push(t("data.tangent_at", { x0: fmt(x0) }));
   const claimed = claim && claim.y.length === xs.length ? claim : null;
-  if (claimed) columns.push(`your derivative ${claimed.text}`);
+  if (claimed) columns.push(t("data.your_derivative", { text: claimed.text }));
   const rows = Array.from(xs, (x, i) => {
     const row = [x, num(field.z[i]), num(field.u[i])];
     if (drawn) row.push(tangent.value + tangent.slope * (x - x0));
@@ -63,9 +64,11 @@ export function curveTables(field, tangent, x0, claim) {
     return row;
   });
   const note = drawn
-    ? `At x₀ = ${fmt(x0)}: f(x₀) = ${fmt(tangent.value)}, f′(x₀) = ${fmt(tangent.slope)}; tangent ${tangent.equation}.`
-    : "No tangent is drawn at x₀.";
-  return [{ caption: `f, f′ and the tangent at ${xs.length} points of ${name}`, columns, rows, note }];
+    ? t("data.curve_note", {
+      x0: fmt(x0), value: fmt(tangent.value), slope: fmt(tangent.slope), equation: tangent.equation,
+    })
+    : t("data.no_tangent");
+  return [{ caption: t("data.curve_caption", { n: xs.length, name }), columns, rows, note }];
 }
 
 /** Each method's error at every step h of a POST /steps answer, and its best h. */
@@ -75,10 +78,10 @@ export function stepsTables(sweep, labelOf) {
   const best = methods.filter((m) => isNum(sweep.best_h?.[m]))
     .map((m) => `${labelOf(m)} ${fmt(sweep.best_h[m], 2)}`).join(", ");
   return [{
-    caption: "Error |numerical − exact| of each method against the step h",
-    columns: ["step h", ...methods.map(labelOf)],
+    caption: t("data.steps_caption"),
+    columns: [t("data.step_h"), ...methods.map(labelOf)],
     rows,
-    note: (best ? `Best h: ${best}.` : "") + " An error of exactly 0 has no point on the log axes.",
+    note: (best ? t("data.best_h", { best }) : "") + t("data.zero_error"),
   }];
 }
 
@@ -100,8 +103,8 @@ export function runsTable(runs, variables) {
     return picks.map((k) => [runName(run), run.iterations[k], num(run.path[k][0]), num(run.path[k][1]), num(run.values[k])]);
   });
   return {
-    caption: runs.length ? "The runs' points, step by step" : "No runs yet: run descent to see its points here",
-    columns: ["run", "step", nx, ny, "f"],
+    caption: runs.length ? t("data.runs_caption") : t("data.runs_none"),
+    columns: [t("data.run"), t("data.step"), nx, ny, "f"],
     rows,
     note: thinNote(listed, total, "points"),
   };
@@ -117,15 +120,17 @@ export function fieldTables(field, sign) {
   const is = thinned(field.x.length, GRID_ROWS);
   const js = thinned(field.y.length, GRID_ROWS).reverse();
   const map = {
-    caption: `f on a ${is.length} × ${js.length} grid of the ${field.x.length} × ${field.y.length} points the contour is drawn from`,
+    caption: t("data.field_caption", {
+      i: is.length, j: js.length, x: field.x.length, y: field.y.length,
+    }),
     columns: [`${ny} ↓ \\ ${nx} →`, ...is.map((i) => fmt(field.x[i], 4))],
     rows: js.map((j) => [field.y[j], ...is.map((i) => num(field.z[j][i]))]),
   };
   const ai = thinned(field.x.length, ARROW_ROWS);
   const aj = thinned(field.y.length, ARROW_ROWS);
   const arrows = {
-    caption: `The gradient on a ${ai.length} × ${aj.length} grid; the arrows show ${sign < 0 ? "−∇f" : "+∇f"}`,
-    columns: [nx, ny, `∂f/∂${nx}`, `∂f/∂${ny}`, "arrow"],
+    caption: t("data.arrows_caption", { i: ai.length, j: aj.length, sign: sign < 0 ? "−∇f" : "+∇f" }),
+    columns: [nx, ny, `∂f/∂${nx}`, `∂f/∂${ny}`, t("data.arrow")],
     rows: aj.flatMap((j) => ai.map((i) => {
       const [u, v] = [field.u[j][i], field.v[j][i]];
       return [field.x[i], field.y[j], num(u), num(v), arrowGlyph(sign * u, sign * v)];
@@ -152,10 +157,10 @@ export function lossTables(runs) {
       return row;
     });
   });
-  const columns = ["run", "iteration k", "f(xₖ)"];
-  if (gap) columns.push("f(xₖ) − min f (plotted)");
+  const columns = [t("data.run"), t("data.iteration_k"), "f(xₖ)"];
+  if (gap) columns.push(t("data.gap_plotted"));
   return [{
-    caption: runs.length ? "f at each iteration of each run" : "No runs yet",
+    caption: runs.length ? t("data.loss_caption") : t("data.no_runs"),
     columns,
     rows,
     note: thinNote(listed, total, "iterations"),
@@ -167,14 +172,14 @@ export function sliceTables(name, fixed, data, at, value, slope) {
   const half = 0.3 * (data.t[data.t.length - 1] - data.t[0]);
   const drawn = isNum(value) && isNum(slope);
   const columns = [name, `f(${fixed})`];
-  if (drawn) columns.push(`tangent, slope ${fmt(slope, 4)}`);
-  const rows = Array.from(data.t, (t, k) => {
-    const row = [t, num(data.z[k])];
-    if (drawn) row.push(Math.abs(t - at) <= half ? value + slope * (t - at) : null);
+  if (drawn) columns.push(t("data.slice_tangent", { slope: fmt(slope, 4) }));
+  const rows = Array.from(data.t, (v, k) => {
+    const row = [v, num(data.z[k])];
+    if (drawn) row.push(Math.abs(v - at) <= half ? value + slope * (v - at) : null);
     return row;
   });
-  return [{ caption: `f along ${name} through the point`, columns, rows,
-    note: drawn ? `The tangent is drawn within ${fmt(half, 3)} of ${name} = ${fmt(at)}.` : "" }];
+  return [{ caption: t("data.slice_caption", { name }), columns, rows,
+    note: drawn ? t("data.slice_note", { half: fmt(half, 3), name, at: fmt(at) }) : "" }];
 }
 
 // ------------------------------------------------------------------ sweeps
@@ -183,30 +188,32 @@ export function sliceTables(name, fixed, data, at, value, slope) {
 export function sweepTables(sweep) {
   const s = sweep.stability;
   const marks = [];
-  if (isNum(s.lr_bound)) marks.push(`stability bound ${s.bound_formula} = ${fmt(s.lr_bound, 3)}`);
-  if (isNum(s.lr_optimal)) marks.push(`best fixed step ${fmt(s.lr_optimal, 3)}`);
+  if (isNum(s.lr_bound)) marks.push(t("data.mark_bound", { formula: s.bound_formula, bound: fmt(s.lr_bound, 3) }));
+  if (isNum(s.lr_optimal)) marks.push(t("data.mark_best", { lr: fmt(s.lr_optimal, 3) }));
   return [{
-    caption: "Final f after each run against its learning rate",
-    columns: ["learning rate", "final f", "result", "steps taken"],
-    rows: Array.from(sweep.lr, (lr, k) => [lr, num(sweep.final_value[k]), sweep.status[k], sweep.steps_taken[k]]),
-    note: marks.length ? `Marked on the plot: ${marks.join("; ")}.` : "",
+    caption: t("data.sweep_caption"),
+    columns: [t("data.learning_rate"), t("data.final_f"), t("data.result"), t("data.steps_taken")],
+    rows: Array.from(sweep.lr, (lr, k) => [
+      lr, num(sweep.final_value[k]), t(`status.${sweep.status[k]}`), sweep.steps_taken[k],
+    ]),
+    note: marks.length ? t("data.marked", { marks: marks.join(t("data.mark_sep")) }) : "",
   }];
 }
 
 /** The phase diagram: final f for each rate (rows) and momentum (columns), and the bounds. */
 export function phaseTables(sweep) {
   const table = {
-    caption: "Final f over learning rate × momentum (a diverged run has no value)",
-    columns: ["learning rate", ...sweep.momentum.map((b) => `momentum ${b}`)],
+    caption: t("data.phase_caption"),
+    columns: [t("data.learning_rate"), ...sweep.momentum.map((b) => t("data.momentum_column", { b }))],
     rows: Array.from(sweep.lr, (lr, k) => [lr, ...sweep.momentum.map((_, i) => (
-      sweep.status[i][k] === "diverged" ? "diverged" : num(sweep.final_value[i][k])
+      sweep.status[i][k] === "diverged" ? t("status.diverged") : num(sweep.final_value[i][k])
     ))]),
   };
   const tables = [table];
   if (sweep.lr_bounds) {
     tables.push({
-      caption: `The stability bound ${sweep.stability.bound_formula} of each momentum`,
-      columns: ["momentum β", "bound on the learning rate"],
+      caption: t("data.bounds_caption", { formula: sweep.stability.bound_formula }),
+      columns: [t("data.momentum_beta"), t("data.bound_column")],
       rows: sweep.momentum.map((b, i) => [b, num(sweep.lr_bounds[i])]),
     });
   }
@@ -220,14 +227,14 @@ export function networkLossTables(run) {
   const picks = thinned(run.iterations.length);
   return [
     {
-      caption: "Mini-batch loss per iteration",
-      columns: ["iteration", "mini-batch loss"],
+      caption: t("data.batch_loss_caption"),
+      columns: [t("data.iteration"), t("data.batch_loss")],
       rows: picks.map((k) => [run.iterations[k], num(run.loss[k])]),
       note: thinNote(picks.length, run.iterations.length, "iterations"),
     },
     {
-      caption: "Training loss on the whole set, per epoch",
-      columns: ["epoch", "iteration", "training loss"],
+      caption: t("data.train_loss_caption"),
+      columns: [t("data.epoch"), t("data.iteration"), t("data.train_loss")],
       rows: run.epochs.map((e, k) => [e, e * run.perEpoch, num(run.trainLoss[k])]),
     },
   ];
@@ -236,8 +243,8 @@ export function networkLossTables(run) {
 /** Train and test accuracy per epoch. */
 export function accuracyTables(run) {
   return [{
-    caption: "Accuracy per epoch",
-    columns: ["epoch", "train", "test"],
+    caption: t("data.accuracy_caption"),
+    columns: [t("data.epoch"), t("data.train"), t("data.test")],
     rows: run.epochs.map((e, k) => [e, pct(run.trainAccuracy[k]), pct(run.testAccuracy[k])]),
   }];
 }
@@ -246,9 +253,8 @@ export function accuracyTables(run) {
 export function confusionTables(run) {
   const matrix = run.confusion ?? [];
   return [{
-    caption: matrix.length ? "Confusion matrix of the test set: rows are the true digit, columns the predicted one"
-      : "No confusion matrix yet: train the network",
-    columns: ["true \\ predicted", ...matrix.map((_, i) => String(i))],
+    caption: matrix.length ? t("data.confusion_caption") : t("data.confusion_none"),
+    columns: [t("data.true_predicted"), ...matrix.map((_, i) => String(i))],
     rows: matrix.map((row, i) => [String(i), ...row]),
   }];
 }
@@ -256,15 +262,16 @@ export function confusionTables(run) {
 /** The predicted probability of class 1 on a coarse grid of the heatmap's own points. */
 export function boundaryTables(run) {
   const b = run.boundary;
-  if (!b) return [{ caption: "No decision boundary yet: train the network", columns: [], rows: [] }];
+  if (!b) return [{ caption: t("data.boundary_none"), columns: [], rows: [] }];
   const is = thinned(b.x.length, GRID_ROWS);
   const js = thinned(b.y.length, GRID_ROWS).reverse();
   const counts = run.data?.trainLabels
-    ? ` ${run.data.trainLabels.length} training and ${run.data.testLabels.length} test points are drawn over it.` : "";
+    ? t("data.boundary_counts", { train: run.data.trainLabels.length, test: run.data.testLabels.length })
+    : "";
   return [{
-    caption: `p(class 1) on a ${is.length} × ${js.length} grid of the ${b.x.length} × ${b.y.length} points drawn`,
+    caption: t("data.boundary_caption", { i: is.length, j: js.length, x: b.x.length, y: b.y.length }),
     columns: ["x₂ ↓ \\ x₁ →", ...is.map((i) => fmt(b.x[i], 3))],
     rows: js.map((j) => [b.y[j], ...is.map((i) => num(b.p[j][i]))]),
-    note: `Where p > 0.5 the network says class 1.${counts}`,
+    note: t("data.boundary_note") + counts,
   }];
 }
