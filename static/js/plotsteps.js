@@ -58,5 +58,5 @@ export function renderSteps(el, sweep) {
     margin: { l: 64, r: 16, t: 12, b: 44 },
   });
   Plotly.react(el, traces, layout, PLOT_CONFIG);
-  dataViewFor(el).show(() => stepsTables(sweep, (m) => methodRow(m)?.label ?? m), [sweep]);
+  dataViewFor(el).show(() => stepsTables(sweep, (m) => tableText("methods", methodRow(m), "label") || m), [sweep]);
 }

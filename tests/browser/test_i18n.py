@@ -123,10 +123,21 @@ def open_page(page, address: str) -> None:
     page.wait_for_selector("body[data-ready=true]")
 
 
+def open_data(page) -> None:
+    """Open every figure's Data tables and the graph's list, so their words are read too."""
+    page.evaluate("""() => {
+      for (const b of document.querySelectorAll('.data-toggle, #graph-list-toggle')) {
+        if (b.checkVisibility() && b.getAttribute('aria-expanded') === 'false') b.click();
+      }
+    }""")
+
+
 def settle(page) -> None:
-    """Let debounced redraws (graph, point panel, the update written out) finish."""
+    """Let debounced redraws (graph, point panel, the update written out) finish, and open
+    the Data tables."""
     page.wait_for_timeout(700)
     page.wait_for_load_state("networkidle")
+    open_data(page)
 
 
 # ---------------------------------------------------------------------------- the views
@@ -223,6 +234,7 @@ def test_the_language_menu_switches_in_place_and_keeps_the_state(page, server):
     before = parse_qs(urlsplit(page.url).query)
     figure = page.evaluate("() => document.getElementById('plot-contour').data.length")
 
+    open_data(page)  # open tables are written again in the new language
     page.select_option("#lang", "zh")
     page.wait_for_function("() => document.documentElement.lang === 'zh-CN'")
     assert page.get_by_label("学习率", exact=True).count() == 1
