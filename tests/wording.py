@@ -20,12 +20,15 @@ do:
   Rastrigin), the digits' source (UCI optdigits, scikit-learn's load_digits), file
   formats and acronyms (API, PNG, SVG, CSV, JSON), the product (Slopescope, Plotly);
 * the language menu's "English" (each language is named in its own words);
+* the API's paths (``POST /network/train``) and file names (``slopescope-1d.ipynb``);
 * the variable names of the function on screen (the caller passes them).
 
 >>> english_words("f 有两个变量（x, y）：二维视图")
 []
 >>> english_words("lr 0.1 时稳定，上界为 2/λmax; step %{x}")
 ['step']
+>>> english_words("API 返回的结果（POST /network/train），已保存为 slopescope-1d.ipynb")
+[]
 """
 
 from __future__ import annotations
@@ -45,11 +48,12 @@ ALLOWED = frozenset(
        "Xavier", "He", "Sigmoid", "ReLU", "Richardson",
        "Rosenbrock", "Himmelblau", "Booth", "Beale", "Rastrigin",
        "UCI", "optdigits", "scikit", "learn", "load_digits",
-       "API", "PNG", "SVG", "CSV", "JSON", "Slopescope", "Plotly", "js"}
+       "API", "PNG", "SVG", "CSV", "JSON", "Slopescope", "Plotly", "js", "Jupyter"}
     | {"English"}
 )
 
 _PLOTLY_PLACEHOLDER = re.compile(r"%\{[^}]*\}|<br>|<extra></extra>")
+_NAME = re.compile(r"\b(?:GET|POST) /[\w/.-]*|[\w.-]+\.(?:ipynb|csv|json|png|svg)\b")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _SYMBOL = re.compile(r"e_\w+|d[A-Z]\w?")
 
@@ -57,7 +61,7 @@ _SYMBOL = re.compile(r"e_\w+|d[A-Z]\w?")
 def english_words(text: str, variables: Iterable[str] = ()) -> list[str]:
     """The words of ``text`` that are neither allowed nor the function's ``variables``."""
     allowed = ALLOWED | set(variables)
-    text = _PLOTLY_PLACEHOLDER.sub(" ", text)
+    text = _NAME.sub(" ", _PLOTLY_PLACEHOLDER.sub(" ", text))
     found = []
     for word in _WORD.findall(text):
         letters = sum(ch.isalpha() for ch in word)

@@ -3,6 +3,7 @@
 // POST /network/notebook). Files are made in the page (a Blob and an <a download>) or by
 // this server; nothing is sent anywhere else.
 import { ApiError, api } from "./api.js";
+import { bindText, t } from "./i18n.js";
 import { methodFor } from "./state.js";
 import { $ } from "./util.js";
 
@@ -90,14 +91,14 @@ export function iterationsTable(run) {
 
 /** POST the view to the notebook endpoint and save the notebook it writes. */
 async function saveNotebook(fetchNotebook, body, filename, status) {
-  status.textContent = "Writing the notebook…";
+  bindText(status, () => t("export.writing"));
   try {
     const blob = await fetchNotebook(body);
     saveFile(blob, filename, "application/x-ipynb+json");
-    status.textContent = `Notebook saved as ${filename}.`;
+    bindText(status, () => t("export.saved", { filename }));
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
-    status.textContent = `No notebook: ${err.reason}`;
+    bindText(status, () => t("export.failed", { reason: err.reason }));
   }
 }
 

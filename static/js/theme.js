@@ -86,7 +86,7 @@ const imageName = (gd) => `slopescope-${(gd.id || "plot").replace(/^plot-/, "")}
 function imageButton(format, icon) {
   return {
     name: `download-${format}`,
-    title: `Download plot as ${format.toUpperCase()}`,
+    title: () => t("export.plot_image", { format: format.toUpperCase() }), // Plotly calls it
     get icon() {
       return Plotly.Icons[icon]; // read when a mode bar is drawn: Plotly.js has loaded
     },
