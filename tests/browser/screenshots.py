@@ -343,6 +343,15 @@ def take_chinese(base: str, out: Path) -> list[Path]:
         _scroll_to(page, "play-update", 420)
         shot("zh-2d-update.png", top=False)
 
+        # the Data tables of the contour and the loss, and the downloads under the runs
+        page.click("#plot-contour-data-toggle")
+        page.click("#plot-loss-data-toggle")
+        page.wait_for_selector("#plot-loss-data table")
+        _scroll_to(page, "plot-contour-data-toggle", 420)
+        shot("zh-2d-data.png", top=False)
+        page.click("#plot-contour-data-toggle")
+        page.click("#plot-loss-data-toggle")
+
         # the surface with the same runs
         page.click("#tab-surface")
         page.wait_for_timeout(1500)
