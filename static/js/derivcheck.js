@@ -3,7 +3,10 @@
 // and at random points of the plotted box, and the verdict is shown per coordinate, in
 // words and colour, with the three numbers (yours, numerical, exact).
 import { ApiError, api } from "./api.js";
-import { bindRender, bindText, serverText, t, unbind } from "./i18n.js";
+import {
+  DEFAULT_LANGUAGE, bindRender, bindText, language, serverText, t, tableText, unbind,
+} from "./i18n.js";
+import { methodRow } from "./tables.js";
 import { fmt, fmtPoint } from "./theme.js";
 import { capitalize } from "./util.js";
 
@@ -120,7 +123,9 @@ export class DerivativeCheck {
     const at = answer.checks[0];
     const table = document.createElement("table");
     const head = table.createTHead().insertRow();
-    const method = answer.method === "central" ? t("check.col_central") : answer.method;
+    // the method's own name in English (as the API says it), its label in another language
+    const method = language() === DEFAULT_LANGUAGE ? answer.method
+      : tableText("methods", methodRow(answer.method), "label");
     const titles = [["", ""], [t("check.col_yours"), t("check.col_yours_title")],
       [method, t("check.col_numerical_title", { method, h: answer.h })],
       [t("check.col_exact"), t("check.col_exact_title")]];

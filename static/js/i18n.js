@@ -70,6 +70,14 @@ export function tableText(table, row, field) {
 }
 
 /**
+ * The texts of a row of an API table in the current language, by field, as tableText
+ * gives them: `rowTexts("activations", row).forward`.
+ */
+export function rowTexts(table, row) {
+  return new Proxy({}, { get: (_, field) => tableText(table, row, String(field)) });
+}
+
+/**
  * Words of the server, which answers in English: in English its own `message` (the
  * fullest account), in another language `own()`, the page's sentence built from the
  * answer's structured fields (status, reason, step...). Messages that have no such

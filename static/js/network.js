@@ -7,7 +7,9 @@ import { NetworkCheck } from "./networkcheck.js";
 import {
   figuresText, renderAccuracy, renderBoundary, renderConfusion, renderDigits, renderLoss,
 } from "./networkplots.js";
-import { bindRender, bindText, onLanguageChange, serverText, t, tableText } from "./i18n.js";
+import {
+  bindRender, bindText, onLanguageChange, rowTexts, serverText, t, tableText,
+} from "./i18n.js";
 import { activationRow, datasetRow, initRow, netTables } from "./networktables.js";
 import { defaultNet } from "./state.js";
 import { fillSelect, optimizerRow, settingNames, settingsFor, tables } from "./tables.js";
@@ -177,7 +179,10 @@ export class NetworkView {
     $("net-planar-fields").hidden = !(dataset?.planar ?? true);
     const activation = activationRow(net.activation);
     bindText($("net-activation-help"), () => (activation
-      ? t("net.activation_help", { forward: tableText("activations", activation, "forward"), backward: tableText("activations", activation, "backward") })
+      ? t("net.activation_help", {
+        forward: rowTexts("activations", activation).forward,
+        backward: rowTexts("activations", activation).backward,
+      })
       : ""));
     const init = initRow(net.init);
     bindText($("net-init-help"), () => tableText("inits", init, "description"));
