@@ -144,6 +144,7 @@ export const api = {
   functions: get("/functions"),
   optimizers: get("/optimizers"),
   methods: get("/methods"),
+  limits: get("/limits"),
   field: postTyped("/field"),
   tangent: post("/tangent"),
   gradient: post("/gradient"),

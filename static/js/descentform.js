@@ -3,8 +3,10 @@
 // typed, and turns the state into the spec of a run.
 import { keySteps } from "./sliderkeys.js";
 import { bindRender, bindText, t, tableText } from "./i18n.js";
-import { LR_MAX, LR_MIN, clampLr, clampSteps, methodFor } from "./state.js";
-import { fillSelect, optimizerRow, settingNames, settingsFor, tables } from "./tables.js";
+import { LR_MAX, LR_MIN, STEPS_FIELD, clampLr, clampSteps, methodFor } from "./state.js";
+import {
+  boundInput, fillSelect, optimizerRow, settingNames, settingsFor, tables,
+} from "./tables.js";
 import { $ } from "./util.js";
 
 export class DescentForm {
@@ -83,6 +85,7 @@ export class DescentForm {
       app.history.replace(app.state);
       this.onChange("lr", false);
     });
+    boundInput($("steps"), STEPS_FIELD);
     $("steps").addEventListener("change", () => {
       const value = Number($("steps").value);
       if (Number.isFinite(value) && $("steps").value !== "") app.state.steps = clampSteps(value);

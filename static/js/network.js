@@ -11,22 +11,14 @@ import {
   bindRender, bindText, onLanguageChange, rowTexts, serverText, t, tableText,
 } from "./i18n.js";
 import { activationRow, datasetRow, initRow, netTables } from "./networktables.js";
-import { defaultNet } from "./state.js";
-import { fillSelect, optimizerRow, settingNames, settingsFor, tables } from "./tables.js";
+import { NET_FIELDS, defaultNet } from "./state.js";
+import {
+  boundInput, clampField, fillSelect, optimizerRow, settingNames, settingsFor, tables,
+} from "./tables.js";
 import { $ } from "./util.js";
 
-const TEST_FRACTION = 0.2; // the API's default share of held-out samples
-/** Numeric fields: [state key, element id, integer?, lowest, highest]. */
-const NUMBERS = [
-  ["samples", "net-samples", true, 2, 5000],
-  ["noise", "net-noise", false, 0, 1],
-  ["hidden", "net-hidden", true, 1, 256],
-  ["initStd", "net-init-std", false, 1e-6, 10],
-  ["lr", "net-lr", false, 1e-6, 100],
-  ["batch", "net-batch", true, 1, 5000],
-  ["epochs", "net-epochs", true, 0, 1000],
-  ["seed", "net-seed", true, 0, 2 ** 31],
-];
+/** The share of samples held out for testing: the page's choice, sent with every request. */
+const TEST_FRACTION = 0.2;
 const settingId = (name) => `net-opt-${name}`;
 /** Plots are redrawn at most this often while lines stream in (a redraw takes tens of ms). */
 const REDRAW_MS = 150;
@@ -117,12 +109,12 @@ export class NetworkView {
 
   bind() {
     const changed = () => this.app.history.replace(this.app.state);
-    for (const [key, id, integer, low, high] of NUMBERS) {
+    for (const row of NET_FIELDS) {
+      const [key, , id] = row;
+      boundInput($(id), row);
       $(id).addEventListener("change", () => {
         const value = Number($(id).value);
-        if ($(id).value !== "" && Number.isFinite(value)) {
-          this.net[key] = Math.min(high, Math.max(low, integer ? Math.round(value) : value));
-        }
+        if ($(id).value !== "" && Number.isFinite(value)) this.net[key] = clampField(row, value);
         $(id).value = String(this.net[key]);
         changed();
       });
@@ -147,7 +139,7 @@ export class NetworkView {
     $("net-form").addEventListener("submit", (event) => {
       event.preventDefault();
       // Take what is typed even if the field has not fired "change" yet (Enter in a field).
-      for (const [, id] of NUMBERS) $(id).dispatchEvent(new Event("change"));
+      for (const [, , id] of NET_FIELDS) $(id).dispatchEvent(new Event("change"));
       for (const name of settingNames()) $(settingId(name)).dispatchEvent(new Event("change"));
       this.train();
     });
@@ -167,7 +159,7 @@ export class NetworkView {
       if ($(select).value !== net[key]) net[key] = fallback[key] ?? $(select).value;
       $(select).value = net[key];
     }
-    for (const [key, id] of NUMBERS) $(id).value = String(net[key]);
+    for (const [key, , id] of NET_FIELDS) $(id).value = String(net[key]);
     this.describe();
   }
 
@@ -225,7 +217,7 @@ export class NetworkView {
     const net = this.net;
     const body = {
       dataset: net.dataset, hidden: net.hidden, activation: net.activation, init: net.init,
-      seed: net.seed,
+      seed: net.seed, test_fraction: TEST_FRACTION,
     };
     if (datasetRow(net.dataset)?.planar) Object.assign(body, { samples: net.samples, noise: net.noise });
     if (initRow(net.init)?.uses_init_std) body.init_std = net.initStd;

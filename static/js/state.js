@@ -5,14 +5,17 @@
 // before any URL is read.
 import { DEFAULT_LANGUAGE, LANGUAGES } from "./i18n.js";
 import { activationRow, datasetRow, initRow } from "./networktables.js";
-import { methodRow, optimizerRow, settingNames, settingsFor, tables } from "./tables.js";
+import {
+  bound, clampField, methodRow, optimizerRow, settingNames, settingsFor, tables,
+} from "./tables.js";
 
 export const VIEWS = ["1d", "contour", "surface", "network"];
 
 /** The learning rates the page takes, exactly as typed (the slider covers the same range). */
 export const LR_MIN = 1e-12;
 export const LR_MAX = 100;
-export const STEPS_MAX = 100000;
+/** The Steps field: [integer?, lowest, highest] (the highest is this server's max_steps). */
+export const STEPS_FIELD = [true, 1, "max_steps"];
 export const DEFAULT_EXPR = "x**2 + y**2";
 
 export function defaultState() {
@@ -60,16 +63,20 @@ export function defaultNet() {
   };
 }
 
-/** Network settings as URL keys: [state key, query key, integer?, lowest, highest]. */
-const NET_NUMBERS = [
-  ["samples", "samples", true, 2, 5000],
-  ["noise", "noise", false, 0, 1],
-  ["hidden", "hidden", true, 1, 256],
-  ["initStd", "std", false, 1e-6, 10],
-  ["lr", "nlr", false, 1e-6, 100],
-  ["batch", "batch", true, 1, 5000],
-  ["epochs", "epochs", true, 0, 1000],
-  ["seed", "seed", true, 0, 2 ** 31],
+/**
+ * The network view's numeric fields, each once: [state key, query key, element id,
+ * integer?, lowest, highest]. A highest given as a name is that limit of this server
+ * (GET /limits); the others are the request schema's own bounds, or the page's range.
+ */
+export const NET_FIELDS = [
+  ["samples", "samples", "net-samples", true, 2, "max_samples"],
+  ["noise", "noise", "net-noise", false, 0, 1],
+  ["hidden", "hidden", "net-hidden", true, 1, "max_hidden"],
+  ["initStd", "std", "net-init-std", false, 1e-6, 10],
+  ["lr", "nlr", "net-lr", false, 1e-6, 100],
+  ["batch", "batch", "net-batch", true, 1, "max_batch"],
+  ["epochs", "epochs", "net-epochs", true, 0, "max_epochs"],
+  ["seed", "seed", "net-seed", true, 0, 2 ** 31],
 ];
 const NET_SETTING_PREFIX = "n";
 
@@ -79,10 +86,10 @@ function netFromQuery(q) {
   if (activationRow(q.get("act"))) net.activation = q.get("act");
   if (initRow(q.get("init"))) net.init = q.get("init");
   if (optimizerRow(q.get("nopt"))) net.optimizer = q.get("nopt");
-  for (const [key, name, integer, low, high] of NET_NUMBERS) {
+  for (const row of NET_FIELDS) {
+    const [key, name] = row;
     const value = num(q.get(name));
-    if (value === null) continue;
-    net[key] = Math.min(high, Math.max(low, integer ? Math.round(value) : value));
+    if (value !== null) net[key] = clampField(row, value);
   }
   for (const key of settingNames()) {
     const value = num(q.get(NET_SETTING_PREFIX + key));
@@ -130,7 +137,7 @@ function numList(text) {
 }
 
 export const clampLr = (lr) => Math.min(LR_MAX, Math.max(LR_MIN, lr));
-export const clampSteps = (n) => Math.min(STEPS_MAX, Math.max(1, Math.round(n)));
+export const clampSteps = (n) => clampField(STEPS_FIELD, n);
 
 /** Compact, exact-enough text for a number in a URL. */
 export function short(v) {

@@ -1,6 +1,7 @@
-// The tables behind the menus, loaded once from the API (GET /optimizers, GET /methods).
-// Nothing on the page lists optimizer or method names, labels or defaults itself: the
-// menus, the settings fields and the URL parser all read these rows.
+// The tables behind the menus, loaded once from the API (GET /optimizers, GET /methods,
+// GET /limits). Nothing on the page lists optimizer or method names, labels or defaults,
+// or this server's size limits, itself: the menus, the settings fields, the fields' bounds
+// and the URL parser all read these rows.
 import { api } from "./api.js";
 import { bindRender, tableText } from "./i18n.js";
 
@@ -9,12 +10,38 @@ export const tables = {
   optimizers: [],
   /** [{name, label, numerical, description}] */
   methods: [],
+  /** {setting: value}: this server's size limits, e.g. {max_steps: 100000, max_hidden: 256} */
+  limits: {},
 };
 
 export async function loadTables(signal) {
-  const [optimizers, methods] = await Promise.all([api.optimizers(signal), api.methods(signal)]);
+  const [optimizers, methods, limits] = await Promise.all(
+    [api.optimizers(signal), api.methods(signal), api.limits(signal)]);
   tables.optimizers = optimizers;
   tables.methods = methods;
+  tables.limits = limits;
+}
+
+/**
+ * A field's bound: a number as it is, or the name of one of this server's limits
+ * (`bound("max_steps")` is 100000 on a default server).
+ */
+export const bound = (value) => (typeof value === "string" ? tables.limits[value] ?? Infinity : value);
+
+/**
+ * `value` brought inside the field `[..., integer, low, high]` (the last three entries of
+ * a field row; `high` may name a limit), rounded for an integer field.
+ */
+export function clampField(row, value) {
+  const [integer, low, high] = row.slice(-3);
+  return Math.min(bound(high), Math.max(low, integer ? Math.round(value) : value));
+}
+
+/** Give a number input the bounds of its field row (so the browser's own checks agree). */
+export function boundInput(input, row) {
+  const [, low, high] = row.slice(-3);
+  input.min = String(low);
+  if (Number.isFinite(bound(high))) input.max = String(bound(high));
 }
 
 export const optimizerRow = (name) => tables.optimizers.find((row) => row.name === name) ?? null;

@@ -266,3 +266,19 @@ def test_the_forward_trace_runs_along_the_chosen_variable(page, server):
                                      "rs => rs.map(r => Array.from(r.cells, c => c.textContent))")
     total = page.text_content(".chain-total")
     assert rows[-1][2] in total
+
+
+def test_the_ninth_run_says_which_run_it_replaced(page, server):
+    open_page(page, url(server, "x**2 + y**2", "&point=-3,4"))
+    for k in range(8):
+        run_descent(page, lr=0.01 * (k + 1), steps=5)
+    first = page.text_content("#runs-rows tr:first-child")
+    page.fill("#lr", "0.09")
+    page.click("#run")
+    page.wait_for_function("() => document.getElementById('descent-status').textContent"
+                           ".includes('was removed')")
+    status = page.text_content("#descent-status")
+    assert "#1" in status and "at most 8 runs are kept" in status
+    rows = page.locator("#runs-rows tr")
+    assert rows.count() == 8 and rows.first.text_content() != first
+    assert "0.09" in rows.last.text_content()

@@ -72,3 +72,33 @@ def test_diverged_status_comes_from_structured_fields(page, server):
     assert "lr 0.5 is above the stability bound 2/λmax = 0.1 at the start" in status
     assert "column" not in status
 
+
+
+@pytest.fixture(scope="module")
+def small_server():
+    """A server whose size limits differ from the defaults (SLOPESCOPE_* settings)."""
+    from bench.server import LocalServer
+
+    env = {"SLOPESCOPE_MAX_STEPS": "777", "SLOPESCOPE_MAX_HIDDEN": "9",
+           "SLOPESCOPE_MAX_EPOCHS": "12", "SLOPESCOPE_MAX_CHECK_BATCH": "4"}
+    with LocalServer(env=env, stop_timeout=10) as running:
+        yield running.url
+
+
+@pytest.mark.browser
+def test_fields_are_bounded_by_this_servers_limits(page, small_server):
+    """No maximum is written into the page: each comes from GET /limits."""
+    assert httpx.get(small_server + "/limits").json()["max_steps"] == 777
+    page.goto(small_server + "/?f=x**2%2By**2&view=network&hidden=50&epochs=99&steps=5000")
+    page.wait_for_selector("body[data-ready=true]")
+    # a link asking for more than this server allows is brought inside its limits
+    assert page.input_value("#net-hidden") == "9" and page.input_value("#net-epochs") == "12"
+    bounds = page.evaluate("""() => ['steps', 'net-hidden', 'net-epochs', 'net-samples',
+        'net-check-batch'].map(id => document.getElementById(id).max)""")
+    assert bounds == ["777", "9", "12", "5000", "4"]
+    page.fill("#net-check-batch", "50")
+    page.dispatch_event("#net-check-batch", "change")
+    with page.expect_response(lambda r: r.url.endswith("/network/gradcheck")) as answer:
+        page.click("#net-check")
+    sent = answer.value.request.post_data_json
+    assert sent["batch"] == 4 and sent["test_fraction"] == 0.2 and answer.value.status == 200
