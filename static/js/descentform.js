@@ -2,10 +2,10 @@
 // optimizer table), learning rate and steps. It keeps the page state in step with what is
 // typed, and turns the state into the spec of a run.
 import { keySteps } from "./sliderkeys.js";
-import { bindRender, bindText, t, tableText } from "./i18n.js";
+import { bindText, t, tableText } from "./i18n.js";
 import { LR_MAX, LR_MIN, STEPS_FIELD, clampLr, clampSteps, methodFor } from "./state.js";
 import {
-  boundInput, fillSelect, optimizerRow, settingNames, settingsFor, tables,
+  boundInput, fillSelect, optimizerRow, settingFields, settingNames, settingsFor, tables,
 } from "./tables.js";
 import { $ } from "./util.js";
 
@@ -29,30 +29,7 @@ export class DescentForm {
 
   /** One number field per optimizer setting, shown only for the optimizers that have it. */
   buildSettingFields() {
-    const box = $("opt-settings");
-    box.replaceChildren();
-    for (const name of settingNames()) {
-      const users = tables.optimizers.filter((row) => row.settings.some((s) => s.name === name));
-      const setting = users[0].settings.find((s) => s.name === name);
-      const field = document.createElement("div");
-      field.className = "field";
-      field.dataset.optimizers = users.map((row) => row.name).join(" ");
-      const label = document.createElement("label");
-      label.htmlFor = name;
-      const input = document.createElement("input");
-      bindRender(label, () => {
-        label.textContent = tableText("settings", setting, "label");
-        label.title = input.title = tableText("settings", setting, "description");
-      });
-      input.id = name;
-      input.type = "number";
-      input.step = "any";
-      input.className = "num";
-      input.min = String(setting.minimum);
-      if (setting.maximum !== null) input.max = String(setting.maximum);
-      field.append(label, input);
-      box.appendChild(field);
-    }
+    settingFields($("opt-settings"), (name) => name);
   }
 
   bind(onSubmit) {

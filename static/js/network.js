@@ -13,7 +13,8 @@ import {
 import { activationRow, datasetRow, initRow, netTables } from "./networktables.js";
 import { NET_FIELDS, defaultNet } from "./state.js";
 import {
-  boundInput, clampField, fillSelect, optimizerRow, settingNames, settingsFor, tables,
+  boundInput, clampField, fillSelect, optimizerRow, settingFields, settingNames, settingsFor,
+  tables,
 } from "./tables.js";
 import { $ } from "./util.js";
 
@@ -78,33 +79,12 @@ export class NetworkView {
 
   /** One number field per optimizer setting, shown only for the optimizers that have it. */
   buildSettingFields() {
-    const box = $("net-opt-settings");
-    box.replaceChildren();
-    for (const name of settingNames()) {
-      const users = tables.optimizers.filter((row) => row.settings.some((s) => s.name === name));
-      const setting = users[0].settings.find((s) => s.name === name);
-      const field = document.createElement("div");
-      field.className = "field";
-      field.dataset.optimizers = users.map((row) => row.name).join(" ");
-      const label = document.createElement("label");
-      label.htmlFor = settingId(name);
-      const input = document.createElement("input");
-      bindRender(label, () => {
-        const hidden = document.createElement("span");
-        hidden.className = "sr-only";
-        hidden.textContent = t("net.of_optimizer");
-        label.replaceChildren(tableText("settings", setting, "label"), hidden);
-        label.title = input.title = tableText("settings", setting, "description");
-      });
-      input.id = settingId(name);
-      input.type = "number";
-      input.step = "any";
-      input.className = "num";
-      input.min = String(setting.minimum);
-      if (setting.maximum !== null) input.max = String(setting.maximum);
-      field.append(label, input);
-      box.appendChild(field);
-    }
+    settingFields($("net-opt-settings"), settingId, () => {
+      const hidden = document.createElement("span"); // tells the two forms' fields apart
+      hidden.className = "sr-only";
+      hidden.textContent = t("net.of_optimizer");
+      return hidden;
+    });
   }
 
   bind() {

@@ -37,6 +37,40 @@ export function clampField(row, value) {
   return Math.min(bound(high), Math.max(low, integer ? Math.round(value) : value));
 }
 
+/**
+ * Fill `box` with one number field per optimizer setting of the table, each shown only for
+ * the optimizers that have it (`data-optimizers`), labelled and described in the page's
+ * language. `idOf(name)` gives each input's id; `extra()`, if given, returns a node added
+ * to every label (e.g. a screen-reader-only "of the optimizer").
+ *
+ *   settingFields($("opt-settings"), (name) => name)   // inputs #momentum, #beta1, ...
+ */
+export function settingFields(box, idOf, extra = null) {
+  box.replaceChildren();
+  for (const name of settingNames()) {
+    const users = tables.optimizers.filter((row) => row.settings.some((s) => s.name === name));
+    const setting = users[0].settings.find((s) => s.name === name);
+    const field = document.createElement("div");
+    field.className = "field";
+    field.dataset.optimizers = users.map((row) => row.name).join(" ");
+    const label = document.createElement("label");
+    label.htmlFor = idOf(name);
+    const input = document.createElement("input");
+    bindRender(label, () => {
+      label.replaceChildren(tableText("settings", setting, "label"), ...(extra ? [extra()] : []));
+      label.title = input.title = tableText("settings", setting, "description");
+    });
+    input.id = idOf(name);
+    input.type = "number";
+    input.step = "any";
+    input.className = "num";
+    input.min = String(setting.minimum);
+    if (setting.maximum !== null) input.max = String(setting.maximum);
+    field.append(label, input);
+    box.appendChild(field);
+  }
+}
+
 /** Give a number input the bounds of its field row (so the browser's own checks agree). */
 export function boundInput(input, row) {
   const [, low, high] = row.slice(-3);
