@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -28,11 +29,23 @@ from markupsafe import Markup, escape
 
 from .assets import asset_dir
 
-__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "catalogue", "language_of", "render_text",
+__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "Language", "catalogue", "language_of", "render_text",
            "translator"]
 
-#: The languages, by the code the URL uses (``?lang=zh``), with ``<html lang>``.
-LANGUAGES = {"en": "en", "zh": "zh-CN"}
+@dataclass(frozen=True)
+class Language:
+    """One language of the page: its ``<html lang>``, Plotly's locale for it, and its name
+    in its own words (for the Language menu, whatever the page's language)."""
+
+    html: str
+    plotly: str
+    name: str
+
+
+#: The languages, by the code the URL uses (``?lang=zh``): the one list of them.  The
+#: page's Language menu is rendered from it, and the page's script reads its languages
+#: from that menu.
+LANGUAGES = {"en": Language("en", "en", "English"), "zh": Language("zh-CN", "zh-CN", "中文")}
 DEFAULT_LANGUAGE = "en"
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")

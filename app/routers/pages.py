@@ -47,7 +47,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
 from ..assets import asset_dir
-from ..i18n import LANGUAGES, language_of, translator
+from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, language_of, translator
 from ..static import IMMUTABLE, tree_version
 
 TEMPLATES_DIR = asset_dir("templates")
@@ -229,7 +229,8 @@ def versioned(html: str) -> str:
 @cache
 def _page(version: str, lang: str) -> str:
     page = templates.get_template("index.html").render(
-        t=translator(lang), lang=lang, html_lang=LANGUAGES[lang])
+        t=translator(lang), lang=lang, html_lang=LANGUAGES[lang].html, languages=LANGUAGES,
+        default_lang=DEFAULT_LANGUAGE)
     return versioned(page)
 
 

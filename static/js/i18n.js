@@ -14,12 +14,15 @@
 // bindText / bindRender, so what is on screen is written anew from the page's state --
 // nothing is fetched again and nothing is lost. Numbers are formatted alike in both.
 
-/** The languages: the code in the URL (lang=zh) → <html lang> and Plotly's locale. */
-export const LANGUAGES = {
-  en: { html: "en", plotly: "en" },
-  zh: { html: "zh-CN", plotly: "zh-CN" },
-};
-export const DEFAULT_LANGUAGE = "en";
+/**
+ * The languages, read from the Language menu the server renders from its one list
+ * (app/i18n.py): the code in the URL (lang=zh) → <html lang> and Plotly's locale.
+ */
+const MENU = document.getElementById("lang");
+export const LANGUAGES = Object.fromEntries(Array.from(MENU?.options ?? [], (option) => [
+  option.value, { html: option.lang, plotly: option.dataset.plotly },
+]));
+export const DEFAULT_LANGUAGE = MENU?.dataset.default ?? Object.keys(LANGUAGES)[0];
 
 /** Keys of the catalogue's texts for Plotly's own words (its mode bar's tooltips). */
 const PLOTLY_PREFIX = "plotly.";

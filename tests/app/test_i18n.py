@@ -196,7 +196,7 @@ def test_the_page_is_written_in_its_language(client, lang):
     response = client.get(f"/?lang={lang}")
     assert response.status_code == 200
     page = response.text
-    assert f'<html lang="{LANGUAGES[lang]}" data-lang="{lang}">' in page
+    assert f'<html lang="{LANGUAGES[lang].html}" data-lang="{lang}">' in page
     texts = catalogue(lang)
     parser = _Marked()
     parser.feed(page)
@@ -210,10 +210,10 @@ def test_the_chinese_page_says_learning_rate_in_chinese(client):
     page = client.get("/?lang=zh").text
     assert '<label for="lr" data-i18n="v2.lr">学习率</label>' in page
     assert '<label for="lang" data-i18n="lang.label">语言</label>' in page
-    assert '<option value="zh" lang="zh-CN" selected>中文</option>' in page
+    assert '<option value="zh" lang="zh-CN" data-plotly="zh-CN" selected>中文</option>' in page
     english = client.get("/").text
     assert '<label for="lr" data-i18n="v2.lr">Learning rate</label>' in english
-    assert '<option value="en" lang="en" selected>English</option>' in english
+    assert '<option value="en" lang="en" data-plotly="en" selected>English</option>' in english
 
 
 def test_an_unknown_language_is_english(client):
