@@ -352,6 +352,14 @@ def take_chinese(base: str, out: Path) -> list[Path]:
         page.click("#plot-contour-data-toggle")
         page.click("#plot-loss-data-toggle")
 
+        # the contour's toolbar: PNG and SVG downloads, their tooltips in Chinese
+        page.hover("#plot-contour")
+        page.hover('#plot-contour .modebar-btn[data-title*="SVG"]')
+        page.wait_for_timeout(600)
+        path = out / "zh-export.png"
+        page.locator("#plot-contour").screenshot(path=str(path))
+        shots.append(path)
+
         # the surface with the same runs
         page.click("#tab-surface")
         page.wait_for_timeout(1500)
@@ -375,6 +383,13 @@ def take_chinese(base: str, out: Path) -> list[Path]:
         page.wait_for_timeout(300)
         path = out / "zh-graph.png"
         page.locator("#graph-panel").screenshot(path=str(path))
+        shots.append(path)
+        page.click("#graph-list-toggle")
+        page.wait_for_selector("#graph-list table")
+        page.mouse.move(1, 1)
+        page.wait_for_timeout(300)
+        path = out / "zh-graph-list.png"
+        page.locator("#graph-list").screenshot(path=str(path))
         shots.append(path)
 
         # the neural network, trained, and its gradients checked
