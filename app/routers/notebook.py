@@ -90,7 +90,7 @@ def _runs(body: Any, expr: engine.Expression, compute: Compute) -> tuple[Run, ..
             arguments["h"] = run.h
         if run.tol != 0:
             arguments["tol"] = run.tol
-        if run.divergence_factor != 1e10:
+        if run.divergence_factor != engine.DIVERGENCE_FACTOR:
             arguments["divergence_factor"] = run.divergence_factor
         arguments.update(_used_settings(run.optimizer, settings_of(run)))
         runs.append(Run(_label(run.n or k + 1, run.optimizer, run.lr), arguments))

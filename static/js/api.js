@@ -75,13 +75,18 @@ async function send(method, path, body, signal, headers = {}) {
   }
 }
 
-async function request(method, path, body, signal) {
-  const response = await send(method, path, body, signal);
+/** An answer that is not a success, as an ApiError: busy (503, with its wait) or refused. */
+async function failure(response) {
   if (response.status === 503) {
     const wait = Number(response.headers.get("Retry-After")) || 1;
-    throw new ApiError(503, t("api.busy", { s: wait }));
+    return new ApiError(503, t("api.busy", { s: wait }));
   }
-  if (!response.ok) throw await errorFrom(response);
+  return errorFrom(response);
+}
+
+async function request(method, path, body, signal) {
+  const response = await send(method, path, body, signal);
+  if (!response.ok) throw await failure(response);
   return response.json();
 }
 
@@ -90,11 +95,7 @@ const post = (path) => (body, signal) => request("POST", path, body, signal);
 /** POST `body`; resolves with the answer as a Blob (a file to save), errors as `request`'s. */
 const postFile = (path) => async (body, signal) => {
   const response = await send("POST", path, body, signal);
-  if (response.status === 503) {
-    const wait = Number(response.headers.get("Retry-After")) || 1;
-    throw new ApiError(503, `the server is busy; try again in ${wait} s`);
-  }
-  if (!response.ok) throw await errorFrom(response);
+  if (!response.ok) throw await failure(response);
   return response.blob();
 };
 
@@ -111,11 +112,7 @@ const get = (path) => (signal) => request("GET", path, undefined, signal);
  */
 async function streamLines(path, body, signal, onLine) {
   const response = await send("POST", path, body, signal, { Accept: "application/x-ndjson" });
-  if (response.status === 503) {
-    const wait = Number(response.headers.get("Retry-After")) || 1;
-    throw new ApiError(503, t("api.busy", { s: wait }));
-  }
-  if (!response.ok) throw await errorFrom(response);
+  if (!response.ok) throw await failure(response);
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
   let pending = "";

@@ -245,7 +245,8 @@ export class Player {
         }), signal));
       } catch (err) {
         if (!(err instanceof ApiError)) throw err;
-        bindText(box, () => err.reason);
+        // written only if the player still shows this step of this run
+        if (this.run() === run && this.step === k) bindText(box, () => err.reason);
         return;
       }
       if (!told) return;

@@ -113,8 +113,11 @@ def test_new_function_cancels_a_rerun_in_flight(page, server):
     page.route("**/descent", hold_reruns)
     with page.expect_event("requestfailed", predicate=is_rerun) as failed:
         drag_rate(page, 0.05)
-        while not held:
-            page.wait_for_timeout(20)  # the route handler runs while Playwright waits
+        for _ in range(500):  # the route handler runs while Playwright waits
+            if held:
+                break
+            page.wait_for_timeout(20)
+        assert held, "the drag sent no re-run"
         # a new function while the re-run is still waiting for its answer
         page.fill("#expr", "x**2 + y**2")
         page.press("#expr", "Enter")
