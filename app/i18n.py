@@ -4,8 +4,9 @@ it renders the page and by the page itself (``static/js/i18n.js``) when it write
 The catalogues are ``static/i18n/<lang>.json``: flat objects from a key to a text, the
 same page keys in every language (the languages other than English also name the rows of
 the API's tables, ``optimizers.adam.description``, which English takes from the API).
-A text may hold named placeholders (``{n}``), filled in by whoever writes it, and spans in backticks, written as ``<code>`` (nothing else of a
-text is markup: the server escapes it, the page sets it as text).  The templates write
+A text may hold named placeholders (``{n}``), filled in by whoever writes it, and spans
+in backticks, written as ``<code>`` (nothing else of a text is markup: the server
+escapes it, the page sets it as text).  The templates write
 each text as ``{{ t("key") }}`` on an element that also names its key
 (``data-i18n="key"``, or ``data-i18n-aria-label`` and the like for an attribute), so the
 page can write the other language into the same elements without a reload.
