@@ -90,23 +90,34 @@ export function stepsTables(sweep, labelOf) {
 /** A run's name in a table's rows, "#2 Momentum" (its rate is in the runs table). */
 const runName = (run) => (run.short ? `#${run.n} ${run.short}` : run.label);
 
-/** Each run's points as the contour and the surface draw them: step, coordinates, f. */
-export function runsTable(runs, variables) {
-  const [nx, ny] = variables;
+/**
+ * One row per entry k of each run, `rowOf(run, k)`, thinned evenly so that all runs
+ * together stay near MAX_ROWS (at least 20 each); `note` says so when rows were left out.
+ */
+function runRows(runs, rowOf, what) {
   const per = Math.max(20, Math.floor(MAX_ROWS / Math.max(1, runs.length)));
   let total = 0;
   let listed = 0;
   const rows = runs.flatMap((run) => {
-    const picks = thinned(run.path.length, per);
-    total += run.path.length;
+    const picks = thinned(run.values.length, per);
+    total += run.values.length;
     listed += picks.length;
-    return picks.map((k) => [runName(run), run.iterations[k], num(run.path[k][0]), num(run.path[k][1]), num(run.values[k])]);
+    return picks.map((k) => rowOf(run, k));
   });
+  return { rows, note: thinNote(listed, total, what) };
+}
+
+/** Each run's points as the contour and the surface draw them: step, coordinates, f. */
+export function runsTable(runs, variables) {
+  const [nx, ny] = variables;
+  const { rows, note } = runRows(runs, (run, k) => [
+    runName(run), run.iterations[k], num(run.path[k][0]), num(run.path[k][1]), num(run.values[k]),
+  ], "points");
   return {
     caption: runs.length ? t("data.runs_caption") : t("data.runs_none"),
     columns: [t("data.run"), t("data.step"), nx, ny, "f"],
     rows,
-    note: thinNote(listed, total, "points"),
+    note,
   };
 }
 
@@ -144,26 +155,18 @@ export function lossTables(runs) {
   const all = runs.flatMap((r) => Array.from(r.values).filter(isNum));
   const gap = all.length > 0 && !all.every((v) => v > 0);
   const best = all.length ? Math.min(...all) : 0;
-  const per = Math.max(20, Math.floor(MAX_ROWS / Math.max(1, runs.length)));
-  let total = 0;
-  let listed = 0;
-  const rows = runs.flatMap((run) => {
-    const picks = thinned(run.values.length, per);
-    total += run.values.length;
-    listed += picks.length;
-    return picks.map((k) => {
-      const row = [runName(run), run.iterations[k], num(run.values[k])];
-      if (gap) row.push(isNum(run.values[k]) ? run.values[k] - best : null);
-      return row;
-    });
-  });
+  const { rows, note } = runRows(runs, (run, k) => {
+    const row = [runName(run), run.iterations[k], num(run.values[k])];
+    if (gap) row.push(isNum(run.values[k]) ? run.values[k] - best : null);
+    return row;
+  }, "iterations");
   const columns = [t("data.run"), t("data.iteration_k"), "f(xₖ)"];
   if (gap) columns.push(t("data.gap_plotted"));
   return [{
     caption: runs.length ? t("data.loss_caption") : t("data.no_runs"),
     columns,
     rows,
-    note: thinNote(listed, total, "iterations"),
+    note,
   }];
 }
 

@@ -49,26 +49,45 @@ def _scroll_to(page, element_id: str, above: int) -> None:
     page.wait_for_timeout(300)
 
 
+class _Session:
+    """One headless Chromium at 1280x800 writing screenshots into ``out``: ``page``, its
+    ``context`` (for a second, narrow window) and ``shots``, the files written."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.shots: list[Path] = []
+
+    def __enter__(self) -> _Session:
+        from playwright.sync_api import sync_playwright
+
+        self.out.mkdir(parents=True, exist_ok=True)
+        self._playwright = sync_playwright().start()
+        self.browser = self._playwright.chromium.launch(executable_path=CHROMIUM,
+                                                         args=CHROMIUM_ARGS)
+        self.context = self.browser.new_context(viewport={"width": 1280, "height": 800})
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(60_000)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.browser.close()
+        self._playwright.stop()
+
+    def shot(self, name: str, top: bool = True, **kwargs) -> None:
+        """The page (scrolled to the top unless ``top`` is false) as ``out/name``."""
+        page = self.page
+        page.mouse.move(1, 1)
+        if top:
+            page.evaluate("() => { document.activeElement.blur(); window.scrollTo(0, 0); }")
+            page.wait_for_timeout(200)
+        path = self.out / name
+        page.screenshot(path=str(path), **kwargs)
+        self.shots.append(path)
+
+
 def take(base: str, out: Path) -> list[Path]:
-    from playwright.sync_api import sync_playwright
-
-    out.mkdir(parents=True, exist_ok=True)
-    shots: list[Path] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 800})
-        page = context.new_page()
-        page.set_default_timeout(60_000)
-
-        def shot(name: str, top: bool = True, **kwargs) -> None:
-            page.mouse.move(1, 1)
-            if top:
-                page.evaluate("() => { document.activeElement.blur(); window.scrollTo(0, 0); }")
-                page.wait_for_timeout(200)
-            path = out / name
-            page.screenshot(path=str(path), **kwargs)
-            shots.append(path)
-
+    with _Session(out) as session:
+        page, context, shots, shot = session.page, session.context, session.shots, session.shot
         # 1-D: tangent, secants, derivative by a method, error versus h
         page.goto(f"{base}/?f={quote('3*x**2 - 4*x')}&point=1&xr=-1,3")
         _ready(page)
@@ -288,31 +307,14 @@ def take(base: str, out: Path) -> list[Path]:
         path = out / "narrow-full.png"
         narrow.screenshot(path=str(path), full_page=True)
         shots.append(path)
-        browser.close()
     return shots
 
 
 def take_chinese(base: str, out: Path) -> list[Path]:
     """The main views in 中文 (``?lang=zh``): 1-D, 2-D with runs and the update written
     out, the surface, the computation graph, a sweep, the network."""
-    from playwright.sync_api import sync_playwright
-
-    out.mkdir(parents=True, exist_ok=True)
-    shots: list[Path] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 800})
-        page = context.new_page()
-        page.set_default_timeout(60_000)
-
-        def shot(name: str, top: bool = True, **kwargs) -> None:
-            page.mouse.move(1, 1)
-            if top:
-                page.evaluate("() => { document.activeElement.blur(); window.scrollTo(0, 0); }")
-                page.wait_for_timeout(200)
-            path = out / name
-            page.screenshot(path=str(path), **kwargs)
-            shots.append(path)
+    with _Session(out) as session:
+        page, shots, shot = session.page, session.shots, session.shot
 
         # 1-D: the tangent, secants and the error against h; a derivative checked
         page.goto(f"{base}/?f={quote('3*x**2 - 4*x')}&point=1&xr=-1,3&lang=zh")
@@ -406,7 +408,6 @@ def take_chinese(base: str, out: Path) -> list[Path]:
             timeout=120_000)
         page.wait_for_timeout(800)
         shot("zh-network.png", full_page=True)
-        browser.close()
     return shots
 
 
