@@ -410,7 +410,7 @@ export class Plot2D {
     const clip = (z) => (z >= zlo && z <= zhi ? z : null);
     const z = ys.map((y) => xs.map((x) => clip(value + gx * (x - x0) + gy * (y - y0))));
     return {
-      type: "surface", x: xs, y: ys, z, name: "tangent plane", showlegend: false, showscale: false,
+      type: "surface", x: xs, y: ys, z, name: t("v2.tangent_plane"), showlegend: true, showscale: false,
       opacity: 0.6,
       colorscale: [[0, COLORS.tangent], [1, COLORS.tangent]], hoverinfo: "skip",
       contours: { z: { show: false } }, lighting: { ambient: 1, diffuse: 0 },
