@@ -58,7 +58,9 @@ from .expression import Expression
 from .numeric import EPS
 from .optimizers import Optimizer
 
-__all__ = ["Emitter", "STENCILS", "descent_loop", "generated_loop_source", "generates"]
+__all__ = ["EMITTERS", "Emitter", "STENCILS", "descent_loop", "generated_loop_source",
+           "generates", "graph_key", "remembered_source", "reverse_gradient_lines",
+           "update_lines"]
 
 Loop = Callable[..., tuple[str, int, list[list[float]], list[float], list[float]]]
 
@@ -140,6 +142,10 @@ class Emitter:
     def __neg__(self) -> Emitter:
         return self._emit(f"-{self.name}")
 
+    def call(self, function: str, *args: Any) -> Emitter:
+        """A call ``function(args)`` of the generated code's namespace, as one term."""
+        return self._emit(f"{function}({', '.join(_text(a) for a in args)})")
+
 
 def _text(value: Any) -> str:
     if isinstance(value, Emitter):
@@ -203,17 +209,19 @@ def _inline_once_used(lines: list[str]) -> list[str]:
     return kept
 
 
-def _update_lines(row: Optimizer, count: int) -> tuple[list[str], list[str]]:
+def update_lines(row: Optimizer, count: int, operations: SimpleNamespace = EMITTERS
+                 ) -> tuple[list[str], list[str]]:
     """The optimizer table's rule for every coordinate, as lines: coordinate k moves in
     place from ``a{k}`` with partial ``gr{k}``; its state slots are ``st{j}_{k}``.  (Each
-    coordinate's rule reads only its own coordinate, partial and state.)
+    coordinate's rule reads only its own coordinate, partial and state.)  ``operations``
+    writes the rule's ``sqrt`` and ``lerp`` (:data:`EMITTERS`: for plain floats).
 
     Returns the lines to run before the loop (terms of the settings and ``lr`` alone,
     the same at every step) and the lines of one step."""
     lines = Lines()
     settings = SimpleNamespace(**{s.name: Emitter(f"s_{s.name}", lines) for s in row.settings})
     for k in range(count):
-        new, *state = row.step(EMITTERS, Emitter(f"a{k}", lines), Emitter(f"gr{k}", lines),
+        new, *state = row.step(operations, Emitter(f"a{k}", lines), Emitter(f"gr{k}", lines),
                                Emitter("t", lines), Emitter("lr", lines), settings,
                                *(Emitter(f"st{j}_{k}", lines) for j in range(len(row.state))))
         assigned = [f"st{j}_{k}" for j in range(len(row.state))] + [f"a{k}"]
@@ -232,15 +240,17 @@ def _update_lines(row: Optimizer, count: int) -> tuple[list[str], list[str]]:
     return before, _inline_once_used(each)
 
 
-def _reverse_gradient(expr: Expression) -> list[str]:
-    """``fv`` and ``gr{k}`` at ``a0, a1, ...`` by :mod:`engine.codegen`'s reverse sweep.
+def reverse_gradient_lines(expr: Expression, arrays: bool = False) -> list[str]:
+    """``fv`` and ``gr{k}`` at ``a0, a1, ...`` by :mod:`engine.codegen`'s reverse sweep,
+    written for plain floats or, with ``arrays``, for numpy arrays (as
+    :func:`engine.codegen.array_gradient_function` runs it).
 
     The sweep's own names for f and the partials are renamed ``fv`` and ``gr{k}`` where
     they are temporaries of their own (a pure renaming: no copies per step); a partial
     that is a coordinate, a number or a name already taken is copied."""
     # no guard: the loop tests f and the gradient for finiteness anyway, and redoes a point
     # that is not finite on the numpy path, whose chain rule takes 0 times NaN as 0
-    source = generate_source(expr, "reverse", guard=False).splitlines()
+    source = generate_source(expr, "reverse", guard=False, arrays=arrays).splitlines()
     body = [line[4:] for line in source[1:-1]]
     returned = source[-1].strip()
     if not returned.startswith("return ") or ", [" not in returned:
@@ -381,7 +391,7 @@ def _gradient_block(gradient: list[str], count: int, indent: str, on_coordinate:
 def _source(expr: Expression, row: Optimizer, method: str, default_h: bool) -> str:
     count = len(expr.variables)
     if method == "autodiff":
-        gradient = _reverse_gradient(expr)
+        gradient = reverse_gradient_lines(expr)
     else:
         gradient = _stencil_gradient(expr, STENCILS[method], default_h)
     reason_value = "reason = 'value_not_finite' if fv - fv != 0.0 else 'gradient_not_finite'"
@@ -392,7 +402,7 @@ def _source(expr: Expression, row: Optimizer, method: str, default_h: bool) -> s
                             f"{', '.join(f'gr{k}' for k in range(count))})]")
     step = _gradient_block(gradient, count, "            ",
                            "reason = 'coordinate_not_finite'; break", f"{reason_value}; break")
-    invariant, update = _update_lines(row, count)
+    invariant, update = update_lines(row, count)
     # asked only once the norm is <= tol: never in the common case
     converged = (f"(converges is None or converges([{', '.join(f'a{k}' for k in range(count))}], "
                  f"[{', '.join(f'gr{k}' for k in range(count))}]))")
@@ -456,8 +466,8 @@ _SOURCES: OrderedDict[tuple[Any, ...], str] = OrderedDict()
 _SOURCES_LOCK = threading.Lock()
 
 
-def _graph_key(expr: Expression) -> tuple[Any, ...]:
-    """Everything the generated source depends on in ``expr``: each node (constants by
+def graph_key(expr: Expression) -> tuple[Any, ...]:
+    """Everything generated source depends on in ``expr``: each node (constants by
     ``float.hex``, so that -0.0 and 0.0 differ), the output and the variables."""
     return (tuple((node.op, node.inputs,
                    float.hex(node.value) if isinstance(node.value, float) else node.value,
@@ -465,22 +475,28 @@ def _graph_key(expr: Expression) -> tuple[Any, ...]:
             expr.graph.output, expr.variables)
 
 
-def _loop_source(expr: Expression, row: Optimizer, method: str, default_h: bool) -> str:
-    """:func:`_source`, kept for the next request with the same graph (the last
-    :data:`~engine.codegen.CODE_CACHE` of them): generating it costs more than running
-    a short descent.  The source is text; each expression still gets its own function."""
-    key = (_graph_key(expr), row.name, method, default_h)
+def remembered_source(key: tuple[Any, ...], build: Callable[[], str]) -> str:
+    """``build()``, kept for the next request with the same ``key`` (the last
+    :data:`~engine.codegen.CODE_CACHE` of them; ``key`` starts with :func:`graph_key`):
+    generating a loop's source costs more than running a short descent.  The source is
+    text; each expression still gets its own function."""
     with _SOURCES_LOCK:
         found = _SOURCES.get(key)
         if found is not None:
             _SOURCES.move_to_end(key)
             return found
-    found = _source(expr, row, method, default_h)
+    found = build()
     with _SOURCES_LOCK:
         _SOURCES[key] = found
         while len(_SOURCES) > CODE_CACHE:
             _SOURCES.popitem(last=False)
     return found
+
+
+def _loop_source(expr: Expression, row: Optimizer, method: str, default_h: bool) -> str:
+    """:func:`_source`, remembered (:func:`remembered_source`)."""
+    return remembered_source((graph_key(expr), row.name, method, default_h),
+                             lambda: _source(expr, row, method, default_h))
 
 
 def generated_loop_source(expr: Expression, row: Optimizer, method: str = "autodiff",

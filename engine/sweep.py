@@ -2,10 +2,13 @@
 
 Every run is a row of one array: one gradient evaluation and one update of the
 optimizer table's rule (:mod:`engine.optimizers`, on arrays) advance all runs still
-going by one step.  A run stops counting exactly where :func:`engine.descend` would
-stop it -- a coordinate, value or gradient that stops being finite, ``|f - f(start)|``
-past ``divergence_factor · (1 + |f(start)|)``, or ``tol > 0`` reached -- so a run of a
-sweep and a single run at the same rate agree to rounding.
+going by one step -- with ``autodiff``, in the loop :mod:`engine.sweepgen` generates
+(every operation of a step one ufunc into a buffer), which hands back each step at
+which a run may stop, to be decided here.  A run stops counting exactly where
+:func:`engine.descend` would stop it -- a coordinate, value or gradient that stops
+being finite, ``|f - f(start)|`` past ``divergence_factor · (1 + |f(start)|)``, or
+``tol > 0`` reached -- so a run of a sweep and a single run at the same rate agree to
+rounding (to the last bit where f needs only + - * / and squares).
 
 >>> from engine import parse
 >>> sweep = sweep_learning_rate(parse("x**2 + 10*y**2"), [-3, 4], lr_min=0.01, lr_max=1,
@@ -34,10 +37,10 @@ from .optimizers import ARRAYS, check_optimizer, resolve_settings
 from .outcomes import DIVERGENCE_FACTOR, status_of
 from .points import resolve_point
 from .stability import Stability, stability
+from .sweepgen import Lanes, batch_loop
 from .types import Array, PointLike
 
 __all__ = ["BatchResult", "SweepRuns", "descend_batch", "sweep_learning_rate"]
-
 
 
 @dataclass(frozen=True)
@@ -119,9 +122,15 @@ def descend_batch(
     divergence_factor: float | None = DIVERGENCE_FACTOR,
     settings: Mapping[str, float | Array | None] | None = None,
     deadline: float | None = None,
+    generated: bool = True,
 ) -> BatchResult:
     """Run R descents of ``expr`` together: row r starts at ``starts[r]`` with rate
     ``lr[r]``; a setting may be a number (all runs) or an array of R values.
+
+    With ``autodiff`` the steps run in the loop :mod:`engine.sweepgen` generates, which
+    hands a step back whenever a run may stop there; that step, and every step of the
+    other methods (or of all with ``generated=False``), is decided here run by run
+    (:meth:`_Ends.settle`), and both ways give the same runs.
 
     >>> from engine import parse
     >>> batch = descend_batch(parse("x**2"), np.array([[1.0], [1.0]]), np.array([0.25, 2.0]),
@@ -157,44 +166,117 @@ def descend_batch(
         # gathering; a run that stops leaves the pack (its last finite point is kept).
         run = _Pack(np.flatnonzero(reason == "all_steps"), x, value, grad, rates, values,
                     limit, len(row.state))
-        for step in range(1, steps + 1):
-            if run.size == 0:
-                break
+        ends = _Ends(expr, method, h, tol, reason, x, value, taken)
+        loop = None
+        if generated and method == "autodiff":
+            loop = batch_loop(expr, row, [k for k, v in values.items()
+                                          if isinstance(v, np.ndarray)])
+        chunk = max(1, min(_MOST_CHUNK, _CHUNK_WORK // max(1, runs * (expr.node_count
+                                                                     + x.shape[1]))))
+        lanes: Lanes | None = None
+        step = 1
+        while step <= steps and run.size:
             if deadline is not None and time.monotonic() > deadline:
                 raise DeadlineExceeded(f"the sweep took longer than its time limit after "
                                        f"{step} steps; use fewer steps or rates", field="steps")
-            x_next, *state_next = row.step(ARRAYS, run.x, run.grad, step, run.lr, run.settings,
-                                           *run.state)
-            value_next, grad_next = _gradients(expr, x_next, method, h)
-            bad_x = ~np.all(np.isfinite(x_next), axis=1)
-            bad_value = ~bad_x & ~np.isfinite(value_next)
-            bad_grad = ~bad_x & ~bad_value & ~np.all(np.isfinite(grad_next), axis=1)
-            ok = ~(bad_x | bad_value | bad_grad)
-            if not ok.all():  # these stop where they were, at step - 1
-                for bad, why in ((bad_x, "coordinate_not_finite"),
-                                 (bad_value, "value_not_finite"),
-                                 (bad_grad, "gradient_not_finite")):
-                    reason[run.index[bad]] = why
-                run.leave(~ok, step - 1, x, value, taken)
-                run.keep(ok)
-                x_next, value_next, grad_next = x_next[ok], value_next[ok], grad_next[ok]
-                state_next = [slot[ok] for slot in state_next]
-            run.x, run.value, run.grad, run.state = x_next, value_next, grad_next, state_next
-            grew = np.abs(run.value - run.first) > run.limit
-            done = grew
-            if tol > 0:
-                converged = ~grew & (_norms(run.grad) <= tol)
-                if converged.any():
-                    converged &= ~stalled_by_rounding(expr, run.x, run.grad, method, h)
-                reason[run.index[converged]] = "tol"
-                done = grew | converged
-            if done.any():  # these stop here, with this step's point
-                reason[run.index[grew]] = "value_grew"
-                run.leave(done, step, x, value, taken)
-                run.keep(~done)
+            if loop is None:  # the generic path: one step
+                x_next, *state_next = row.step(ARRAYS, run.x, run.grad, step, run.lr,
+                                               run.settings, *run.state)
+                value_next, grad_next = _gradients(expr, x_next, method, h)
+                ends.settle(run, step, x_next, value_next, grad_next, state_next)
+                step += 1
+                continue
+            if lanes is None:
+                lanes = loop.lanes(run.x, run.grad, run.value, run.state, run.lr[:, 0],
+                                   {k: v[run.index] if isinstance(v, np.ndarray) else v
+                                    for k, v in values.items()}, run.first, run.limit, tol)
+            stop = min(steps + 1, step + chunk)
+            reached, raised = lanes.advance(step, stop)
+            if reached == stop:
+                step = stop
+                continue
+            stopped = lanes  # a run may stop at step `reached`
+            lanes, step = None, reached
+            if raised:  # an operation raised (a float error): the generic path goes on
+                run.x, run.grad, run.value, run.state = stopped.current()
+                loop = None
+                continue
+            ends.settle_generated(run, step, stopped)
+            step += 1
+        if lanes is not None:
+            run.x, run.grad, run.value, run.state = lanes.current()
         run.leave(np.ones(run.size, dtype=bool), steps, x, value, taken)
     status = np.array([status_of(r) for r in reason])
     return BatchResult(x, value, taken, reason.astype(str), status)
+
+
+_CHUNK_WORK = 1 << 22
+"""Work (runs × (nodes + variables) × steps) between two looks at the clock (the
+deadline) in the generated loop: a few milliseconds."""
+_MOST_CHUNK = 1024
+
+
+@dataclass(frozen=True)
+class _Ends:
+    """Where each run's ending is written: its reason, last point, value and steps."""
+
+    expr: Expression
+    method: str
+    h: float | None
+    tol: float
+    reason: np.ndarray
+    x: Array
+    value: Array
+    taken: np.ndarray
+
+    def settle_generated(self, run: _Pack, step: int, lanes: Lanes) -> None:
+        """Decide the step at which the generated loop stopped: the pack takes the step
+        before it, and this one is decided run by run.  The generated gradient is the
+        generic path's wherever f and it are finite; elsewhere it is redone there (its
+        rules: NaN where f is undefined, 0 times NaN is 0 in the chain rule)."""
+        run.x, run.grad, run.value, run.state = lanes.current()
+        x_next, grad_next, value_next, state_next = lanes.candidate()
+        redo = np.flatnonzero(~(np.isfinite(value_next)
+                                & np.all(np.isfinite(grad_next), axis=1)))
+        if redo.size:
+            value_next[redo], grad_next[redo] = _gradients(self.expr, x_next[redo],
+                                                           self.method, self.h)
+        self.settle(run, step, x_next, value_next, grad_next, state_next)
+
+    def settle(self, run: _Pack, step: int, x_next: Array, value_next: Array,
+               grad_next: Array, state_next: list[Array]) -> None:
+        """Decide ``step`` for every run of the pack, as a single descent decides it:
+        a run whose new coordinates, value or gradient are not finite stops at the point
+        before; one whose |f - f(start)| passed its limit, or (``tol > 0``) whose
+        gradient norm reached ``tol``, stops at the new point; the others go on."""
+        reason = self.reason
+        bad_x = ~np.all(np.isfinite(x_next), axis=1)
+        bad_value = ~bad_x & ~np.isfinite(value_next)
+        bad_grad = ~bad_x & ~bad_value & ~np.all(np.isfinite(grad_next), axis=1)
+        ok = ~(bad_x | bad_value | bad_grad)
+        if not ok.all():  # these stop where they were, at step - 1
+            for bad, why in ((bad_x, "coordinate_not_finite"),
+                             (bad_value, "value_not_finite"),
+                             (bad_grad, "gradient_not_finite")):
+                reason[run.index[bad]] = why
+            run.leave(~ok, step - 1, self.x, self.value, self.taken)
+            run.keep(ok)
+            x_next, value_next, grad_next = x_next[ok], value_next[ok], grad_next[ok]
+            state_next = [slot[ok] for slot in state_next]
+        run.x, run.value, run.grad, run.state = x_next, value_next, grad_next, state_next
+        grew = np.abs(run.value - run.first) > run.limit
+        done = grew
+        if self.tol > 0:
+            converged = ~grew & (_norms(run.grad) <= self.tol)
+            if converged.any():
+                converged &= ~stalled_by_rounding(self.expr, run.x, run.grad, self.method,
+                                                  self.h)
+            reason[run.index[converged]] = "tol"
+            done = grew | converged
+        if done.any():  # these stop here, with this step's point
+            reason[run.index[grew]] = "value_grew"
+            run.leave(done, step, self.x, self.value, self.taken)
+            run.keep(~done)
 
 
 @dataclass(frozen=True)
