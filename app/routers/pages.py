@@ -1,4 +1,4 @@
-"""The interactive page and the Plotly.js bundle it draws with.
+"""The interactive page and the Plotly.js it draws with.
 
 Routes
 ------
@@ -6,17 +6,11 @@ Routes
     ``templates/index.html``: structure only; behaviour lives in ``static/js/``.  Both
     directories are found by :func:`app.assets.asset_dir` (package data in a wheel, the
     repository's own directories in a checkout).  The templates name the page's files
-    by their stable URLs (``/static/...``, ``/vendor/plotly.min.js``); the page is sent
-    with those rewritten to versioned URLs (``/assets/<version>/...``,
-    ``/vendor/plotly-<version>.min.js``: see :mod:`app.static`), which browsers keep for
-    a year, and with a ``modulepreload`` link for every ES module the page imports, so
-    that they load at once, not import by import -- as a build step would, done once per
-    version of the files.
-``GET /vendor/plotly-<version>.min.js``
-    The Plotly.js bundle shipped inside the installed ``plotly`` Python package, so
-    the page works with no internet at all (no CDN).  ``<version>`` is a hash of the
-    bundle; it is sent gzip-compressed (4.8 MB → 1.4 MB, compressed once per process)
-    to clients that accept it, with an ``ETag``, and cached for a year.
+    by their stable URLs (``/static/...``); the page is sent with those rewritten to
+    versioned URLs (``/assets/<version>/...``: see :mod:`app.static`), which browsers
+    keep for a year, and with a ``modulepreload`` link for every ES module each module
+    script imports, so that they load at once, not import by import -- as a build step
+    would, done once per version of the files.
 ``GET /vendor/plotly-<version>-<k>.css``
     Plotly's own styles as stylesheets.  Plotly.js writes them into ``<style>`` elements
     it creates, which the page's Content-Security-Policy (styles from files of this
@@ -26,13 +20,19 @@ Routes
     that id to each of these files.  The styles are read out of the bundle itself (its
     table of selectors and declarations, and each block it would inject), so they
     always match it.
-``GET /vendor/plotly.min.js``
-    The same bundle at its old, stable URL.
+
+Plotly.js itself is part of ``static/``: ``static/vendor/plotly/`` holds a partial
+bundle with only the traces the page draws, built from the plotly.js npm package by
+``scripts/build_plotly.sh`` and committed (so the page works with no internet and no
+npm).  ``plotly.js`` (core, scatter, contour, heatmap) is an ES module script of the
+page, loaded ``async``: it runs as soon as it arrives, while the page's own modules
+load, and ``static/js/plotlyload.js`` waits for it before the first plot;
+``plotly-3d.js`` (surface, scatter3d) is imported when the 3-D view first opens.  Both
+import the code they share from one chunk, so they register into one Plotly.
 """
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import re
@@ -41,8 +41,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi import APIRouter, HTTPException
+from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
@@ -51,23 +51,23 @@ from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, language_of, translator
 from ..static import IMMUTABLE, tree_version
 
 TEMPLATES_DIR = asset_dir("templates")
-
-#: The bundle at its stable URL never changes for an installed ``plotly`` version.
-VENDOR_CACHE_CONTROL = IMMUTABLE
+#: Where Plotly.js is, under ``static/`` (``scripts/build_plotly.sh`` puts it there).
+PLOTLY_DIR = "vendor/plotly"
+#: The page's script tag of Plotly.js, as the template writes it (before its URL is
+#: versioned): Plotly's stylesheets are linked just before it.
+PLOTLY_SCRIPT = f'<script type="module" src="/static/{PLOTLY_DIR}/plotly.js"'
 
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 router = APIRouter(tags=["pages"])
 
 
-@cache
-def plotly_bundle() -> Path | None:
-    """Path of ``plotly.min.js`` inside the installed ``plotly`` package, or None."""
-    try:
-        import plotly
-    except ImportError:  # pragma: no cover - plotly is a declared dependency
-        return None
-    bundle = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
-    return bundle if bundle.is_file() else None
+def plotly_files() -> list[Path]:
+    """The vendored Plotly.js modules: its entry points and the chunk they share.
+
+    >>> {"plotly.js", "plotly-3d.js"} <= {path.name for path in plotly_files()}
+    True
+    """
+    return sorted((asset_dir("static") / PLOTLY_DIR).glob("*.js"))
 
 
 _RULES_START = '{"X,X div":'
@@ -120,17 +120,11 @@ def plotly_styles(bundle: str) -> list[tuple[str, str]]:
 
 @dataclass(frozen=True)
 class Bundle:
-    """The Plotly bundle as sent: its file, gzip-compressed bytes and version, and its
-    styles as stylesheets (element id, css)."""
+    """Plotly.js as the page gets it: a version (a hash of its files, in its stylesheets'
+    URLs) and its styles as stylesheets (element id, css)."""
 
-    path: Path
-    compressed: bytes
     version: str
     styles: tuple[tuple[str, bytes], ...]
-
-    @property
-    def etag(self) -> str:
-        return f'"{self.version}"'
 
 
 _bundle_lock = threading.Lock()
@@ -138,19 +132,19 @@ _bundle_lock = threading.Lock()
 
 @cache
 def _load_bundle() -> Bundle | None:
-    path = plotly_bundle()
-    if path is None:  # pragma: no cover - plotly is a declared dependency
+    files = plotly_files()
+    if not files:
         return None
-    raw = path.read_bytes()
+    raw = b"".join(path.read_bytes() for path in files)
     styles = plotly_styles(raw.decode("utf-8", "replace"))
-    return Bundle(path, gzip.compress(raw, compresslevel=6, mtime=0),
-                  hashlib.sha256(raw).hexdigest()[:12],
+    return Bundle(hashlib.sha256(raw).hexdigest()[:12],
                   tuple((name, css.encode()) for name, css in styles))
 
 
 def load_bundle() -> Bundle | None:
-    """The bundle, read and compressed once per process (the app's start-up does it in
-    the background, so the first page load does not wait for it)."""
+    """Plotly.js's version and styles, read once per process (the app's start-up does it
+    in the background, so the first page load does not wait for it); None when
+    ``static/vendor/plotly/`` holds no bundle."""
     with _bundle_lock:
         return _load_bundle()
 
@@ -160,30 +154,27 @@ def static_version() -> str:
     return tree_version(asset_dir("static"))
 
 
-def plotly_url() -> str:
-    bundle = load_bundle()
-    return "/vendor/plotly.min.js" if bundle is None else \
-        f"/vendor/plotly-{bundle.version}.min.js"
-
-
 #: A static ``import ... from "./x.js"`` (or ``import "./x.js"``) in an ES module.
 _IMPORT = re.compile(r"""(?:\bfrom|^import)\s*["'](\./[\w./-]+\.js)["']""", re.M)
 
 
-def module_graph(entry: str) -> list[str]:
-    """Every module ``static/js/<entry>`` imports, directly or not (names under
-    ``static/js/``), in the order they are first found.
+def module_graph(entry: str, folder: str = "js") -> list[str]:
+    """Every module ``static/<folder>/<entry>`` imports statically, directly or not
+    (names under ``static/<folder>/``), in the order they are first found.  A dynamic
+    ``import()`` is left out: what it loads is loaded when it is needed.
 
     >>> modules = module_graph("main.js")
     >>> "api.js" in modules and "main.js" not in modules
     True
+    >>> [m.startswith("plotly-") for m in module_graph("plotly.js", "vendor/plotly")]
+    [True]
     """
-    folder = asset_dir("static") / "js"
+    folder_path = asset_dir("static") / folder
     found: list[str] = []
     pending = [entry]
     while pending:
         name = pending.pop(0)
-        path = folder / name
+        path = folder_path / name
         if not path.is_file():
             continue
         for spec in _IMPORT.findall(path.read_text(encoding="utf-8")):
@@ -194,15 +185,25 @@ def module_graph(entry: str) -> list[str]:
     return found
 
 
+#: The page's module scripts (``<script type="module" ... src="/static/<folder>/<name>"``).
+_MODULE_SCRIPT = re.compile(r'<script type="module" src="/static/([\w/.-]+)/([\w.-]+\.js)"')
+
+
 def preloads(html: str, version: str) -> str:
-    """``<link rel="modulepreload">`` for every module the page's module scripts import:
-    the browser fetches them all at once instead of discovering them import by import
-    (a waterfall as deep as the import graph)."""
-    entries = re.findall(r'<script type="module" src="/static/js/([\w.-]+\.js)"', html)
-    modules = [m for entry in entries for m in module_graph(entry)]
-    links = "".join(f'<link rel="modulepreload" href="/assets/{version}/js/{m}">\n  '
-                    for m in dict.fromkeys(modules))
-    return html.replace('<script type="module"', links + '<script type="module"', 1)
+    """``<link rel="modulepreload">`` for every module each of the page's module scripts
+    imports, just before its script tag: the browser fetches them all at once instead of
+    discovering them import by import (a waterfall as deep as the import graph)."""
+    done: set[str] = set()
+
+    def links(script: re.Match[str]) -> str:
+        folder = script[1]
+        modules = [f"{folder}/{m}" for m in module_graph(script[2], folder)]
+        fresh = [m for m in dict.fromkeys(modules) if m not in done]
+        done.update(fresh)
+        return "".join(f'<link rel="modulepreload" href="/assets/{version}/{m}">\n  '
+                       for m in fresh) + script[0]
+
+    return _MODULE_SCRIPT.sub(links, html)
 
 
 def versioned(html: str) -> str:
@@ -212,18 +213,16 @@ def versioned(html: str) -> str:
     >>> versioned('<script src="/static/js/main.js">').startswith('<script src="/assets/')
     True
     """
+    bundle = load_bundle()
+    if bundle is not None:
+        links = "".join(
+            f'<link rel="stylesheet" id="{name}" class="no-inline-styles" '
+            f'href="/vendor/plotly-{bundle.version}-{k}.css">\n  '
+            for k, (name, _) in enumerate(bundle.styles))
+        html = html.replace(PLOTLY_SCRIPT, links + PLOTLY_SCRIPT, 1)
     version = static_version()
     html = preloads(html, version)
-    html = html.replace('="/static/', f'="/assets/{version}/')
-    bundle = load_bundle()
-    if bundle is None:
-        return html
-    links = "".join(
-        f'<link rel="stylesheet" id="{name}" class="no-inline-styles" '
-        f'href="/vendor/plotly-{bundle.version}-{k}.css">\n  '
-        for k, (name, _) in enumerate(bundle.styles))
-    return html.replace('<script src="/vendor/plotly.min.js"',
-                        f'{links}<script src="{plotly_url()}"')
+    return html.replace('="/static/', f'="/assets/{version}/')
 
 
 @cache
@@ -242,28 +241,6 @@ def index(lang: str | None = None) -> HTMLResponse:
     return HTMLResponse(_page(static_version(), language_of(lang)))
 
 
-def _send_bundle(request: Request, cache_control: str) -> Response:
-    bundle = load_bundle()
-    if bundle is None:
-        raise HTTPException(status_code=404, detail="plotly.min.js is not installed")
-    headers = {"Cache-Control": cache_control, "ETag": bundle.etag, "Vary": "Accept-Encoding"}
-    if bundle.etag in request.headers.get("if-none-match", ""):
-        return Response(status_code=304, headers=headers)
-    if "gzip" in request.headers.get("accept-encoding", ""):
-        return Response(bundle.compressed, media_type="text/javascript",
-                        headers={**headers, "Content-Encoding": "gzip"})
-    return FileResponse(bundle.path, media_type="text/javascript", headers=headers)
-
-
-@router.get("/vendor/plotly-{version}.min.js", include_in_schema=False)
-def plotly_versioned(version: str, request: Request) -> Response:
-    """Plotly.js at its versioned URL: compressed, cached for a year."""
-    bundle = load_bundle()
-    if bundle is not None and version != bundle.version:
-        raise HTTPException(status_code=404, detail="no such version of plotly.min.js")
-    return _send_bundle(request, IMMUTABLE)
-
-
 @router.get("/vendor/plotly-{version}-{part}.css", include_in_schema=False)
 def plotly_stylesheet(version: str, part: int) -> Response:
     """One of Plotly's styles, as a stylesheet (see the module's notes)."""
@@ -272,9 +249,3 @@ def plotly_stylesheet(version: str, part: int) -> Response:
         raise HTTPException(status_code=404, detail="no such stylesheet")
     return Response(bundle.styles[part][1], media_type="text/css",
                     headers={"Cache-Control": IMMUTABLE, "ETag": f'"{version}-{part}"'})
-
-
-@router.get("/vendor/plotly.min.js", include_in_schema=False)
-def plotly_js(request: Request) -> Response:
-    """Plotly.js, served from the installed Python package with long cache headers."""
-    return _send_bundle(request, VENDOR_CACHE_CONTROL)

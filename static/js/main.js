@@ -9,6 +9,7 @@ import {
 } from "./i18n.js";
 import { NetworkView } from "./network.js";
 import { loadNetworkTables } from "./networktables.js";
+import { plotly3d, plotlyReady } from "./plotlyload.js";
 import { widened } from "./ranges.js";
 import { History, defaultState, fromQuery, methodFor } from "./state.js";
 import { fillSelect, loadTables, methodRow, tables } from "./tables.js";
@@ -128,14 +129,20 @@ function defaultPoints(state, nvars, xr, yr) {
   }
 }
 
-async function loadPresets() {
-  const select = $("preset");
+/** The preset functions (GET /functions); none if the server cannot say. */
+async function fetchPresets() {
   try {
-    app.presets = (await api.functions()) ?? [];
+    return (await api.functions()) ?? [];
   } catch (err) {
-    app.presets = [];
     if (!(err instanceof ApiError)) throw err;
+    return [];
   }
+}
+
+/** Make `presets` the page's presets, and their options the Preset menu's. */
+function fillPresets(presets) {
+  const select = $("preset");
+  app.presets = presets;
   for (const [i, preset] of app.presets.entries()) {
     const opt = document.createElement("option");
     opt.value = String(i);
@@ -231,7 +238,13 @@ function bindTabs() {
   }
 }
 
-function selectView(view) {
+/** How many times a tab was chosen: a choice made while the 3-D traces load wins. */
+let viewsChosen = 0;
+
+async function selectView(view) {
+  const chosen = ++viewsChosen;
+  if (view === "surface") await plotly3d(); // loaded the first time the surface is shown
+  if (chosen !== viewsChosen) return;
   if (view === app.state.view) return;
   if (view !== "network" && (!app.goodExpr || !usableView(view, app.variables.length))) return;
   app.state.view = view;
@@ -410,8 +423,14 @@ const updateGraphSoon = debounce(updateGraph, 120);
 
 // ------------------------------------------------------------------ state <-> page
 
+/** How many states were restored: back, back while the 3-D traces load is the last one. */
+let restores = 0;
+
 /** Make `state` the page's state (initial load and back/forward). */
 async function restore(state) {
+  const restoring = ++restores;
+  if (state.view === "surface") await plotly3d();
+  if (restoring !== restores) return;
   app.state = state;
   $("lang").value = state.lang;
   await setLanguage(state.lang);
@@ -435,10 +454,13 @@ function bindLanguage() {
 
 async function main() {
   // The menus, settings fields and URL parsing all read the API's tables, and every text
-  // the language's catalogue: load them first.
+  // the language's catalogue: load them first, all at once, with the presets (their menu
+  // is written once the texts are there) -- while Plotly.js, loading by itself, runs.
   const lang = new URLSearchParams(window.location.search).get("lang");
+  const presets = fetchPresets();
   try {
-    await Promise.all([loadTables(), loadNetworkTables(), loadLanguage(LANGUAGES[lang] ? lang : DEFAULT_LANGUAGE)]);
+    await Promise.all([loadTables(), loadNetworkTables(),
+      loadLanguage(LANGUAGES[lang] ? lang : DEFAULT_LANGUAGE), plotlyReady()]);
     useLanguage(LANGUAGES[lang] ? lang : DEFAULT_LANGUAGE);
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
@@ -453,7 +475,7 @@ async function main() {
   bindTabs();
   bindFunctionField();
   bindLanguage();
-  await loadPresets();
+  fillPresets(await presets);
   const state = fromQuery(window.location.search);
   app.state = state;
   // The first load without a link is the default function's preset, as if it were chosen.

@@ -5,7 +5,8 @@ The slow test builds the wheel from a copy of this checkout (nothing is written 
 checkout), installs it with its dependencies into a fresh virtual environment (no
 system site-packages, so a missing dependency or a missing file fails), starts that
 environment's ``slopescope`` from an empty directory and follows everything the page
-loads: its scripts and stylesheets, every ES module reachable from them, and ``/docs``.
+loads: its scripts and stylesheets, every ES module reachable from them (Plotly.js
+included: it is package data, so no npm and no CDN is needed), and ``/docs``.
 """
 
 from __future__ import annotations
@@ -182,7 +183,12 @@ def test_the_installed_command_serves_the_whole_page(installed_server):
             pending += [urljoin(url, spec) for spec in MODULE_IMPORT.findall(answer.text)]
         paths = {urlsplit(url).path for url in seen}
         # versioned URLs (/assets/<version>/js/...: app/static.py)
-        assert {"js/main.js", "js/theme.js"} <= {p.split("/", 3)[-1] for p in paths}, paths
+        served = {p.split("/", 3)[-1] for p in paths}
+        assert {"js/main.js", "js/theme.js"} <= served, paths
+        # Plotly.js is in the wheel (static/vendor/plotly/): the page's entry point, the
+        # chunk it shares with the 3-D traces, and those (imported with the 3-D view)
+        plotly = {p for p in served if p.startswith("vendor/plotly/")}
+        assert {"vendor/plotly/plotly.js", "vendor/plotly/plotly-3d.js"} < plotly, paths
 
         docs = client.get(base + "docs")
         assert docs.status_code == 200

@@ -1,10 +1,9 @@
-"""The wire (issue 15): gzip for big answers, versioned URLs cached for a year,
-validators on the stable ones, the Plotly bundle precompressed."""
+"""The wire (issue 15): gzip for big answers, versioned URLs cached for a year (Plotly.js
+among them), validators on the stable ones, what the page needs first asked for at once."""
 
 from __future__ import annotations
 
 import asyncio
-import gzip
 import re
 
 import httpx
@@ -12,7 +11,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.main import GZIP_MIN_SIZE, create_app
-from app.routers.pages import load_bundle, plotly_bundle
 
 FIELD = {"expr": "x**2 + y**2", "x_range": [-2, 2], "y_range": [-2, 2], "n": 100}
 
@@ -58,7 +56,7 @@ def _page_urls(client) -> list[str]:
 def test_the_page_names_its_files_by_versioned_urls_cached_for_a_year(client):
     urls = _page_urls(client)
     assert any(re.fullmatch(r"/assets/\w+/js/main\.js", u) for u in urls), urls
-    assert any(re.fullmatch(r"/vendor/plotly-\w+\.min\.js", u) for u in urls), urls
+    assert any(re.fullmatch(r"/assets/\w+/vendor/plotly/plotly\.js", u) for u in urls), urls
     for url in urls:
         answer = client.get(url)
         assert answer.status_code == 200, url
@@ -86,21 +84,6 @@ def test_stable_urls_are_revalidated_with_their_validators(client):
     assert again.status_code == 304
 
 
-def test_the_plotly_bundle_is_sent_compressed_once_compressed(client):
-    url = next(u for u in _page_urls(client) if u.endswith(".min.js"))
-    raw = plotly_bundle().read_bytes()  # type: ignore[union-attr]
-    answer = client.get(url, headers={"accept-encoding": "gzip"})
-    assert answer.headers["content-encoding"] == "gzip"
-    assert int(answer.headers["content-length"]) < len(raw) / 2
-    assert answer.content == raw
-    assert gzip.decompress(load_bundle().compressed) == raw  # type: ignore[union-attr]
-    plain = client.get(url, headers={"accept-encoding": "identity"})
-    assert "content-encoding" not in plain.headers and plain.content == raw
-    etag = answer.headers["etag"]
-    assert client.get(url, headers={"if-none-match": etag}).status_code == 304
-    assert client.get("/vendor/plotly-000000000000.min.js").status_code == 404
-
-
 def test_plotly_styles_are_linked_as_stylesheets(client):
     """Plotly injects none of its styles where the page has an element of their id (the
     page's CSP forbids inline style blocks): each is a stylesheet of this server."""
@@ -114,7 +97,8 @@ def test_plotly_styles_are_linked_as_stylesheets(client):
             "text/css")
     rules = client.get(links[0][1]).text
     assert ".js-plotly-plot .plotly .modebar" in rules
-    assert page.index("plotly.js-style-global") < page.index("/vendor/plotly-")
+    assert page.index("plotly.js-style-global") < page.index("/vendor/plotly/plotly.js")
+    assert client.get(links[0][1].replace("-0.css", "-9.css")).status_code == 404
 
 
 def test_every_module_the_page_imports_is_preloaded(client):
@@ -125,4 +109,22 @@ def test_every_module_the_page_imports_is_preloaded(client):
     preloaded = re.findall(r'<link rel="modulepreload" href="(/assets/\w+/js/([\w.-]+))">', page)
     assert {name for _, name in preloaded} == set(module_graph("main.js"))
     for url, _ in preloaded:
+        assert client.get(url).status_code == 200, url
+    # Plotly.js's chunk too, before its script; its 3-D traces are imported when needed
+    chunk = re.search(
+        r'<link rel="modulepreload" href="/assets/\w+/vendor/plotly/(plotly-\w+\.js)">', page)
+    assert chunk and chunk[1] in module_graph("plotly.js", "vendor/plotly")
+    assert chunk.start() < page.index("/vendor/plotly/plotly.js")
+    assert "plotly-3d.js" not in page
+
+
+def test_what_the_page_asks_first_is_asked_with_the_page(client):
+    """The tables and texts main.js fetches first are preloaded (same URLs): their answers
+    come while the modules load."""
+    page = client.get("/?lang=zh").text
+    preloaded = re.findall(r'<link rel="preload" as="fetch" href="([^"]+)" crossorigin>', page)
+    assert {"/optimizers", "/methods", "/limits", "/network/tables", "/functions"} <= set(
+        preloaded)
+    assert any(re.fullmatch(r"/assets/\w+/i18n/zh\.json", u) for u in preloaded), preloaded
+    for url in preloaded:
         assert client.get(url).status_code == 200, url

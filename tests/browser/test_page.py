@@ -332,7 +332,8 @@ def test_no_foreign_requests_and_no_console_errors(page, server, recorder):
         u for u in recorder.requests if not (u.startswith(server + "/") or u.startswith("data:"))
     ]
     assert foreign == []
-    assert any("/vendor/plotly-" in u for u in recorder.requests)  # versioned URL
+    assert any(re.search(r"/assets/\w+/vendor/plotly/plotly-3d\.js$", u)
+               for u in recorder.requests)  # versioned URL, loaded with the surface
     assert recorder.page_errors == []
     assert recorder.console_errors == []
     assert recorder.failed_responses == []

@@ -240,7 +240,7 @@ def test_health_checks_are_answered_by_address(loopback_only):
 
 @pytest.mark.parametrize("path", ["/", "/healthz", "/functions", "/optimizers", "/methods",
                                   "/docs", "/openapi.json", "/static/js/main.js",
-                                  "/vendor/plotly.min.js"])
+                                  "/static/vendor/plotly/plotly.js"])
 def test_head_works_wherever_get_does(client, path):
     get, head = client.get(path), client.head(path)
     assert get.status_code == head.status_code == 200, (path, head.status_code)
