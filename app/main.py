@@ -117,7 +117,7 @@ def die_with_parent() -> bool:
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Server start-up: whole-grid work reuses freed memory (engine/allocator.py); a
     flood of bad connections logs a line a minute, not one each; a worker ends with its
-    parent; the Plotly bundle is read and compressed in the background."""
+    parent; Plotly.js is read (for its styles) in the background."""
     engine.keep_freed_memory()
     install_quiet_logging(asyncio.get_running_loop())
     die_with_parent()

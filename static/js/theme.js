@@ -96,7 +96,7 @@ function imageButton(format, icon) {
 
 /**
  * Plotly config of every plot.  Nothing may offer to upload a user's data: the bundle
- * served now (Plotly.js 4, from the plotly Python package) shows a "Share chart..."
+ * served now (Plotly.js 4, static/vendor/plotly/) shows a "Share chart..."
  * (send to cloud) button by default, older ones had "Edit in Chart Studio" and a link
  * to plotly.com, and the "Produced with Plotly" logo links out; so each is turned off
  * by name (keys a bundle does not know are ignored) and the cloud URL is emptied.
