@@ -1,9 +1,25 @@
 """The compute limiter: a fixed number of slots per process for CPU-bound work.
 
 A request first waits (at most ``settings.slot_wait`` seconds) for one of
-``settings.compute_slots`` slots, then runs its work in a dedicated worker thread; the
-event loop only awaits.  A request that gets no slot in time is refused with
+``settings.compute_slots`` slots, then runs its work in one of as many compute threads;
+the event loop only awaits.  A request that gets no slot in time is refused with
 :class:`ComputeBusy` (→ 503 with ``Retry-After``).  ``/healthz`` never comes here.
+
+The hand-off is kept short, because a gradient at one point is over in about 0.1 ms and
+everything around it counts: a free slot is taken without a timer (the timer is set
+only when the request has to wait), and the work goes to a plain ``ThreadPoolExecutor``
+of ``compute_slots`` threads (about half the cost of ``anyio.to_thread``'s hand-off).  A
+cancelled request still waits for its thread to finish before it gives its slot back.
+Work known to be that small -- a gradient at one point, by an exact method, of an
+expression of at most :data:`INLINE_NODES` nodes parsed already (:meth:`Compute.is_small`)
+-- runs on the event loop itself, still holding a slot: the hand-off to a thread and
+back (two wake-ups) costs more than the work, several times more on a busy machine.
+Nothing else of that request blocks the loop longer than its JSON parsing does.
+
+Expressions are parsed once per app and text (:mod:`app.parsed`), so a page that asks
+about the same function again -- a field, a descent, a gradient at each point the
+pointer visits -- is not parsed again, and what the engine derives from an expression
+(its generated code) is derived once.
 
 Long computations get a ``deadline`` (``time.monotonic()`` + ``settings.deadline``,
 counted from when the slot is granted) that the engine checks as it goes.
@@ -22,22 +38,25 @@ once) before the slot is given back, so the slot count is always honest.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import copy
 import threading
 import time
 import weakref
 from collections.abc import AsyncIterator, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import anyio
-import anyio.to_thread
 from fastapi import Request
 
 import engine
 
 from .limits import check_budget, path_points
+from .parsed import ParsedExpressions
 from .settings import Settings
 
 T = TypeVar("T")
@@ -45,6 +64,9 @@ T = TypeVar("T")
 #: Seconds of work after which a request starts listening for its client's hang-up
 #: (listening costs a task per request; shorter work is over before it would matter).
 LISTEN_AFTER = 0.05
+#: Nodes up to which a gradient at one point by an exact method (no Hessian), of an
+#: expression parsed already, is computed on the event loop (0.1-0.3 ms of work).
+INLINE_NODES = 32
 
 
 class ComputeBusy(Exception):
@@ -103,7 +125,7 @@ class Deadline(float):
 @dataclass
 class _Pool:
     slots: anyio.CapacityLimiter
-    threads: anyio.CapacityLimiter
+    threads: ThreadPoolExecutor
 
 
 class Compute:
@@ -124,6 +146,8 @@ class Compute:
         # the request this view serves (see bind): its ASGI receive and abandoned flag
         self._receive: Callable[[], Any] | None = None
         self.abandoned = threading.Event()
+        # shared by every bound view (bind copies the reference)
+        self.parsed = ParsedExpressions(self.limits)
 
     def bind(self, request: Request) -> Compute:
         """This app's compute, for one request: same slots, threads and limits, with the
@@ -138,8 +162,10 @@ class Compute:
         pool = self._pools.get(loop)
         if pool is None:
             slots = self.settings.compute_slots
-            pool = _Pool(anyio.CapacityLimiter(slots), anyio.CapacityLimiter(slots))
+            threads = ThreadPoolExecutor(slots, thread_name_prefix="slopescope-compute")
+            pool = _Pool(anyio.CapacityLimiter(slots), threads)
             self._pools[loop] = pool
+            weakref.finalize(loop, threads.shutdown, wait=False)
         return pool
 
     @asynccontextmanager
@@ -147,19 +173,25 @@ class Compute:
         """Hold one compute slot; :class:`ComputeBusy` if none frees up in time."""
         slots = self._pool().slots
         try:
-            with anyio.fail_after(self.settings.slot_wait):
-                await slots.acquire()
-        except TimeoutError:
-            raise ComputeBusy(self.settings) from None
+            slots.acquire_nowait()  # a free slot (no one waiting before us): no timer
+        except anyio.WouldBlock:
+            try:
+                with anyio.fail_after(self.settings.slot_wait):
+                    await slots.acquire()
+            except TimeoutError:
+                raise ComputeBusy(self.settings) from None
         try:
             yield
         finally:
             slots.release()
 
-    async def run(self, work: Callable[[], T]) -> T:
+    async def run(self, work: Callable[[], T], inline: bool = False) -> T:
         """Run ``work()`` in a worker thread once a compute slot is free; if the client
-        goes away meanwhile, the request is marked abandoned (its deadline passes)."""
+        goes away meanwhile, the request is marked abandoned (its deadline passes).
+        ``inline`` work (see :meth:`is_small`) runs on the event loop, in the slot."""
         async with self.slot():
+            if inline:
+                return work()
             receive = self._receive
             watch: list[asyncio.Task[None]] = []
             timer = None
@@ -168,12 +200,29 @@ class Compute:
                 timer = loop.call_later(
                     LISTEN_AFTER, lambda: watch.append(loop.create_task(self._watch(receive))))
             try:
-                return await anyio.to_thread.run_sync(work, limiter=self._pool().threads)
+                return await self._in_thread(work)
             finally:
                 if timer is not None:
                     timer.cancel()
                 for task in watch:
                     task.cancel()
+
+    async def _in_thread(self, work: Callable[[], T]) -> T:
+        """``work()`` in one of this loop's compute threads.  If the awaiting request is
+        cancelled, it still waits for the thread to finish (then re-raises), so the slot
+        it holds is never given back while its work runs."""
+        loop = asyncio.get_running_loop()
+        future = loop.run_in_executor(self._pool().threads, contextvars.copy_context().run,
+                                      work)
+        try:
+            return await asyncio.shield(future)
+        except asyncio.CancelledError:
+            while not future.done():  # cancelled again meanwhile: wait on
+                with contextlib.suppress(asyncio.CancelledError):
+                    await asyncio.wait([future])
+            if not future.cancelled():
+                future.exception()  # its error, if any, is not the news: the cancel is
+            raise
 
     async def _watch(self, receive: Callable[[], Any]) -> None:
         """Wait for ``http.disconnect`` (the body has been read already: the next message
@@ -188,9 +237,20 @@ class Compute:
 
     # --- helpers the work functions call (in the worker thread) --------------------
 
+    def is_small(self, text: str, variables: Sequence[str] | None, method: str,
+                 hessian: bool = False) -> bool:
+        """Whether a gradient at one point is small enough to compute on the event loop:
+        by an exact method, without the Hessian, of an expression this app has parsed
+        already (no parsing here) that has at most :data:`INLINE_NODES` nodes."""
+        if hessian or method in engine.NUMERICAL_METHODS:
+            return False
+        expr = self.parsed.peek(text, variables)
+        return expr is not None and expr.node_count <= INLINE_NODES
+
     def parse(self, text: str, variables: Sequence[str] | None = None) -> engine.Expression:
-        """Parse ``text`` under this app's expression limits."""
-        return engine.parse(text, variables=variables, limits=self.limits)
+        """``text`` parsed under this app's expression limits (the kept expression when
+        it was parsed lately, see :mod:`app.parsed`)."""
+        return self.parsed.get(text, variables)
 
     def deadline(self) -> Deadline:
         """The ``time.monotonic()`` value a computation starting now must finish by (a

@@ -198,9 +198,18 @@ def is_loopback(address: str) -> bool:
 class CompressionMiddleware(GZipMiddleware):
     """Starlette's gzip (answers of at least ``minimum_size`` bytes, to clients that
     accept it; big bodies compressed in a worker thread; streams flushed line by line),
-    except for clients on this machine: over loopback compressing only costs time (a
-    400x400 field: ~100 ms of zlib to save nothing), so they get the bytes as they are.
-    Behind a proxy, the proxy's own address is the client and the proxy compresses."""
+    except for clients on this machine, who get the bytes as they are.  Behind a proxy,
+    the proxy's own address is the client and the proxy compresses.
+
+    The rule, measured (a 200x200 field, typed: 1.28 MB of base64, the page's usual
+    answer; zlib level 1, CPU time on the 2-core bench machine): gzip takes 10 ms for
+    x**2 + y**2 (down to 21% of the bytes) and 33-37 ms for Rosenbrock and a
+    transcendental mix (down to only 73-75%: base64 of float64 is nearly random text),
+    while the whole loopback round trip of the uncompressed answer takes 5-7 ms.  So
+    over loopback compressing only costs time.  To another machine it saves 0.3-1 MB
+    per answer for that CPU time, which pays on any link slower than about 80 Mbit/s
+    per client -- a classroom's shared Wi-Fi -- and is why remote clients get it.
+    (JSON of the same field: 2.3 MB, to 12-48%, in about as long.)"""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         client = scope.get("client") if scope["type"] == "http" else None

@@ -11,6 +11,11 @@
   end against the bare hand-written loop (:mod:`bench.descent`), and ``/field`` n=200
   typed end to end against the engine's own time and against the textbook's per-point
   loop (:mod:`bench.fields`, timed on a subsample and scaled), for every bench function;
+* the floor under each ``/field`` figure: the same request sent to a server on the same
+  stack with no application in it (:mod:`bench.floor`), answering as many bytes as
+  ``/field`` did -- what no server can go below for that answer with this client on this
+  machine; the report gives the floor against the engine's time and what is left
+  above it (``POST /field`` minus the floor) against the engine's time;
 * peak memory for a 1000x1000 field (engine, in a fresh subprocess: tracemalloc peak
   and the growth of the peak RSS) against the bytes of the arrays returned;
 * the JSON body of an n=400 field (``ModelResponse(FieldResponse.of(...))``: orjson from
@@ -37,13 +42,33 @@ from .config import Config
 from .functions import FUNCTIONS, RANGE
 from .report import Section, Target, table
 from .server import HOST, LocalServer
-from .timing import Case, fmt_bytes, fmt_ratio, fmt_seconds, interleaved, ratio
+from .timing import Case, Ratio, Samples, fmt_bytes, fmt_ratio, fmt_seconds, interleaved, ratio
 
 __all__ = ["run_http", "peak_memory"]
 
 ROOT = Path(__file__).resolve().parent.parent
 _REQUEST_TIMEOUT = 60.0
 _STOP_TIMEOUT = 10.0
+#: The server with no application (bench/floor.py), on the same stack as ``python -m app``.
+FLOOR_COMMAND = (sys.executable, "-m", "bench.floor")
+
+
+def _floor_server() -> LocalServer:
+    return LocalServer(command=FLOOR_COMMAND, stop_timeout=_STOP_TIMEOUT)
+
+
+def _above_floor(http: Samples, floor: Samples, engine_time: Samples) -> Ratio:
+    """``(http - floor) / engine`` per round: the application's own part of a round trip
+    (validation, the compute hand-off, the engine, encoding) against the engine alone."""
+    return Ratio(tuple((h - f) / e for h, f, e in
+                       zip(http.times, floor.times, engine_time.times, strict=True)))
+
+
+def _floor_note(floor: Ratio, above: Ratio, limit: float) -> str:
+    """The note of a "≤ limit × the engine" target: where the floor lies and what is left."""
+    reach = (f"out of reach over HTTP: the floor alone is {floor.median:.3g}× the engine"
+             if floor.median > limit else f"floor {floor.median:.3g}× the engine")
+    return f"{reach}; above the floor {fmt_ratio(above)}"
 
 
 _MEMORY_SCRIPT = """
@@ -195,17 +220,23 @@ def _measure(section: Section, config: Config) -> None:
     body = {"expr": fn.text, "x_range": list(RANGE), "y_range": list(RANGE), "n": n}
     point = {"expr": "x**2 + y**2", "point": [3, 4]}
     count = config.http_requests
-    with LocalServer(stop_timeout=_STOP_TIMEOUT) as server, \
-            httpx.Client(base_url=server.url, timeout=_REQUEST_TIMEOUT) as client:
+    with LocalServer(stop_timeout=_STOP_TIMEOUT) as server, _floor_server() as floor, \
+            httpx.Client(base_url=server.url, timeout=_REQUEST_TIMEOUT) as client, \
+            httpx.Client(base_url=floor.url, timeout=_REQUEST_TIMEOUT) as bare:
+        sizes = []
         for path, payload in (("/field", body), ("/gradient", point)):
             answer = client.post(path, json=payload)
             if answer.status_code != 200:
                 raise RuntimeError(f"POST {path} answered {answer.status_code}: "
                                    f"{answer.text[:200]}")
+            sizes.append(len(answer.content))
         shape = [len(answer.json().get("gradient", []))]
 
         def http_field() -> Any:
             return client.post("/field", json=body).read()
+
+        def floor_field() -> Any:
+            return bare.post(f"/bytes/{sizes[0]}", json=body).read()
 
         def engine_field() -> Any:
             return engine.gradient_field(expr, RANGE, RANGE, nx=n)
@@ -219,14 +250,22 @@ def _measure(section: Section, config: Config) -> None:
                 client.get("/healthz").read()
 
         fields = interleaved({"POST /field": Case(http_field),
+                              "floor (same bytes, no application)": Case(floor_field),
                               "engine.gradient_field": Case(engine_field)},
                              max(config.rounds, 5), config.target)
         through = interleaved({"POST /gradient": Case(gradients, number=1),
                                "GET /healthz": Case(health, number=1)},
                               max(config.rounds, 5), config.target)
     r_field = ratio(fields["POST /field"], fields["engine.gradient_field"])
+    floor_field_times = fields["floor (same bytes, no application)"]
+    r_floor = ratio(floor_field_times, fields["engine.gradient_field"])
+    r_above = _above_floor(fields["POST /field"], floor_field_times,
+                           fields["engine.gradient_field"])
     r_through = ratio(through["GET /healthz"], through["POST /gradient"])  # = tp_g / tp_h
-    section.body += ["", f"`/field` ({fn.label}, n={n}) against the engine in this process:", ""]
+    section.body += ["", f"`/field` ({fn.label}, n={n}, {fmt_bytes(sizes[0])} of JSON) "
+                         "against the engine in this process, and the floor: the same "
+                         "request to a server with no application answering as many "
+                         "bytes:", ""]
     section.body += table(["what", "median time"], [[k, fmt_seconds(s.median)]
                                                     for k, s in fields.items()])
     section.body += ["", f"Throughput, {count} sequential requests per sample, keep-alive "
@@ -243,7 +282,8 @@ def _measure(section: Section, config: Config) -> None:
     section.targets.append(Target(
         f"/field n={n} end to end ≤ 2× the engine's own time", fmt_ratio(r_field),
         r_field.median <= 2.0 if n >= 400 else None,
-        note="" if n >= 400 else f"measured at n={n} only", profile="http-field"))
+        note=("" if n >= 400 else f"measured at n={n} only; ") + _floor_note(r_floor, r_above, 2.0),
+        profile="http-field"))
     section.targets.append(Target(
         "/gradient throughput ≥ 50% of /healthz throughput",
         f"{100 * r_through.median:.0f}% ({100 * r_through.low:.0f}–"
@@ -270,10 +310,11 @@ def _typed(section: Section, config: Config) -> None:
     rosenbrock = FUNCTIONS["rosenbrock"].text
     descent = {"expr": rosenbrock, "start": list(START), "lr": LR, "steps": steps,
                "encoding": "typed"}
-    with LocalServer(stop_timeout=_STOP_TIMEOUT) as server, \
-            httpx.Client(base_url=server.url, timeout=_REQUEST_TIMEOUT) as client:
-        def post(path: str, body: dict[str, Any]) -> Any:
-            answer = client.post(path, json=body)
+    with LocalServer(stop_timeout=_STOP_TIMEOUT) as server, _floor_server() as floor, \
+            httpx.Client(base_url=server.url, timeout=_REQUEST_TIMEOUT) as client, \
+            httpx.Client(base_url=floor.url, timeout=_REQUEST_TIMEOUT) as bare:
+        def post(path: str, body: dict[str, Any], to: httpx.Client = client) -> Any:
+            answer = to.post(path, json=body)
             if answer.status_code != 200:
                 raise RuntimeError(f"POST {path} answered {answer.status_code}: "
                                    f"{answer.text[:200]}")
@@ -307,6 +348,7 @@ def _typed(section: Section, config: Config) -> None:
             size = len(post("/field", body))
             cases = {
                 "http": Case(functools.partial(post, "/field", body)),
+                "floor": Case(functools.partial(post, f"/bytes/{size}", body, bare)),
                 "engine": Case(functools.partial(engine.gradient_field, expr, RANGE, RANGE,
                                                  nx=n)),
                 "textbook": Case(_textbook(fn, points), number=1, scale=n * n / count),
@@ -314,16 +356,20 @@ def _typed(section: Section, config: Config) -> None:
             got = interleaved(cases, max(config.rounds, 5), config.target)
             vs_engine = ratio(got["http"], got["engine"])
             vs_textbook = ratio(got["textbook"], got["http"])
+            floor_vs_engine = ratio(got["floor"], got["engine"])
+            above = _above_floor(got["http"], got["floor"], got["engine"])
             rows.append([fn.label, fmt_bytes(size), fmt_seconds(got["http"].median),
-                         fmt_seconds(got["engine"].median), fmt_seconds(got["textbook"].median),
-                         fmt_ratio(vs_engine), fmt_ratio(vs_textbook)])
+                         fmt_seconds(got["floor"].median), fmt_seconds(got["engine"].median),
+                         fmt_seconds(got["textbook"].median), fmt_ratio(vs_engine),
+                         fmt_ratio(floor_vs_engine), fmt_ratio(above), fmt_ratio(vs_textbook)])
             section.targets.append(Target(
                 f"/field n={n} typed ({fn.label}): {_FIELD_TARGETS[0]}",
                 fmt_ratio(vs_textbook) + " faster", vs_textbook.median >= _VS_TEXTBOOK,
                 note="textbook timed on a subsample, scaled"))
             section.targets.append(Target(
                 f"/field n={n} typed ({fn.label}): {_FIELD_TARGETS[1]}", fmt_ratio(vs_engine),
-                vs_engine.median <= _VS_ENGINE, profile="http-field-typed"))
+                vs_engine.median <= _VS_ENGINE, profile="http-field-typed",
+                note=_floor_note(floor_vs_engine, above, _VS_ENGINE)))
         section.profiles["http-field-typed"] = (
             f"POST /field n={n} typed (Rosenbrock) in this process (httpx ASGI transport; "
             "worker threads included)",
@@ -331,9 +377,18 @@ def _typed(section: Section, config: Config) -> None:
                                    "y_range": list(RANGE), "n": n, "encoding": "typed"}, 1))
     section.body += ["", f"`/field` n={n}, typed arrays, end to end against the engine in "
                          f"this process and the textbook's per-point loop ({count} points, "
-                         "scaled):", ""]
-    section.body += table(["function", "answer", "POST /field", "engine", "textbook",
-                           "HTTP / engine", "textbook / HTTP (×faster)"], rows)
+                         "scaled); the floor is the same request to a server with no "
+                         "application answering as many bytes, and \"above the floor\" is "
+                         "(POST /field − floor) / engine, the application's own part:", ""]
+    section.body += table(["function", "answer", "POST /field", "floor", "engine", "textbook",
+                           "HTTP / engine", "floor / engine", "above the floor",
+                           "textbook / HTTP (×faster)"], rows)
+    section.notes.append(
+        "The floor (bench/floor.py) is uvicorn on the same stack as `python -m app` with an "
+        "ASGI app that only reads the request and sends a prebuilt answer of the given size: "
+        "the client's request, HTTP parsing, the transfer and httpx reading the answer. "
+        "Where the floor alone is over a target's multiple of the engine's time, no server "
+        "meets that target with this client on this machine.")
 
 
 STACKS = {"httptools + uvloop (default)": ("--http", "httptools", "--loop", "uvloop"),

@@ -29,4 +29,5 @@ async def gradient(body: Annotated[GradientRequest, checked(GradientRequest)],
         curvature = engine.stability(expr, body.point) if body.hessian else None
         return ModelResponse(GradientResponse.of(body.expr, result, curvature))
 
-    return await compute.run(work)
+    small = compute.is_small(body.expr, body.variables, body.method, body.hessian)
+    return await compute.run(work, inline=small)

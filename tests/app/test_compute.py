@@ -6,9 +6,18 @@ tests see follows from the order of events alone.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import threading
 
 import anyio
+import pytest
+
+import engine
+from app.compute import INLINE_NODES, Compute
+from app.settings import Settings
+
+HANG_GUARD = 60.0  # seconds; a bound on a wait, not a timing target
 
 
 def _hold_slot(api, release: threading.Event):
@@ -94,3 +103,95 @@ def test_concurrent_ordinary_requests_see_no_503(api):
     for thread in threads:
         thread.join(60)
     assert statuses == [200] * 30
+
+
+# --- the hand-off: small work on the event loop, the rest in a compute thread ----------
+
+def test_small_gradients_are_those_of_expressions_parsed_already(api):
+    compute = api.client.app.state.compute
+    text = "x**2 + 3*y"
+    assert not compute.is_small(text, None, "autodiff")  # never parsed here: no parsing
+    api.post("/gradient", {"expr": text, "point": [1, 2]})
+    assert compute.is_small(text, None, "autodiff")
+    assert compute.is_small(text, None, "dual")
+    assert not compute.is_small(text, ["y", "x"], "autodiff")  # another variable order
+    assert not compute.is_small(text, None, "autodiff", hessian=True)
+    for method in engine.NUMERICAL_METHODS:
+        assert not compute.is_small(text, None, method)
+
+
+def test_big_expressions_are_never_small(api):
+    compute = api.client.app.state.compute
+    text = " + ".join(f"sin({k}*x)" for k in range(1, 12))
+    assert engine.parse(text).node_count > INLINE_NODES
+    api.post("/gradient", {"expr": text, "point": [1]})
+    assert compute.parsed.peek(text) is not None
+    assert not compute.is_small(text, None, "autodiff")
+
+
+def _thread_of(inline: bool) -> str:
+    compute = Compute(Settings(compute_slots=1))
+
+    async def go() -> str:
+        return await compute.run(lambda: threading.current_thread().name, inline=inline)
+
+    return asyncio.run(go())
+
+
+def test_inline_work_runs_on_the_event_loop_and_other_work_in_a_compute_thread():
+    assert _thread_of(inline=True) == threading.current_thread().name
+    assert _thread_of(inline=False).startswith("slopescope-compute")
+
+
+def test_small_work_still_needs_a_compute_slot(make_api):
+    api = make_api(compute_slots=1, slot_wait=0.2)
+    body = '{"expr": "x**2 + y**2", "point": [3, 4]}'
+    assert api.raw("/gradient", body).status_code == 200  # parsed and kept: now small
+    assert api.client.app.state.compute.is_small("x**2 + y**2", None, "autodiff")
+    release = threading.Event()
+    holder = _hold_slot(api, release)
+    try:
+        assert api.raw("/gradient", body).status_code == 503
+    finally:
+        release.set()
+        holder.result(5)
+    answer = api.raw("/gradient", body)
+    assert answer.status_code == 200 and answer.json()["gradient"] == [6.0, 8.0]
+
+
+def test_a_cancelled_request_keeps_its_slot_until_its_thread_is_done():
+    compute = Compute(Settings(compute_slots=1))
+    started, release = threading.Event(), threading.Event()
+
+    def work() -> str:
+        started.set()
+        release.wait(HANG_GUARD)
+        return "done"
+
+    async def go() -> tuple[int, int, bool]:
+        task = asyncio.create_task(compute.run(work))
+        while not started.is_set():  # bounded by the test's timeout; no time is asserted
+            await asyncio.sleep(0.001)
+        task.cancel()
+        for _ in range(20):
+            await asyncio.sleep(0)
+        held_while_running = compute._pool().slots.borrowed_tokens
+        finished_early = task.done()
+        release.set()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait_for(task, HANG_GUARD)
+        return held_while_running, compute._pool().slots.borrowed_tokens, finished_early
+
+    held, after, finished_early = asyncio.run(go())
+    assert (held, after, finished_early) == (1, 0, False)
+
+
+def test_an_error_of_the_work_reaches_the_request():
+    compute = Compute(Settings(compute_slots=1))
+
+    def work() -> None:
+        raise engine.ExpressionError("no", code="test")
+
+    for inline in (False, True):
+        with pytest.raises(engine.ExpressionError):
+            asyncio.run(compute.run(work, inline=inline))

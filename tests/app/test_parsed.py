@@ -1,0 +1,103 @@
+"""The app's parsed expressions: kept by text and variable order, least recently used out,
+errors never kept, the app's limits applied, safe from several threads."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+import engine
+from app.parsed import EXPRESSION_CACHE, ParsedExpressions
+
+
+def test_the_same_text_gives_the_same_expression():
+    parsed = ParsedExpressions(engine.Limits())
+    first = parsed.get("x**2 + y**2")
+    assert parsed.get("x**2 + y**2") is first
+    assert parsed.get("x**2 + y**2", None) is first
+    assert parsed.get("x**2+y**2") is not first  # the key is the text as typed
+    assert len(parsed) == 2
+
+
+def test_variable_orders_are_kept_apart():
+    parsed = ParsedExpressions(engine.Limits())
+    plain = parsed.get("x - y")
+    swapped = parsed.get("x - y", ["y", "x"])
+    assert plain.variables == ("x", "y") and swapped.variables == ("y", "x")
+    assert parsed.get("x - y", ("y", "x")) is swapped  # a list or a tuple: one key
+    assert parsed.peek("x - y", ["x", "y"]) is None  # named in order: another key
+    assert parsed.get("x - y", ["x", "y"]) is not plain
+
+
+def test_peek_never_parses():
+    parsed = ParsedExpressions(engine.Limits())
+    assert parsed.peek("x**2") is None
+    assert len(parsed) == 0
+    expr = parsed.get("x**2")
+    assert parsed.peek("x**2") is expr
+
+
+def test_the_least_recently_used_goes_first():
+    parsed = ParsedExpressions(engine.Limits(), size=3)
+    a, b, c = (parsed.get(text) for text in ("a", "b", "c"))
+    assert parsed.peek("a") is a  # a is now the most recently used
+    parsed.get("d")
+    assert parsed.peek("b") is None  # b was the least recently used
+    assert parsed.peek("a") is a and parsed.peek("c") is c
+    assert len(parsed) == 3
+
+
+def test_the_default_size_is_the_named_constant():
+    parsed = ParsedExpressions(engine.Limits())
+    assert parsed.size == EXPRESSION_CACHE
+    for k in range(EXPRESSION_CACHE + 10):
+        parsed.get(f"x + {k}")
+    assert len(parsed) == EXPRESSION_CACHE
+    assert parsed.peek("x + 0") is None and parsed.peek(f"x + {EXPRESSION_CACHE + 9}")
+
+
+def test_text_that_fails_is_not_kept_and_fails_again():
+    parsed = ParsedExpressions(engine.Limits())
+    for _ in range(2):
+        with pytest.raises(engine.ExpressionError) as caught:
+            parsed.get("x +* y")
+        assert caught.value.column == 4
+    assert len(parsed) == 0
+    with pytest.raises(engine.ExpressionError):
+        parsed.get("x + y", ["x"])  # a variable order that leaves y out
+    assert len(parsed) == 0
+
+
+def test_the_limits_are_the_ones_given():
+    parsed = ParsedExpressions(engine.Limits(max_length=5))
+    with pytest.raises(engine.ExpressionError) as caught:
+        parsed.get("x + y + z")
+    assert caught.value.code == "too_long"
+    assert parsed.get("x + y").variables == ("x", "y")
+
+
+def test_many_threads_get_equal_expressions():
+    parsed = ParsedExpressions(engine.Limits(), size=8)
+    texts = [f"sin(x) * {k} + y" for k in range(12)]
+    found: list[tuple[str, engine.Expression]] = []
+    lock = threading.Lock()
+    start = threading.Barrier(4)
+
+    def worker(shift: int) -> None:
+        start.wait()
+        for round_ in range(20):
+            text = texts[(shift + round_) % len(texts)]
+            expr = parsed.get(text)
+            with lock:
+                found.append((text, expr))
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert len(found) == 80
+    for text, expr in found:
+        assert expr.text == text and str(expr) == str(engine.parse(text))
+    assert len(parsed) == 8
