@@ -11,10 +11,12 @@ only when the request has to wait), and the work goes to a plain ``ThreadPoolExe
 of ``compute_slots`` threads (about half the cost of ``anyio.to_thread``'s hand-off).  A
 cancelled request still waits for its thread to finish before it gives its slot back.
 Work known to be that small -- a gradient at one point, by an exact method, of an
-expression of at most :data:`INLINE_NODES` nodes parsed already (:meth:`Compute.is_small`)
--- runs on the event loop itself, still holding a slot: the hand-off to a thread and
-back (two wake-ups) costs more than the work, several times more on a busy machine.
-Nothing else of that request blocks the loop longer than its JSON parsing does.
+expression parsed already whose nodes and variables are at most :data:`INLINE_SIZE`
+(:meth:`Compute.is_small`; 0.1-0.3 ms) -- runs on the event loop itself, still holding a
+slot: the hand-off to a thread and back (two wake-ups) costs about as much as the work,
+several times more on a busy machine.  Anything bigger goes to a thread: the cost of a
+gradient grows with the variables too (a one-node expression with 500 variables takes
+tens of milliseconds).
 
 Expressions are parsed once per app and text (:mod:`app.parsed`), so a page that asks
 about the same function again -- a field, a descent, a gradient at each point the
@@ -64,9 +66,10 @@ T = TypeVar("T")
 #: Seconds of work after which a request starts listening for its client's hang-up
 #: (listening costs a task per request; shorter work is over before it would matter).
 LISTEN_AFTER = 0.05
-#: Nodes up to which a gradient at one point by an exact method (no Hessian), of an
-#: expression parsed already, is computed on the event loop (0.1-0.3 ms of work).
-INLINE_NODES = 32
+#: Graph nodes plus variables up to which a gradient at one point by an exact method (no
+#: Hessian), of an expression parsed already, is computed on the event loop (0.1-0.3 ms:
+#: x**2 + y**2 is 5 + 2, Rosenbrock 11 + 2, Himmelblau 13 + 2).
+INLINE_SIZE = 16
 
 
 class ComputeBusy(Exception):
@@ -241,11 +244,11 @@ class Compute:
                  hessian: bool = False) -> bool:
         """Whether a gradient at one point is small enough to compute on the event loop:
         by an exact method, without the Hessian, of an expression this app has parsed
-        already (no parsing here) that has at most :data:`INLINE_NODES` nodes."""
+        already (no parsing here) with at most :data:`INLINE_SIZE` nodes and variables."""
         if hessian or method in engine.NUMERICAL_METHODS:
             return False
         expr = self.parsed.peek(text, variables)
-        return expr is not None and expr.node_count <= INLINE_NODES
+        return expr is not None and expr.node_count + len(expr.variables) <= INLINE_SIZE
 
     def parse(self, text: str, variables: Sequence[str] | None = None) -> engine.Expression:
         """``text`` parsed under this app's expression limits (the kept expression when

@@ -14,7 +14,7 @@ import anyio
 import pytest
 
 import engine
-from app.compute import INLINE_NODES, Compute
+from app.compute import INLINE_SIZE, Compute
 from app.settings import Settings
 
 HANG_GUARD = 60.0  # seconds; a bound on a wait, not a timing target
@@ -122,11 +122,23 @@ def test_small_gradients_are_those_of_expressions_parsed_already(api):
 
 def test_big_expressions_are_never_small(api):
     compute = api.client.app.state.compute
-    text = " + ".join(f"sin({k}*x)" for k in range(1, 12))
-    assert engine.parse(text).node_count > INLINE_NODES
+    text = " + ".join(f"sin({k}*x)" for k in range(1, 5))
+    assert engine.parse(text).node_count + 1 > INLINE_SIZE
     api.post("/gradient", {"expr": text, "point": [1]})
     assert compute.parsed.peek(text) is not None
     assert not compute.is_small(text, None, "autodiff")
+
+
+def test_many_variables_are_never_small(api):
+    """The work grows with the variables too: one node and many variables goes to a
+    thread (with 500 variables it is tens of milliseconds)."""
+    compute = api.client.app.state.compute
+    names = [f"v{k}" for k in range(INLINE_SIZE)]
+    api.post("/gradient", {"expr": "v0", "point": [1] * len(names), "variables": names})
+    assert compute.parsed.peek("v0", names) is not None
+    assert not compute.is_small("v0", names, "autodiff")
+    api.post("/gradient", {"expr": "v0", "point": [1, 2], "variables": names[:2]})
+    assert compute.is_small("v0", names[:2], "autodiff")
 
 
 def _thread_of(inline: bool) -> str:
