@@ -20,8 +20,7 @@ tens of milliseconds).
 
 Expressions are parsed once per app and text (:mod:`app.parsed`), so a page that asks
 about the same function again -- a field, a descent, a gradient at each point the
-pointer visits -- is not parsed again, and what the engine derives from an expression
-(its generated code) is derived once.
+pointer visits -- is not parsed again.
 
 Long computations get a ``deadline`` (``time.monotonic()`` + ``settings.deadline``,
 counted from when the slot is granted) that the engine checks as it goes.
@@ -251,8 +250,8 @@ class Compute:
         return expr is not None and expr.node_count + len(expr.variables) <= INLINE_SIZE
 
     def parse(self, text: str, variables: Sequence[str] | None = None) -> engine.Expression:
-        """``text`` parsed under this app's expression limits (the kept expression when
-        it was parsed lately, see :mod:`app.parsed`)."""
+        """``text`` parsed under this app's expression limits (from what parsing it gave
+        before, when that is kept: see :mod:`app.parsed`)."""
         return self.parsed.get(text, variables)
 
     def deadline(self) -> Deadline:

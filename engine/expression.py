@@ -38,9 +38,7 @@ class Expression:
     def memoized(self, key: str, build: Callable[[], Any]) -> Any:
         """What ``build()`` derives from this (immutable) expression, built once.
 
-        The memo lives on the expression, and what is kept in it is derived from the
-        graph alone (generated code, pure functions), so one expression may serve many
-        requests and threads: at worst two build the same thing at once and one is kept.
+        The memo lives on the expression, so nothing is shared between requests.
         """
         found = self._memo.get(key)
         if found is None:

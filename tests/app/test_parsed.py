@@ -1,5 +1,6 @@
 """The app's parsed expressions: kept by text and variable order, least recently used out,
-errors never kept, the app's limits applied, safe from several threads."""
+each request given its own expression (the kept graph, an empty memo), errors never
+kept, the app's limits applied, safe from several threads."""
 
 from __future__ import annotations
 
@@ -11,13 +12,28 @@ import engine
 from app.parsed import EXPRESSION_CACHE, ParsedExpressions
 
 
-def test_the_same_text_gives_the_same_expression():
+def test_the_same_text_is_parsed_once():
     parsed = ParsedExpressions(engine.Limits())
     first = parsed.get("x**2 + y**2")
-    assert parsed.get("x**2 + y**2") is first
-    assert parsed.get("x**2 + y**2", None) is first
-    assert parsed.get("x**2+y**2") is not first  # the key is the text as typed
+    again = parsed.get("x**2 + y**2", None)
+    assert again.graph is first.graph  # not parsed again
+    assert again == first and again.variables == ("x", "y")
+    assert parsed.get("x**2+y**2").graph is not first.graph  # the key is the text as typed
     assert len(parsed) == 2
+
+
+def test_each_request_gets_an_expression_of_its_own():
+    """What the engine memoizes for one request (generated code) is not kept: the
+    memory of what is kept does not grow with what requests do."""
+    parsed = ParsedExpressions(engine.Limits())
+    first = parsed.get("sin(x)*y")
+    engine.gradient_field(first, (0, 1), (0, 1), nx=20)  # generates code, in first's memo
+    assert first._memo
+    again = parsed.get("sin(x)*y")
+    peeked = parsed.peek("sin(x)*y")
+    assert again is not first and peeked is not first and peeked is not again
+    assert again._memo == {} and peeked is not None and peeked._memo == {}
+    assert again.graph is first.graph and again.columns == first.columns
 
 
 def test_variable_orders_are_kept_apart():
@@ -25,9 +41,10 @@ def test_variable_orders_are_kept_apart():
     plain = parsed.get("x - y")
     swapped = parsed.get("x - y", ["y", "x"])
     assert plain.variables == ("x", "y") and swapped.variables == ("y", "x")
-    assert parsed.get("x - y", ("y", "x")) is swapped  # a list or a tuple: one key
+    assert parsed.get("x - y", ("y", "x")).graph is swapped.graph  # list or tuple: one key
     assert parsed.peek("x - y", ["x", "y"]) is None  # named in order: another key
-    assert parsed.get("x - y", ["x", "y"]) is not plain
+    assert parsed.get("x - y", ["x", "y"]).graph is not plain.graph
+    assert len(parsed) == 3
 
 
 def test_peek_never_parses():
@@ -35,16 +52,18 @@ def test_peek_never_parses():
     assert parsed.peek("x**2") is None
     assert len(parsed) == 0
     expr = parsed.get("x**2")
-    assert parsed.peek("x**2") is expr
+    peeked = parsed.peek("x**2")
+    assert peeked is not None and peeked.graph is expr.graph
 
 
 def test_the_least_recently_used_goes_first():
     parsed = ParsedExpressions(engine.Limits(), size=3)
-    a, b, c = (parsed.get(text) for text in ("a", "b", "c"))
-    assert parsed.peek("a") is a  # a is now the most recently used
+    for text in ("a", "b", "c"):
+        parsed.get(text)
+    assert parsed.peek("a") is not None  # a is now the most recently used
     parsed.get("d")
     assert parsed.peek("b") is None  # b was the least recently used
-    assert parsed.peek("a") is a and parsed.peek("c") is c
+    assert parsed.peek("a") is not None and parsed.peek("c") is not None
     assert len(parsed) == 3
 
 
