@@ -39,7 +39,7 @@ def test_plotly_comes_from_this_server(client):
         response = client.get(f"/static/vendor/plotly/{name}")
         assert response.status_code == 200, name
         assert "javascript" in response.headers["content-type"], name
-        assert response.content.startswith(b"/*! plotly.js v"), name
+        assert b"/*! plotly.js v" in response.content[:200], name
 
 
 def test_static_modules_are_served(client):
