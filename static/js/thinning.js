@@ -33,40 +33,56 @@ export function thinned(coords, spans, max = MAX_DRAWN) {
   const n = coords[0].length;
   const all = Array.from({ length: n }, (_, k) => k);
   if (n <= max) return all;
-  const ok = (k) => coords.every((axis) => finite(axis[k]));
+  // once, in plain loops: the coordinates in fractions of the box (NaN where not
+  // finite), and which points are finite on every axis
+  const ok = new Uint8Array(n).fill(1);
+  const scaled = coords.map((axis, i) => {
+    const s = spans[i] > 0 ? 1 / spans[i] : 1;
+    const out = new Float64Array(n);
+    for (let k = 0; k < n; k += 1) {
+      const v = axis[k];
+      if (finite(v)) out[k] = v * s;
+      else {
+        out[k] = NaN;
+        ok[k] = 0;
+      }
+    }
+    return out;
+  });
   for (let tol = FIRST_TOL; tol < 1e6; tol *= 2) {
-    const kept = keptWithin(coords, spans, tol, ok);
-    if (kept.length <= max) return kept;
+    const kept = keptWithin(scaled, ok, tol, max);
+    if (kept) return kept;
   }
   return all; // only gaps are left to drop: keep everything rather than hide one
 }
 
-/** One pass of the rule for a given tolerance. */
-function keptWithin(coords, spans, tol, ok) {
-  const n = coords[0].length;
-  const scale = spans.map((s) => (s > 0 ? 1 / s : 1));
+/** One pass of the rule for a given tolerance: the indices kept, or null past `max`. */
+function keptWithin(scaled, ok, tol, max) {
+  const n = ok.length;
+  const dims = scaled.length;
+  const tol2 = tol * tol;
   const kept = [0];
   let last = 0; // index of the last point kept
   for (let k = 1; k < n; k += 1) {
     let keep;
     if (k === n - 1) keep = true;
-    else if (!ok(k)) keep = ok(last); // a gap's first point breaks the line; the rest add nothing
-    else keep = !ok(last) || !ok(k + 1) || far(coords, scale, last, k, tol);
+    else if (!ok[k]) keep = ok[last] === 1; // a gap's first point breaks the line; the rest add nothing
+    else if (!ok[last] || !ok[k + 1]) keep = true;
+    else {
+      let sum = 0;
+      for (let i = 0; i < dims; i += 1) {
+        const d = scaled[i][k] - scaled[i][last];
+        sum += d * d;
+      }
+      keep = sum >= tol2;
+    }
     if (keep) {
+      if (kept.length === max) return null;
       kept.push(k);
       last = k;
     }
   }
   return kept;
-}
-
-function far(coords, scale, a, b, tol) {
-  let sum = 0;
-  for (let i = 0; i < coords.length; i += 1) {
-    const d = (coords[i][b] - coords[i][a]) * scale[i];
-    sum += d * d;
-  }
-  return sum >= tol * tol;
 }
 
 /** `values` at `indices`. */
