@@ -1,10 +1,13 @@
 // The step-through player: pick a run, move through its steps with a slider or Play, and
 // see the point, f, ‖∇f‖ and the gradient arrow at each step. Play and "Animate all" run
 // on requestAnimationFrame at FPS frames a second of the clock: a frame the browser could
-// not show in time is skipped, not delayed, and each frame changes only the markers'
-// traces (inplace.js), not the figures.
+// not show in time is skipped, not delayed. While it plays, the markers on the contour and
+// the loss plot move on a layer over each plot (overlay.js), so a frame sets a few
+// attributes and draws no figure again; when it stops they are put back in the figures'
+// own traces (inplace.js), where a step chosen with the slider is too.
 import { ApiError, api } from "./api.js";
 import { bindText, onLanguageChange, t, unbind } from "./i18n.js";
+import { playLossMarkers } from "./plotloss.js";
 import { fmt, fmtPoint } from "./theme.js";
 import { $, debounce } from "./util.js";
 
@@ -65,6 +68,7 @@ export class Player {
     this.stop();
     const last = Math.max(...runs.map((r) => r.iterations[r.iterations.length - 1]));
     const stride = Math.max(1, Math.ceil(last / MAX_FRAMES));
+    this.live(true);
     this.together = 0;
     view.plot.setCursor(null, view.surfaceVisible);
     bindText($("play-all"), () => t("player.stop"));
@@ -102,6 +106,12 @@ export class Player {
     };
     this.playing = playing;
     tick(began);
+  }
+
+  /** The markers move on the plots' layers (true, while playing) or in their traces. */
+  live(on) {
+    this.view.plot.setLive(on);
+    playLossMarkers($("plot-loss"), on);
   }
 
   /** The run selected in the player, or null. */
@@ -284,6 +294,7 @@ export class Player {
     if (this.step >= last) slider.value = "0";
     const stride = Math.max(1, Math.ceil(last / MAX_FRAMES));
     const first = this.step;
+    this.live(true);
     bindText($("play"), () => t("player.pause"));
     $("play").setAttribute("aria-pressed", "true");
     this.loop((frame) => {
@@ -292,8 +303,24 @@ export class Player {
       slider.value = String(next);
       if (next >= last) this.stop();
       this.showStep();
+      // the next frame's arrow, asked for now so that it is drawn with its point
+      if (next < last) this.prefetchGradient(run, Math.min(last, next + stride));
       return next < last;
     });
+  }
+
+  /** Ask for ∇f at path index `k` of `run` ahead of showing it (kept in the cache). */
+  async prefetchGradient(run, k) {
+    const key = `${run.key}:${k}`;
+    const point = run.path[k];
+    if (this.gradCache.has(key) || !point.every(Number.isFinite)) return;
+    try {
+      const res = await this.view.app.slots.run("cursor-next", (signal) => api.gradient(this.view.app.body({ point }), signal));
+      // kept only for a run still on the page (not one since run again or removed)
+      if (res && res.gradient.every((g) => g !== null) && this.run() === run) this.gradCache.set(key, res.gradient);
+    } catch {
+      // the frame asks again if it must
+    }
   }
 
   stop() {
@@ -304,11 +331,13 @@ export class Player {
     $("play").setAttribute("aria-pressed", "false");
     bindText($("play-all"), () => t("player.all"));
     $("play-all").setAttribute("aria-pressed", "false");
-    if (this.together !== null) {
-      this.together = null;
-      this.view.plot.setCursors([]);
-      this.showStep();
-    }
+    const together = this.together !== null;
+    this.together = null;
+    if (together) this.view.plot.setCursors([]);
+    // the markers where the player stopped go back in the figures' traces
+    this.live(false);
+    if (together) this.showStep();
+    else this.view.moveLossMarkers();
   }
 }
 

@@ -1,10 +1,13 @@
 // 2-D view figures: filled contour with a quiver of -grad f (or +grad f), the 3-D surface,
 // descent trajectories on both, and the cursor (current point + gradient arrow) used by
 // the step-through player. The field's x, y and z go to Plotly as the typed arrays
-// the API sent; a long run is drawn thinned (thinning.js); the player's markers move in
-// place (inplace.js).
+// the API sent; a long run is drawn thinned (thinning.js). The player's markers are
+// traces of the figure while it stands still (moved in place, inplace.js) and, while it
+// plays, marks on a layer over the contour (overlay.js) that a frame moves without
+// drawing the contour again.
 import { moveTraces } from "./inplace.js";
 import { t } from "./i18n.js";
+import { overlayOn } from "./overlay.js";
 import { onPlotClick } from "./plotclick.js";
 import { COLORS, FIELD_SCALE, PLOT_CONFIG, axis, baseLayout, fmt, tidy } from "./theme.js";
 import { pick, thinned } from "./thinning.js";
@@ -18,6 +21,22 @@ const HEAD_ANGLE = (26 * Math.PI) / 180;
 const MAX_ASPECT = 2;
 
 const isNum = (v) => v !== null && v !== undefined && Number.isFinite(v);
+
+/** The player's markers on the contour: the step's ring and its arrow, every run's dot (px). */
+const CURSOR_SIZE = 15;
+const CURSOR_WIDTH = 3;
+const ARROW_WIDTH = 2.75;
+const CURSORS_SIZE = 13;
+
+/** Whether drawn trace `shown` already has the data of partial trace `wanted`. */
+function sameData(shown, wanted) {
+  if (!shown) return false;
+  return Object.entries(wanted).every(([key, value]) => {
+    if (value && typeof value === "object" && !Array.isArray(value)) return sameData(shown[key], value);
+    const now = shown[key];
+    return Array.isArray(value) && now?.length === value.length && value.every((v, i) => now[i] === v);
+  });
+}
 
 /**
  * How to colour the field: linear in f, or log10(f − min + δ) when f is so skewed
@@ -122,18 +141,21 @@ export function quiver(field, sign, scale) {
   return { x: xs, y: ys };
 }
 
-/** Values of a run for 3-D: points outside the drawn box are left out. */
+/** Values of a run for 3-D: points outside the drawn box are left out (null). */
 function inBox(run, xRange, yRange) {
-  const x = [];
-  const y = [];
-  const z = [];
-  run.path.forEach((p, k) => {
-    const ok = isNum(p[0]) && isNum(p[1]) && isNum(run.values[k])
-      && p[0] >= xRange[0] && p[0] <= xRange[1] && p[1] >= yRange[0] && p[1] <= yRange[1];
-    x.push(ok ? p[0] : null);
-    y.push(ok ? p[1] : null);
-    z.push(ok ? run.values[k] : null);
-  });
+  const n = run.path.length;
+  const x = new Array(n);
+  const y = new Array(n);
+  const z = new Array(n);
+  for (let k = 0; k < n; k += 1) {
+    const [px, py] = run.path[k];
+    const v = run.values[k];
+    const ok = isNum(px) && isNum(py) && isNum(v)
+      && px >= xRange[0] && px <= xRange[1] && py >= yRange[0] && py <= yRange[1];
+    x[k] = ok ? px : null;
+    y[k] = ok ? py : null;
+    z[k] = ok ? v : null;
+  }
   return { x, y, z };
 }
 
@@ -156,13 +178,32 @@ function drawnPath(run, xRange, yRange) {
   return drawn;
 }
 
-/** The same for the surface: the points inside the box, thinned in (x, y, f). */
+/**
+ * The most points of one run drawn on the surface. Its box is drawn smaller than the
+ * contour's and its lines are 6 px thick, so a point within about a pixel of the last one
+ * kept adds nothing there (eight 10,000-step Rosenbrock runs keep 400-570 points each,
+ * every point left out within 1/500 of the box of one drawn; bench/browser.py).
+ */
+const MAX_DRAWN_3D = 600;
+/**
+ * At most this many ticks on each axis of the surface's box: WebGL draws each label as
+ * triangles, and turning a text into them costs the scene's first drawing tens of ms.
+ */
+const TICKS_3D = 6;
+
+/** The same for the surface: the points inside the box, thinned in (x, y, f); remembered. */
+const drawnPaths3d = new WeakMap();
 function drawnPath3d(run, xRange, yRange, zRange) {
+  const key = `${xRange}|${yRange}|${zRange}`;
+  const known = drawnPaths3d.get(run);
+  if (known && known.key === key) return known.drawn;
   const pts = inBox(run, xRange, yRange);
   const kept = thinned([pts.x, pts.y, pts.z],
-    [xRange[1] - xRange[0], yRange[1] - yRange[0], zRange[1] - zRange[0]]);
-  if (kept.length === pts.x.length) return pts;
-  return { x: pick(pts.x, kept), y: pick(pts.y, kept), z: pick(pts.z, kept) };
+    [xRange[1] - xRange[0], yRange[1] - yRange[0], zRange[1] - zRange[0]], MAX_DRAWN_3D);
+  const drawn = kept.length === pts.x.length ? pts
+    : { x: pick(pts.x, kept), y: pick(pts.y, kept), z: pick(pts.z, kept) };
+  drawnPaths3d.set(run, { key, drawn });
+  return drawn;
 }
 
 export class Plot2D {
@@ -186,6 +227,21 @@ export class Plot2D {
     this.onStartDrag = null;
     /** The current point of every run while they are all animated: [{point, color}]. */
     this.cursors = [];
+    /** While the player plays, its markers on the contour are drawn on a layer over it. */
+    this.live = false;
+  }
+
+  /**
+   * The player starts (true) or stops (false) playing. While it plays, its markers on the
+   * contour move on a layer over the plot (a frame sets a few attributes); when it stops,
+   * where they are is put back in the figure's own traces, as a step chosen by hand is.
+   */
+  setLive(live) {
+    if (live === this.live) return;
+    this.live = live;
+    this.moveCursorTraces();
+    if (live) this.drawLive();
+    else overlayOn(this.contourEl).clear();
   }
 
   /** New function or range: recompute what depends on the field only. */
@@ -275,6 +331,7 @@ export class Plot2D {
       legend: { orientation: "h", x: 0, y: 1.01, yanchor: "bottom", font: { size: 12 }, bgcolor: "rgba(0,0,0,0)", traceorder: "normal" },
     });
     Plotly.react(this.contourEl, traces, layout, PLOT_CONFIG);
+    if (this.live) this.drawLive(); // the axes may have changed under the layer
     if (!this.bound) {
       this.bound = true;
       onPlotClick(this.contourEl, (x, y, spans) => this.onPick([x, y], spans));
@@ -283,14 +340,17 @@ export class Plot2D {
     this.start = start;
   }
 
-  /** Draw the 3-D surface view. */
+  /**
+   * Draw the 3-D surface view. A WebGL scene costs a machine without a GPU (SwiftShader)
+   * its programs, what it draws and its texts: the axes have no hover spikes, and few
+   * enough ticks that their labels (each turned into triangles) stay few; a long run is
+   * thinned further than on the contour (MAX_DRAWN_3D).
+   */
   renderSurface({ start, runs }) {
     if (!this.field) return;
-    const { field, colour } = this;
+    const { field } = this;
     const [nx, ny] = field.variables;
-    const flat = field.z.flat().filter(isNum);
-    const zlo = Math.min(...flat);
-    const zhi = Math.max(...flat);
+    const [zlo, zhi] = this.zBounds();
     const traces = [{
       type: "surface", x: this.grid.x, y: this.grid.y, z: this.grid.z, surfacecolor: this.colourZ,
       text: this.text,
@@ -319,15 +379,14 @@ export class Plot2D {
       });
     }
     if (this.plane) traces.push(this.planeTrace(zlo, zhi));
-    const c = this.cursor;
     traces.push({
       type: "scatter3d", mode: "markers", name: "current step", showlegend: false, hoverinfo: "skip",
-      x: c ? [c.point[0]] : [], y: c ? [c.point[1]] : [], z: c && isNum(c.value) ? [c.value] : [],
+      ...this.surfaceCursor(this.cursor),
       marker: { color: COLORS.cursor, size: 6, symbol: "circle" },
     });
     const axis3 = (title, range) => ({
       title: { text: title }, range, backgroundcolor: "#f8fafc", showbackground: true,
-      gridcolor: COLORS.grid, zerolinecolor: COLORS.axis,
+      gridcolor: COLORS.grid, zerolinecolor: COLORS.axis, showspikes: false, nticks: TICKS_3D,
     });
     const pad = 0.05 * (zhi - zlo || 1);
     const layout = baseLayout({
@@ -343,23 +402,69 @@ export class Plot2D {
     Plotly.react(this.surfaceEl, traces, layout, PLOT_CONFIG);
   }
 
-  /** Every run's current point, for "Animate all". */
+  /** The lowest and highest f of the field (the surface's box). */
+  zBounds() {
+    if (this.zBoundsOf?.field !== this.field) {
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (const row of this.field.z) {
+        for (const v of row) {
+          if (isNum(v)) {
+            if (v < lo) lo = v;
+            if (v > hi) hi = v;
+          }
+        }
+      }
+      this.zBoundsOf = { field: this.field, bounds: [lo, hi] };
+    }
+    return this.zBoundsOf.bounds;
+  }
+
+  /** Every run's current point, for "Animate all" (none in the figure while it plays). */
   cursorsTrace() {
+    const cursors = this.live ? [] : this.cursors;
     return {
       type: "scatter", mode: "markers", name: "runs now", showlegend: false, hoverinfo: "skip",
-      x: this.cursors.map((c) => c.point[0]), y: this.cursors.map((c) => c.point[1]),
-      marker: { color: this.cursors.map((c) => c.color), size: 13, line: { color: COLORS.cursor, width: 2 } },
+      x: cursors.map((c) => c.point[0]), y: cursors.map((c) => c.point[1]),
+      marker: { color: cursors.map((c) => c.color), size: CURSORS_SIZE, line: { color: COLORS.cursor, width: 2 } },
     };
   }
 
   /** Show every run's current point (an empty list hides them), moved in place. */
   setCursors(cursors) {
     this.cursors = cursors;
-    if (this.contourEl.data && !this.contourEl.hidden && this.cursorsIndex !== undefined) {
-      const t = this.cursorsTrace();
-      moveTraces(this.contourEl, [{ x: t.x, y: t.y, marker: { color: t.marker.color } }],
-        [this.cursorsIndex]);
-    }
+    if (this.live) this.drawLive();
+    else this.moveCursorTraces();
+  }
+
+  /**
+   * Put the player's markers (the current step and its arrow, every run's point) in the
+   * contour's own traces, in place; the plot not on screen is drawn whole when shown.
+   */
+  moveCursorTraces() {
+    const el = this.contourEl;
+    if (!el.data || el.hidden || this.cursorIndex === undefined) return;
+    const [pt, arrow] = this.cursorTraces();
+    const all = this.cursorsTrace();
+    const wanted = [{ x: all.x, y: all.y, marker: { color: all.marker.color } },
+      { x: pt.x, y: pt.y }, { x: arrow.x, y: arrow.y }];
+    const indices = [this.cursorsIndex, this.cursorIndex, this.cursorIndex + 1];
+    // only the traces that change (moving one draws the figure again)
+    const changed = indices.map((index, i) => [index, wanted[i]])
+      .filter(([index, trace]) => !sameData(el.data[index], trace));
+    if (changed.length) moveTraces(el, changed.map(([, trace]) => trace), changed.map(([index]) => index));
+  }
+
+  /** The player's markers on the layer over the contour, where they are now. */
+  drawLive() {
+    const marks = this.cursors.map((c) => ({
+      x: c.point[0], y: c.point[1], size: CURSORS_SIZE, fill: c.color, stroke: COLORS.cursor, width: 2,
+    }));
+    const c = this.cursor;
+    if (c) marks.push({ x: c.point[0], y: c.point[1], size: CURSOR_SIZE, fill: "none", stroke: COLORS.cursor, width: CURSOR_WIDTH });
+    const arrow = this.cursorArrow();
+    const lines = arrow.x.length ? [{ ...arrow, stroke: COLORS.cursor, width: ARROW_WIDTH }] : [];
+    overlayOn(this.contourEl).draw(marks, lines);
   }
 
   /**
@@ -417,44 +522,60 @@ export class Plot2D {
     };
   }
 
-  /** The two traces of the step-through cursor: the current point and its gradient arrow. */
+  /**
+   * The two traces of the step-through cursor: the current point and its gradient arrow
+   * (empty while the player plays: the layer over the contour shows them).
+   */
   cursorTraces() {
+    const c = this.live ? null : this.cursor;
+    const arrow = this.live ? { x: [], y: [] } : this.cursorArrow();
+    return [
+      {
+        type: "scatter", mode: "markers", x: c ? [c.point[0]] : [], y: c ? [c.point[1]] : [],
+        name: "current step", showlegend: false, hoverinfo: "skip",
+        marker: { color: COLORS.cursor, size: CURSOR_SIZE, symbol: "circle-open", line: { width: CURSOR_WIDTH } },
+      },
+      {
+        type: "scatter", mode: "lines", ...arrow, name: "gradient arrow", showlegend: false, hoverinfo: "skip",
+        line: { color: COLORS.cursor, width: ARROW_WIDTH },
+      },
+    ];
+  }
+
+  /** The gradient arrow at the cursor, as line segments in data coordinates (or none). */
+  cursorArrow() {
     const c = this.cursor;
     const arrow = { x: [], y: [] };
     if (c && c.grad && this.field) {
       const scale = this.scale ?? screenScale(this.contourEl, this.xRange, this.yRange, true);
       pushArrow(arrow.x, arrow.y, c.point[0], c.point[1], c.sign * c.grad[0], c.sign * c.grad[1], 56, scale, true);
     }
-    return [
-      {
-        type: "scatter", mode: "markers", x: c ? [c.point[0]] : [], y: c ? [c.point[1]] : [],
-        name: "current step", showlegend: false, hoverinfo: "skip",
-        marker: { color: COLORS.cursor, size: 15, symbol: "circle-open", line: { width: 3 } },
-      },
-      {
-        type: "scatter", mode: "lines", ...arrow, name: "gradient arrow", showlegend: false, hoverinfo: "skip",
-        line: { color: COLORS.cursor, width: 2.75 },
-      },
-    ];
+    return arrow;
   }
 
   /**
    * Move the cursor without redrawing the field (in place: only its two traces are drawn
-   * again). `cursor` is {point, grad, value, sign} or null. The plot not on screen is left
-   * as it is: showing it draws it whole, cursor included.
+   * again; while the player plays, on the layer over the contour). `cursor` is
+   * {point, grad, value, sign} or null. The plot not on screen is left as it is: showing
+   * it draws it whole, cursor included.
    */
   setCursor(cursor, surfaceVisible) {
     this.cursor = cursor;
-    if (!surfaceVisible && this.contourEl.data && this.cursorIndex !== undefined) {
-      const [pt, arrow] = this.cursorTraces();
-      moveTraces(this.contourEl, [{ x: pt.x, y: pt.y }, { x: arrow.x, y: arrow.y }],
-        [this.cursorIndex, this.cursorIndex + 1]);
+    if (!surfaceVisible) {
+      if (this.live) this.drawLive();
+      else this.moveCursorTraces();
     }
     if (surfaceVisible && this.surfaceEl.data) {
-      const c = cursor;
-      moveTraces(this.surfaceEl, [{
-        x: c ? [c.point[0]] : [], y: c ? [c.point[1]] : [], z: c && isNum(c.value) ? [c.value] : [],
-      }], [this.surfaceEl.data.length - 1]);
+      // moving a trace of a 3-D scene draws the whole scene again: only when it moved
+      const last = this.surfaceEl.data.length - 1;
+      const wanted = this.surfaceCursor(cursor);
+      if (!sameData(this.surfaceEl.data[last], wanted)) moveTraces(this.surfaceEl, [wanted], [last]);
     }
+  }
+
+  /** The surface's marker of the player's step: its x, y and z (empty: none). */
+  surfaceCursor(c) {
+    const shown = c && isNum(c.value);
+    return { x: shown ? [c.point[0]] : [], y: shown ? [c.point[1]] : [], z: shown ? [c.value] : [] };
   }
 }

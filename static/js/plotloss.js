@@ -1,10 +1,13 @@
 // Loss versus iteration for every run, on a log y axis. A log axis cannot show f <= 0,
 // so when some run reaches such values the plot switches to the gap f(x_k) - min f,
-// where min f is the lowest value any run reached, and says so.
+// where min f is the lowest value any run reached, and says so. The player's markers are
+// the last trace while it stands still, and marks on a layer over the plot while it plays
+// (overlay.js: a frame does not draw every run's curve again).
 import { dataViewFor } from "./datatable.js";
 import { lossTables } from "./plotdata.js";
 import { moveTraces } from "./inplace.js";
 import { t } from "./i18n.js";
+import { overlayOn } from "./overlay.js";
 import { COLORS, PLOT_CONFIG, axis, baseLayout } from "./theme.js";
 
 const isNum = (v) => v !== null && v !== undefined && Number.isFinite(v);
@@ -14,6 +17,12 @@ const PLOT_HEIGHT = 270;
 const LEGEND_ROW = 20;
 /** Markers drawn per run at most (the line is drawn whole). */
 const MARKERS_SHOWN = 24;
+/** The player's marker: a ring of this diameter and width (px). */
+const MARKER_SIZE = 11;
+const MARKER_WIDTH = 2.5;
+
+/** The loss plots whose player is playing. */
+const playing = new WeakSet();
 
 /**
  * @param {HTMLElement} el
@@ -38,10 +47,12 @@ export function renderLoss(el, runs, markers = []) {
   }));
   // the player's markers: the last trace (drawn on top), always there (maybe empty) so
   // that moveLossMarkers moves them in place
+  const live = playing.has(el);
+  const inTrace = markerData(live ? [] : markers);
   traces.push({
-    type: "scatter", mode: "markers", ...markerData(markers), name: "player",
+    type: "scatter", mode: "markers", ...inTrace, name: "player",
     showlegend: false, hoverinfo: "skip",
-    marker: { color: markerData(markers).marker.color, size: 11, symbol: "circle-open", line: { width: 2.5 } },
+    marker: { color: inTrace.marker.color, size: MARKER_SIZE, symbol: "circle-open", line: { width: MARKER_WIDTH } },
   });
   const title = positive ? t("loss.y") : t("loss.y_gap");
   const layout = baseLayout({
@@ -60,6 +71,7 @@ export function renderLoss(el, runs, markers = []) {
   });
   el.style.height = `${layout.height}px`;
   Plotly.react(el, traces, layout, PLOT_CONFIG);
+  if (live) moveLossMarkers(el, markers); // on the layer, over the axes as drawn now
   dataViewFor(el).show(() => lossTables(runs), [...runs]);
   if (positive) return "";
   return t("loss.gap_note");
@@ -72,10 +84,39 @@ function markerData(markers) {
   };
 }
 
+/**
+ * The player starts (true) or stops (false) playing: while it plays, moveLossMarkers
+ * draws on a layer over the plot; when it stops the layer is emptied, and the next
+ * moveLossMarkers puts the markers back in the plot's last trace.
+ */
+export function playLossMarkers(el, live) {
+  if (live) {
+    playing.add(el);
+  } else if (playing.has(el)) {
+    playing.delete(el);
+    overlayOn(el).clear();
+  }
+}
+
 /** Move the player's markers (as renderLoss draws them) without drawing the runs again. */
 export function moveLossMarkers(el, markers) {
   if (!el.data || !el.data.length) return;
-  moveTraces(el, [markerData(markers)], [el.data.length - 1]);
+  if (playing.has(el)) {
+    // the figure's own markers (from before Play) go first: one marker per run on screen,
+    // placed over the axes as they are without them
+    const last = el.data[el.data.length - 1];
+    if (last.x?.length) moveTraces(el, [markerData([])], [el.data.length - 1]);
+    overlayOn(el).draw(markers.map((m) => ({
+      x: m.iteration, y: m.y, size: MARKER_SIZE, fill: "none", stroke: m.color ?? COLORS.cursor, width: MARKER_WIDTH,
+    })));
+    return;
+  }
+  const wanted = markerData(markers);
+  const shown = el.data[el.data.length - 1];
+  const same = (a, b) => a?.length === b.length && b.every((v, i) => a[i] === v);
+  // moving a trace draws the plot again: only when a marker moved
+  if (same(shown.x, wanted.x) && same(shown.y, wanted.y) && same(shown.marker?.color, wanted.marker.color)) return;
+  moveTraces(el, [wanted], [el.data.length - 1]);
 }
 
 /** Whether every value of `runs` is positive, and the lowest: what lossY needs. */

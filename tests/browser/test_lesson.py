@@ -109,20 +109,24 @@ def test_animate_all_plays_every_run_with_a_legend(page, server):
     open_page(page, url(server, "x**2 + 10*y**2", "&point=-3,4"))
     run_descent(page, lr=0.02, steps=300)  # 150 frames: long enough to look while it plays
     run_descent(page, lr=0.05, steps=300, optimizer="momentum")
+    # while it plays, each run's marker moves on a layer over the plot (static/js/overlay.js)
+    marks = """id => [...document.querySelectorAll(`#${id} .plot-overlay circle`)]
+        .filter(c => c.closest('svg').style.display !== 'none'
+                     && c.getAttribute('display') !== 'none').map(c => c.getAttribute(
+                       id === 'plot-loss' ? 'stroke' : 'fill'))"""
     page.click("#play-all")
-    page.wait_for_function("""() => {
-      const el = document.getElementById('plot-contour');
-      const t = el.data.find(d => d.name === 'runs now');
-      return t && t.x.length === 2;
-    }""")
+    page.wait_for_function(f"() => ({marks})('plot-contour').length === 2")
     assert "All 2 runs at iteration" in page.text_content("#play-readout")
     assert page.evaluate("() => document.getElementById('plot-loss').layout.showlegend") is True
-    markers = page.evaluate(
-        "() => document.getElementById('plot-loss').data.find(d => d.name === 'player').x.length")
-    assert markers == 2  # one marker per run on the loss plot
+    colours = page.evaluate(f"() => [({marks})('plot-contour'), ({marks})('plot-loss')]")
+    runs = page.evaluate("""() => document.getElementById('plot-contour').data
+        .filter(d => (d.name || '').startsWith('#')).map(d => d.line.color)""")
+    # one marker per run in the run's colour, on the contour and on the loss plot
+    assert sorted(colours[0]) == sorted(runs) and sorted(colours[1]) == sorted(runs)
     page.click("#play-all")  # Stop
     assert page.text_content("#play-all") == "Animate all"
-    page.wait_for_function("""() => document.getElementById('plot-contour').data
+    page.wait_for_function(f"""() => ({marks})('plot-contour').length === 0
+        && document.getElementById('plot-contour').data
         .find(d => d.name === 'runs now').x.length === 0""")
 
 

@@ -6,8 +6,14 @@
   forgotten (review finding B9).
 - A re-run still waiting for its answer when the function changes is cancelled: the
   old function's answer never lands on the new function's page (B9).
-- A 10,000-step run is drawn thinned on the contour and the surface, while the run
-  itself, the loss plot and the player keep every point.
+- A 10,000-step run is drawn thinned on the contour (at most 2,000 points) and the
+  surface (at most 600), while the run itself, the loss plot and the player keep every
+  point.
+- While the player plays, its markers move on a layer over the contour and the loss plot
+  (static/js/overlay.js), each exactly where Plotly draws the same point when the player
+  stands still at that step; the layer follows a zoom made while it plays, and is empty
+  once the player stops (the markers are back in the figures' traces, as in downloads).
+  The surface's player still moves its marker in the 3-D scene.
 """
 
 from __future__ import annotations
@@ -173,6 +179,166 @@ def test_long_run_is_drawn_thinned_but_kept_whole(page, server):
     page.click("#tab-surface")
     page.wait_for_function("""() => (document.getElementById('plot-surface').data || [])
       .some(t => (t.name || '').startsWith('#1'))""")
-    on_surface = page.evaluate("""() => document.getElementById('plot-surface').data
-      .find(t => (t.name || '').startsWith('#1')).x.length""")
-    assert 2 <= on_surface <= 2000
+    on_surface = page.evaluate("""() => {
+      const t = document.getElementById('plot-surface').data
+        .find(t => (t.name || '').startsWith('#1'));
+      const scene = document.getElementById('plot-surface').layout.scene;
+      return {x: Array.from(t.x), y: Array.from(t.y), z: Array.from(t.z),
+              box: [scene.xaxis.range, scene.yaxis.range, scene.zaxis.range]};
+    }""")
+    # the surface draws fewer (its box is smaller, its lines thick): at most 600, each the
+    # API's point, in order, and a point left out lies within 1/300 of the box of the last
+    # one drawn before it
+    assert 2 <= len(on_surface["x"]) <= 600
+    values = answer["values"]
+    spans = [b - a for a, b in on_surface["box"]]
+    k = 0
+    drawn_steps = []
+    for x, y, z in zip(on_surface["x"], on_surface["y"], on_surface["z"], strict=True):
+        while [x, y] != path[k] or z != values[k]:
+            k += 1
+        drawn_steps.append(k)
+    assert drawn_steps[0] == 0 and drawn_steps[-1] == 10_000
+    for a, b in zip(drawn_steps, drawn_steps[1:], strict=False):
+        for k in range(a + 1, b):
+            gap = math.hypot(*[(p - q) / span for p, q, span in zip(
+                [*path[k], values[k]], [*path[a], values[a]], spans, strict=True)])
+            assert gap < 1 / 300, (a, k, gap)
+
+
+#: In one task (no frame can run in between): the step the player shows, the centres on
+#: screen of its marks on the layers over the contour and the loss plot, the plot area,
+#: and the figures' own markers.
+LIVE_JS = """() => {
+  const centre = (node) => {
+    const r = node.getBoundingClientRect();
+    return [r.left + r.width / 2, r.top + r.height / 2];
+  };
+  const shown = (id) => {
+    const layer = document.querySelector(`#${id} .plot-overlay`);
+    if (!layer || layer.style.display === 'none') return [];
+    return [...layer.querySelectorAll('circle')]
+      .filter((c) => c.getAttribute('display') !== 'none').map(centre);
+  };
+  const el = document.getElementById('plot-contour');
+  const layer = el.querySelector('.plot-overlay');
+  const area = el.querySelector('.nsewdrag').getBoundingClientRect();
+  const arrow = layer && layer.querySelector('path');
+  return {
+    step: Number(document.getElementById('play-step').value),
+    playing: document.getElementById('play').getAttribute('aria-pressed') === 'true',
+    contour: shown('plot-contour'),
+    loss: shown('plot-loss'),
+    arrow: Boolean(arrow && arrow.getAttribute('display') !== 'none' && arrow.getAttribute('d')),
+    layer: layer ? layer.getBoundingClientRect().toJSON() : null,
+    area: area.toJSON(),
+    inTraces: el.data.find((t) => t.name === 'current step').x.length
+      + document.getElementById('plot-loss').data.find((t) => t.name === 'player').x.length,
+  };
+}"""
+
+#: Where Plotly draws a trace's (single) marker on screen: the centre of its point.
+DRAWN_JS = """([id, name]) => {
+  const group = [...document.querySelectorAll(`#${id} .scatterlayer .trace`)]
+    .find((g) => g.__data__ && g.__data__[0].trace.name === name);
+  const point = group && group.querySelector('.point');
+  if (!point) return null;
+  const r = point.getBoundingClientRect();
+  return [r.left + r.width / 2, r.top + r.height / 2];
+}"""
+
+#: Data → screen through the contour's axes as laid out now (x, y of points).
+TO_SCREEN_JS = """(points) => {
+  const el = document.getElementById('plot-contour');
+  const xa = el._fullLayout.xaxis, ya = el._fullLayout.yaxis;
+  const box = el.getBoundingClientRect();
+  return points.map(([x, y]) => [box.left + xa._offset + xa.c2p(x), box.top + ya._offset + ya.c2p(y)]);
+}"""
+
+
+def playing_frame(page: Any, after: int = 0) -> dict[str, Any]:
+    """What is on screen at a frame of Play past path index ``after``, the arrow drawn."""
+    page.wait_for_function(f"""() => {{
+      const d = ({LIVE_JS})();
+      return d.playing && d.step > {after} && d.contour.length === 1 && d.arrow;
+    }}""", polling="raf")
+    return page.evaluate(LIVE_JS)
+
+
+def close(a: list[float], b: list[float], tolerance: float = 0.5) -> bool:
+    return math.dist(a, b) <= tolerance
+
+
+def test_playing_moves_markers_on_a_layer_exactly_where_plotly_draws_them(page, server):
+    open_page(page, url(server, BOWL, "&point=-3,4&xr=-4,4&yr=-1,5"))
+    run_descent(page, lr=0.01, steps=400)  # 200 frames: long enough to look while it plays
+    page.click("#play")
+    live = playing_frame(page)
+    assert live["inTraces"] == 0  # the figures' own markers are not drawn meanwhile
+    assert len(live["loss"]) == 1  # one ring on the loss plot
+    # the layer covers the plot area, Plotly's own drag surface
+    for key in ("x", "y", "width", "height"):
+        assert abs(live["layer"][key] - live["area"][key]) <= 0.5, (key, live)
+    page.click("#play")  # pause
+    page.wait_for_function("() => document.getElementById('play')"
+                           ".getAttribute('aria-pressed') === 'false'")
+    after = page.evaluate(LIVE_JS)
+    assert after["contour"] == [] and after["loss"] == []  # the layers are empty
+    # at the step the layer showed, Plotly draws its markers where the layer's were
+    go_to_step(page, live["step"])
+    page.wait_for_function(f"""() => {{
+      const d = ({LIVE_JS})();
+      return d.step === {live["step"]} && d.inTraces === 2;
+    }}""")
+    drawn = page.evaluate(DRAWN_JS, ["plot-contour", "current step"])
+    assert drawn is not None and close(drawn, live["contour"][0]), (drawn, live)
+    drawn_loss = page.evaluate(DRAWN_JS, ["plot-loss", "player"])
+    assert drawn_loss is not None and close(drawn_loss, live["loss"][0]), (drawn_loss, live)
+    # and that is the API's point at that step, through the axes' mapping
+    answer = httpx.post(server + "/descent", json={
+        "expr": BOWL, "start": [-3, 4], "lr": 0.01, "steps": 400, "optimizer": "gd"},
+        timeout=60, trust_env=False).json()
+    (expected,) = page.evaluate(TO_SCREEN_JS, [answer["path"][live["step"]]])
+    assert close(expected, live["contour"][0]), (expected, live)
+
+
+def test_markers_follow_a_zoom_made_while_playing(page, server):
+    open_page(page, url(server, BOWL, "&point=-3,4&xr=-4,4&yr=-1,5"))
+    run_descent(page, lr=0.01, steps=400)
+    answer = httpx.post(server + "/descent", json={
+        "expr": BOWL, "start": [-3, 4], "lr": 0.01, "steps": 400, "optimizer": "gd"},
+        timeout=60, trust_env=False).json()
+    page.click("#play")
+    before = playing_frame(page)
+    # zoom in on where the run goes, as a drag of the zoom box would
+    page.evaluate("""() => Plotly.relayout('plot-contour',
+      {'xaxis.range': [-3.5, 0.5], 'yaxis.range': [-0.5, 4.5]})""")
+    page.wait_for_function("() => document.getElementById('plot-contour')"
+                           "._fullLayout.xaxis.range[0] === -3.5")
+    live = playing_frame(page, after=before["step"])
+    (expected,) = page.evaluate(TO_SCREEN_JS, [answer["path"][live["step"]]])
+    assert close(expected, live["contour"][0]), (expected, live)
+    for key in ("x", "y", "width", "height"):
+        assert abs(live["layer"][key] - live["area"][key]) <= 0.5, (key, live)
+    page.click("#play")
+
+
+def test_the_surface_player_moves_its_marker_in_the_scene(page, server):
+    open_page(page, url(server, BOWL, "&point=-3,4"))
+    run_descent(page, lr=0.02, steps=60)
+    page.click("#tab-surface")
+    page.wait_for_function("() => (document.getElementById('plot-surface').data || [])"
+                           ".some(t => (t.name || '').startsWith('#'))")
+    marker = ("() => Array.from(document.getElementById('plot-surface').data"
+              ".find(t => t.name === 'current step').x)")
+    first = page.evaluate(marker)
+    page.click("#play")
+    page.wait_for_function(f"() => ({marker})()[0] !== {first[0]}")
+    page.click("#play")
+    page.wait_for_function("() => document.getElementById('play')"
+                           ".getAttribute('aria-pressed') === 'false'")
+    step = int(page.input_value("#play-step"))
+    answer = httpx.post(server + "/descent", json={
+        "expr": BOWL, "start": [-3, 4], "lr": 0.02, "steps": 60, "optimizer": "gd"},
+        timeout=60, trust_env=False).json()
+    page.wait_for_function(f"() => ({marker})()[0] === {answer['path'][step][0]}")
