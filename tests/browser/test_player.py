@@ -252,7 +252,8 @@ TO_SCREEN_JS = """(points) => {
   const el = document.getElementById('plot-contour');
   const xa = el._fullLayout.xaxis, ya = el._fullLayout.yaxis;
   const box = el.getBoundingClientRect();
-  return points.map(([x, y]) => [box.left + xa._offset + xa.c2p(x), box.top + ya._offset + ya.c2p(y)]);
+  return points.map(([x, y]) => [box.left + xa._offset + xa.c2p(x),
+                                 box.top + ya._offset + ya.c2p(y)]);
 }"""
 
 
