@@ -1,6 +1,8 @@
-// Moving a few traces of a figure that is already drawn: what the player does at every
-// frame. One Plotly.restyle of just those traces' data: only they are computed again
-// (Plotly still paints their axes anew).
+// Moving a few traces of a figure that is already drawn: where the player's markers go
+// when a step is chosen or the player stops (while it plays, overlay.js moves them on a
+// layer over the plot instead). One Plotly.restyle of just those traces' data: only they
+// are computed again, but Plotly draws the whole figure again (the contour's fill, its
+// arrows, every run), which is why a frame of Play does not come here.
 // Plotly.animate with `redraw: false` would be lighter, but it leaves the contour's fill
 // (and, while several markers move, the other traces) undrawn: a picture a learner cannot
 // read, so it is not used.
