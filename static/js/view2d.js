@@ -2,6 +2,7 @@
 // step-through player to the contour / surface / loss figures they feed.
 import { api } from "./api.js";
 import { dataViewFor } from "./datatable.js";
+import { coarseField } from "./coarse.js";
 import { DerivativeCheck } from "./derivcheck.js";
 import { DescentForm } from "./descentform.js";
 import { DescentExports } from "./export.js";
@@ -20,6 +21,15 @@ import { tidy } from "./theme.js";
 import { $, debounce } from "./util.js";
 
 const sameSpec = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * While the function is being typed (a keystroke in the function field less than this
+ * long ago), the contour is drawn from every other grid line (coarse.js: about half the
+ * time to draw) and the panels about the start point (the point readout and its slices,
+ * the stability bound) wait; once typing has paused this long, the whole grid is drawn
+ * and they follow -- the view is then the one the function would get were it loaded.
+ */
+const TYPING_PAUSE_MS = 300;
 
 export class View2D {
   constructor(app) {
@@ -45,6 +55,15 @@ export class View2D {
       point: app.state.start, box: [app.state.xr, app.state.yr],
     }));
     this.exports = new DescentExports(this);
+    /** When the function field last changed (performance.now()). */
+    this.typedAt = -Infinity;
+    /** The whole field while a coarse copy of it is drawn: {field}, or null. */
+    this.unsettled = null;
+    this.settleSoon = debounce(() => this.settle(), TYPING_PAUSE_MS);
+    $("expr").addEventListener("input", () => {
+      this.typedAt = performance.now();
+      if (this.unsettled) this.settleSoon(); // typed on: the whole field waits for the pause
+    });
     this.point = new PointPanel(app, (plane) => {
       this.plot.plane = plane;
       if (this.surfaceVisible) this.render();
@@ -178,14 +197,43 @@ export class View2D {
     $("start-x-name").textContent = nx;
     $("start-y-name").textContent = ny;
     const changed = field.expr !== this.plot.field?.expr;
-    this.plot.setField(field, xRange, yRange, revision);
+    const typing = performance.now() - this.typedAt < TYPING_PAUSE_MS;
+    this.settleSoon.cancel();
+    this.unsettled = typing ? { field } : null;
+    this.plot.setField(typing ? coarseField(field) : field, xRange, yRange, revision);
+    // a hook for tests and benchmarks: "true" while the coarse copy is what is drawn
+    $("view-2d").dataset.draft = String(typing);
     this.syncControls();
     this.ranges[0].show(xRange);
     this.ranges[1].show(yRange);
     this.check.setVariables(field.variables);
     if (changed) this.sweep.hide();
+    const runsBefore = [...this.runs.list];
     if (specs && !sameSpec(specs, this.runs.specs)) await this.restoreRuns(specs);
-    this.render();
+    // The loss plot shows the runs only: drawn again when they changed (or never were).
+    const runsAfter = this.runs.list;
+    const sameRuns = runsAfter.length === runsBefore.length && runsAfter.every((r, i) => r === runsBefore[i]);
+    this.render({ loss: !sameRuns || !$("plot-loss").data });
+    if (typing) this.settleSoon();
+    else this.refreshStart();
+  }
+
+  /**
+   * Typing has paused: draw the whole field of the function on screen (whose coarse copy
+   * is drawn), and bring the panels about the start point up to date.
+   */
+  settle() {
+    const pending = this.unsettled;
+    if (!pending) return;
+    if (performance.now() - this.typedAt < TYPING_PAUSE_MS) {
+      this.settleSoon();
+      return;
+    }
+    this.unsettled = null;
+    const { plot } = this;
+    plot.setField(pending.field, plot.xRange, plot.yRange, plot.revision);
+    this.render({ loss: false });
+    $("view-2d").dataset.draft = "false";
     this.refreshStart();
   }
 
