@@ -230,6 +230,8 @@ export class View2D {
       return;
     }
     this.unsettled = null;
+    // typed on to a function of one variable: the 2-D view is drawn again when it returns
+    if (pending.field.expr !== this.app.goodExpr) return;
     const { plot } = this;
     plot.setField(pending.field, plot.xRange, plot.yRange, plot.revision);
     this.render({ loss: false });

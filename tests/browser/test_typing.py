@@ -171,7 +171,7 @@ def test_a_stale_answer_is_never_drawn(page, server):
     # while " + x*y" is typed: BOWL + " " (a field), BOWL + " + x" (its graph: its field is
     # drawn), BOWL + " + x*" (refused: a 422)
     stale = {("field", BOWL + " "), ("graph", BOWL + " + x"), ("field", BOWL + " + x*")}
-    held: list[Any] = []
+    held: list[tuple[tuple[str, str], Any]] = []
     seen: set[tuple[str, str]] = set()
     lock = threading.Lock()
 
@@ -181,7 +181,7 @@ def test_a_stale_answer_is_never_drawn(page, server):
         with lock:
             seen.add(key)
             if key in stale:
-                held.append(route_)
+                held.append((key, route_))
                 return
         route_.continue_()
 
@@ -206,9 +206,9 @@ def test_a_stale_answer_is_never_drawn(page, server):
     assert final == BOWL + " + x*y"
     wait_settled(page, final)
     page.wait_for_function(SLICE_IS_FINAL_JS, arg=[1.5])  # the point panel followed
-    assert len(held) == len(stale)
+    assert {key for key, _ in held} == stale
     before = view(page)
-    for answer in held:
+    for _, answer in held:
         try:
             answer.continue_()
         except Exception:  # noqa: BLE001 - the page cancelled it already (AbortController)
@@ -253,3 +253,25 @@ def test_a_half_typed_text_says_so_once_typing_pauses(page, server):
     page.wait_for_selector("body[data-ready=true]")
     wait_settled(page, good)
     assert got == view(page)["contour"]
+
+
+def test_typing_on_to_one_variable_leaves_the_2d_view_alone(page, server, recorder):
+    """A draft of a 2-D function, then typed on to one of one variable before the pause:
+    the 1-D view shows it, and the 2-D view asks nothing about the old function."""
+    open_page(page, url(server, BOWL, LINK))
+    page.click("#expr")
+    page.keyboard.press("End")
+    for _ in range(3):  # x**2 + 2*y** (refused), x**2 + 2*y* (refused), x**2 + 2*y (drawn)
+        page.keyboard.press("Backspace", delay=KEY_DELAY_MS)
+    page.wait_for_function("() => document.body.dataset.expr === 'x**2 + 2*y'")
+    for _ in range(len(" + 2*y")):
+        page.keyboard.press("Backspace", delay=KEY_DELAY_MS)
+    page.wait_for_function("() => document.body.dataset.expr === 'x**2'")
+    assert page.is_visible("#view-1d")
+    # past the pause, when the draft would have been settled
+    page.evaluate("() => new Promise((done) => setTimeout(done, 1000))")
+    assert "error" not in (page.get_attribute("#descent-status", "class") or "")
+    assert page.text_content("#descent-status").strip() == ""
+    # only the half-typed texts were refused
+    assert recorder.page_errors == []
+    assert {r.rsplit("/", 1)[1] for r in recorder.failed_responses} <= {"field"}
