@@ -280,6 +280,7 @@ async function evaluate(expr, { push = true, specs = null, fresh = false, typing
     state.autoRange = true;
   }
   const { xr, yr } = rangesFor(candidate);
+  const early = earlyGraph(expr, fresh);
   let field;
   try {
     field = await app.slots.run("field", async (signal) => {
@@ -327,10 +328,13 @@ async function evaluate(expr, { push = true, specs = null, fresh = false, typing
   showView(state.view, variables.length);
   if (push) app.history.commit(state);
   else app.history.replace(state);
-  // The computation graph of a new function is asked for now, so that the server works
-  // on it while the page draws the field.
+  // The computation graph of a new function: the one asked for with the field if it is
+  // for the same variables and point, else asked for now (the server works on it while
+  // the page draws the field).
   if (changed && state.view !== "network") {
-    updateGraph(variables.length === 1 ? [state.x0] : state.start);
+    const point = variables.length === 1 ? [state.x0] : state.start;
+    const same = early && early.point === point && early.variables.join() === variables.join();
+    updateGraph(point, same ? early : null);
   }
 
   const revision = `${expr}|${xr}|${yr}`;
@@ -354,8 +358,11 @@ function bindFunctionField() {
   const evaluateTyped = (typing) => {
     const text = input.value;
     if (text.trim() === "") return;
-    // Typing a preset's text brings its ranges and start point with it.
-    evaluate(text, { push: true, fresh: text !== app.goodExpr && presetFor(text) !== null, typing });
+    // Typing a preset's text brings its ranges and start point with it -- unless the text
+    // on screen is that preset's already (a space typed after it is not a new function).
+    const preset = presetFor(text);
+    const fresh = preset !== null && preset !== presetFor(app.goodExpr ?? "");
+    evaluate(text, { push: true, fresh, typing });
   };
   const typed = debounce(() => evaluateTyped(true), TYPING_DEBOUNCE_MS);
   input.addEventListener("input", () => {
@@ -390,7 +397,27 @@ let graphPoint = null;
 /** What the graph on screen (or being fetched) shows: function, point and variable. */
 let graphShown = "";
 
-async function updateGraph(point) {
+/**
+ * The computation graph of a text typed on a function of two variables, asked for at the
+ * same time as its field (at the start point, with the variables on screen) so that both
+ * are drawn in the same frame: {point, variables, variable, answer}, or null. An older
+ * text's request is cancelled (the "early-graph" slot); a refusal is left to the field's.
+ */
+function earlyGraph(expr, fresh) {
+  const { state } = app;
+  if (fresh || state.view === "network" || app.variables.length !== 2 || !state.start
+    || expr === app.goodExpr) return null;
+  const variables = [...app.variables];
+  const variable = graphVariable < variables.length ? graphVariable : 0;
+  const direction = variables.map((_, i) => (i === variable ? 1 : 0));
+  const point = state.start;
+  const answer = app.slots.run("early-graph",
+    (signal) => api.graph({ expr, variables, point, direction }, signal));
+  answer.catch(() => {}); // refused: the field's answer says why
+  return { point, variables, variable, answer };
+}
+
+async function updateGraph(point, early = null) {
   if (!app.goodExpr || !point || point.some((v) => v === null || v === undefined)) return;
   graphPoint = point;
   const container = $("graph");
@@ -401,7 +428,9 @@ async function updateGraph(point) {
   graphShown = shown;
   const direction = app.variables.map((_, i) => (i === graphVariable ? 1 : 0));
   try {
-    const graph = await app.slots.run("graph", (signal) => api.graph(app.body({ point, direction }), signal));
+    const ask = (signal) => api.graph(app.body({ point, direction }), signal);
+    const graph = await app.slots.run("graph", (signal) => (early && early.variable === graphVariable
+      ? early.answer.then((answer) => answer ?? ask(signal)) : ask(signal)));
     if (!graph) return;
     bindRender(container, () => renderGraph(container, graph, (i) => {
       graphVariable = Math.max(0, i);

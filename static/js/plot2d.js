@@ -95,7 +95,10 @@ function screenScale(el, xRange, yRange, legend) {
 
 /**
  * One arrow of screen length `len` centred at (x, y) (or starting there when `from`),
- * pointing along data vector (u, v), appended to xs/ys as line segments separated by null.
+ * pointing along data vector (u, v), appended to xs/ys as one stroke ended by null: tail,
+ * tip, one side of the head, back to the tip, the other side. Plotly draws each stroke as
+ * an SVG path of its own, so one stroke per arrow (not three) draws a quiver of a few
+ * hundred arrows in a third of the paths -- what most of a redraw while typing costs.
  */
 function pushArrow(xs, ys, x, y, u, v, len, scale, from = false) {
   const dx = u * scale.kx;
@@ -109,15 +112,14 @@ function pushArrow(xs, ys, x, y, u, v, len, scale, from = false) {
   const y0 = y - (ey * back) / scale.ky;
   const tx = x0 + (ex * len) / scale.kx;
   const ty = y0 + (ey * len) / scale.ky;
-  xs.push(x0, tx, null);
-  ys.push(y0, ty, null);
-  for (const sign of [1, -1]) {
+  const [left, right] = [1, -1].map((sign) => {
     const a = Math.PI + sign * HEAD_ANGLE;
     const hx = ex * Math.cos(a) - ey * Math.sin(a);
     const hy = ex * Math.sin(a) + ey * Math.cos(a);
-    xs.push(tx, tx + (hx * len * HEAD) / scale.kx, null);
-    ys.push(ty, ty + (hy * len * HEAD) / scale.ky, null);
-  }
+    return [tx + (hx * len * HEAD) / scale.kx, ty + (hy * len * HEAD) / scale.ky];
+  });
+  xs.push(x0, tx, left[0], tx, right[0], null);
+  ys.push(y0, ty, left[1], ty, right[1], null);
 }
 
 /** Quiver of sign·∇f on a subsampled grid of a POST /field answer, as one line trace's x/y. */

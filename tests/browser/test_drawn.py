@@ -3,8 +3,8 @@
 Each test reads the arrays Plotly was given (``el.data``) and compares them with an
 answer of the API to the same request, fetched again here over HTTP:
 
-- the quiver on the contour (static/js/plot2d.js ``quiver()``: per arrow a shaft and two
-  head strokes, segments separated by nulls) points along −∇f at every sampled grid
+- the quiver on the contour (static/js/plot2d.js ``quiver()``: per arrow one stroke, its
+  shaft and two head strokes, strokes separated by nulls) points along −∇f at every sampled grid
   point, or along +∇f with "ascent" ticked, and is centred on that grid point;
 - the path drawn for a descent run is the ``path`` of ``POST /descent`` for the body the
   page sent;
@@ -61,13 +61,17 @@ def post(server: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
 
 
 def segments(xs: list, ys: list) -> list[tuple[tuple[float, float], tuple[float, float]]]:
-    """The line segments of a trace drawn as ``a, b, null, c, d, null, ...``."""
+    """The line segments of a quiver drawn an arrow a stroke, ``tail, tip, left, tip, right,
+    null, ...``: per arrow its shaft (tail → tip) and its two head strokes (tip → left,
+    tip → right)."""
     out = []
     k = 0
     while k < len(xs):
-        assert xs[k + 2] is None and ys[k + 2] is None, (k, xs[k:k + 3])
-        out.append(((xs[k], ys[k]), (xs[k + 1], ys[k + 1])))
-        k += 3
+        assert xs[k + 5] is None and ys[k + 5] is None, (k, xs[k:k + 6])
+        tail, tip, left, back, right = ((xs[k + i], ys[k + i]) for i in range(5))
+        assert back == tip, (k, xs[k:k + 6])
+        out += [(tail, tip), (tip, left), (tip, right)]
+        k += 6
     return out
 
 

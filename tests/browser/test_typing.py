@@ -276,3 +276,25 @@ def test_typing_on_to_one_variable_leaves_the_2d_view_alone(page, server, record
     # asked about the start point of the old function
     assert recorder.page_errors == []
     assert {r.rsplit("/", 1)[1] for r in recorder.failed_responses} <= {"field", "graph"}
+
+
+def test_a_space_typed_after_a_presets_text_keeps_the_point_and_box(page, server):
+    """A preset's text chosen, then its start point and box changed in the link: a space
+    typed after the text is the same function, not the preset chosen again (which would
+    bring back the preset's own box and start point)."""
+    sphere = "x**2 + y**2"  # a preset (app/presets.py): its box is [-5, 5]², its start (-3, 4)
+    presets = page.request.get(f"{server}/functions").json()
+    assert any(p["expr"] == sphere for p in presets), "the test needs the preset"
+    open_page(page, url(server, sphere, LINK))
+    before = page.evaluate(
+        "() => [document.getElementById('plot-contour').layout.xaxis.range,"
+        " document.getElementById('point-title').textContent]")
+    final = type_slowly(page, " ")
+    page.wait_for_function("t => document.body.dataset.expr === t", arg=final)
+    page.wait_for_function("() => document.getElementById('view-2d').dataset.draft === 'false'")
+    query = parse_qs(urlsplit(page.url).query)
+    assert query["point"] == ["-2,1.5"] and query["xr"] == ["-3,3"] and query["yr"] == ["-3,3"]
+    after = page.evaluate(
+        "() => [document.getElementById('plot-contour').layout.xaxis.range,"
+        " document.getElementById('point-title').textContent]")
+    assert after == before
