@@ -52,6 +52,8 @@ export class NetworkView {
     this.run = emptyRun(app.state.net);
     this.request = null; // the last /network/train request, and its whole answer once it came
     this.final = null;
+    this.trained = false; // a training was started: its figures stay until the next one
+    this.previewController = null; // the AbortController of the preview being fetched
     this.shown = false;
     this.timer = null;
     this.lastDraw = 0;
@@ -97,6 +99,7 @@ export class NetworkView {
         if ($(id).value !== "" && Number.isFinite(value)) this.net[key] = clampField(row, value);
         $(id).value = String(this.net[key]);
         changed();
+        this.preview();
       });
     }
     for (const [key, id] of [["dataset", "net-dataset"], ["activation", "net-activation"],
@@ -105,6 +108,7 @@ export class NetworkView {
         this.net[key] = $(id).value;
         this.describe();
         changed();
+        this.preview();
       });
     }
     for (const name of settingNames()) {
@@ -173,7 +177,8 @@ export class NetworkView {
     }));
   }
 
-  /** The view became visible: draw the empty figures once, resize the others. */
+  /** The view became visible: draw the empty figures and ask for the preview once, resize
+   * the others. */
   show() {
     if (!this.shown) {
       this.shown = true;
@@ -181,9 +186,40 @@ export class NetworkView {
       this.dirty.main = true;
       this.showFigures();
       this.draw();
+      this.preview();
       return;
     }
     this.resize();
+  }
+
+  /**
+   * Until the first training, the figures show the data and what the untrained network
+   * makes of it: the answer of POST /network/train with `epochs: 0` for the form as it
+   * stands (its epoch 0: the freshly initialised network's loss, accuracy and decision
+   * boundary, or its labels for the digits). Asked for again when the form changes; a
+   * training replaces it for good. A refused form leaves the figures empty: Train says why.
+   */
+  async preview() {
+    if (!this.shown || this.trained) return;
+    this.previewController?.abort();
+    const controller = new AbortController();
+    this.previewController = controller;
+    let answer = null;
+    try {
+      answer = await api.networkTrain({ ...this.body(), epochs: 0 }, controller.signal);
+    } catch (err) {
+      if (!(err instanceof ApiError) && err?.name !== "AbortError") throw err;
+    }
+    if (this.previewController !== controller || this.trained) return; // superseded
+    this.previewController = null;
+    this.run = emptyRun(this.net);
+    if (answer) this.take(answer);
+    else { // refused: empty figures
+      this.dirty.main = true;
+      this.showFigures();
+      this.draw();
+    }
+    this.setStatus(() => (answer ? t("net.preview") : ""), answer ? "preview" : "");
   }
 
   resize() {
@@ -231,6 +267,9 @@ export class NetworkView {
 
   async train() {
     this.stop();
+    this.trained = true;
+    this.previewController?.abort();
+    this.previewController = null;
     this.app.history.commit(this.app.state);
     const controller = new AbortController();
     this.controller = controller;
@@ -323,10 +362,11 @@ export class NetworkView {
     this.exportable();
   }
 
-  /** CSV once there are curves (a stopped training's too); JSON once the whole answer came. */
+  /** CSV once a training drew curves (a stopped one's too; not the preview's epoch 0);
+   * JSON once the whole answer came. */
   exportable() {
-    $("net-epochs-csv").disabled = this.run.epochs.length === 0;
-    $("net-iterations-csv").disabled = this.run.iterations.length === 0;
+    $("net-epochs-csv").disabled = !this.trained || this.run.epochs.length === 0;
+    $("net-iterations-csv").disabled = !this.trained || this.run.iterations.length === 0;
     $("net-json").disabled = !this.final;
   }
 

@@ -21,6 +21,17 @@ const CONFUSION_SCALE = [[0, "#f8fafc"], [0.15, "#d6e6f2"], [0.5, "#6aa8e4"], [1
 
 const pct = (v) => `${(100 * v).toFixed(1)}%`;
 
+/**
+ * Before training there is one point, at epoch 0: the x axis then spans the training
+ * the form asks for (`last`: its last epoch or iteration), so that the point sits at the
+ * start of the frame the curves will grow into, whole. Else the axis fits the curves.
+ */
+function xRange(run, last) {
+  if (run.epochs.length !== 1 || run.iterations.length) return { rangemode: "tozero" };
+  const end = Math.max(1, last);
+  return { range: [-0.03 * end, end] };
+}
+
 /** An empty figure that says what to do. */
 function hint(text) {
   return [{
@@ -48,7 +59,7 @@ export function renderLoss(el, run) {
     });
   }
   const layout = baseLayout({
-    xaxis: axis(t("net.iteration"), { rangemode: "tozero" }),
+    xaxis: axis(t("net.iteration"), xRange(run, run.totalEpochs * run.perEpoch)),
     yaxis: axis(t("net.loss_axis"), { rangemode: "tozero" }),
     hovermode: "closest", showlegend: traces.length > 1,
     margin: { l: 60, r: 12, t: 8, b: 44 },
@@ -70,7 +81,7 @@ export function renderAccuracy(el, run) {
     ? [trace(run.trainAccuracy, t("net.train_set"), COLORS.f, "dot"), trace(run.testAccuracy, t("net.test_set"), COLORS.fprime, "solid")]
     : [];
   const layout = baseLayout({
-    xaxis: axis(t("net.epoch"), { rangemode: "tozero" }),
+    xaxis: axis(t("net.epoch"), xRange(run, run.totalEpochs)),
     yaxis: axis(t("net.accuracy"), { range: [0, 1.02], tickformat: ".0%" }),
     hovermode: "x unified", showlegend: traces.length > 0,
     margin: { l: 60, r: 12, t: 8, b: 44 },
@@ -115,9 +126,11 @@ export function renderBoundary(el, run) {
       }
     }
   }
+  // an empty figure keeps a square box of its own (autorange on nothing collapses x)
+  const empty = traces.length ? {} : { range: [-1, 1] };
   const layout = baseLayout({
-    xaxis: axis("x₁", { zeroline: false, constrain: "domain" }),
-    yaxis: axis("x₂", { zeroline: false, scaleanchor: "x", scaleratio: 1 }),
+    xaxis: axis("x₁", { zeroline: false, constrain: "domain", ...empty }),
+    yaxis: axis("x₂", { zeroline: false, scaleanchor: "x", scaleratio: 1, ...empty }),
     hovermode: "closest", legend: { orientation: "h", x: 0, y: -0.12, yanchor: "top" },
     margin: { l: 56, r: 12, t: 8, b: 40 },
     annotations: traces.length ? [] : hint(t("net.boundary_empty")),

@@ -4,6 +4,8 @@ digits' images and confusion matrix, the gradient-check table, the URL."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.browser.test_page import open_page
@@ -185,3 +187,103 @@ def test_the_network_controls_are_labelled(page, server):
     for control, seen in (("net-optimizer", "Optimizer"), ("net-lr", "Learning rate")):
         text = page.eval_on_selector(f"label[for={control}]", "l => l.firstChild.textContent")
         assert text == seen
+
+
+PREVIEW = "() => document.getElementById('view-network').dataset.state === 'preview'"
+PREVIEW_BODY_JS = """() => ({dataset: 'circle', hidden: 8, activation: 'tanh', init: 'xavier',
+  seed: 0, test_fraction: 0.2, samples: 400, noise: 0.1, optimizer: 'gd', lr: 0.5,
+  batch_size: 10, epochs: 0})"""
+#: The boundary figure as drawn: the heatmap's probabilities, the points, the x axis's range.
+BOUNDARY_JS = """() => {
+  const el = document.getElementById('net-boundary');
+  const heat = (el.data || []).find(t => t.type === 'heatmap');
+  const points = (el.data || []).filter(t => (t.type || 'scatter') === 'scatter')
+    .flatMap(t => Array.from(t.x).map((x, i) => [x, t.y[i]]));
+  return {p: heat ? Array.from(heat.z, r => Array.from(r)) : null, points,
+          range: el._fullLayout.xaxis.range};
+}"""
+
+
+def test_before_training_the_data_and_the_untrained_network_show(page, server, recorder):
+    """The tab opened: the figures show the dataset and what the freshly initialised
+    network predicts (the answer of /network/train with epochs 0 for the form); changing
+    the form shows the new one; once trained, the form's changes leave the figures alone."""
+    open_network(page, server, "&data=circle&hidden=8&act=tanh&init=xavier&nlr=0.5&batch=10")
+    page.wait_for_function(PREVIEW)
+    assert "Before training" in page.text_content("#net-status")
+    assert page.get_attribute("#view-network", "data-epoch") == "0"
+    drawn = page.evaluate(BOUNDARY_JS)
+    answer = page.request.post(f"{server}/network/train", data=page.evaluate(PREVIEW_BODY_JS))
+    assert answer.ok, answer.text()
+    expected = answer.json()
+    assert drawn["p"] == expected["boundary"]["p"]
+    assert sorted(map(tuple, drawn["points"])) == sorted(
+        map(tuple, expected["train_points"] + expected["test_points"]))
+    low, high = drawn["range"]
+    assert high - low > 2  # the circle's box, not a collapsed axis
+    # one point per curve, at epoch 0, inside the frame of the 50 epochs to come
+    (accuracy_train, accuracy_test) = traces(page, "net-accuracy")
+    assert accuracy_train["n"] == accuracy_test["n"] == 1
+    layout_range = page.evaluate(
+        "() => document.getElementById('net-accuracy')._fullLayout.xaxis.range")
+    assert layout_range[0] < 0 and layout_range[1] == 50
+
+    # another dataset: its own points
+    page.select_option("#net-dataset", "xor")
+    page.wait_for_function("""(before) => {
+      const el = document.getElementById('net-boundary');
+      const xs = (el.data || []).filter(t => (t.type || 'scatter') === 'scatter')
+        .flatMap(t => Array.from(t.x)).sort((a, b) => a - b);
+      return xs.length > 0 && JSON.stringify(xs) !== before;
+    }""", arg=json.dumps(sorted(p[0] for p in drawn["points"])))
+    page.wait_for_function(PREVIEW)
+
+    # trained: changing the form no longer replaces what the training drew
+    page.fill("#net-epochs", "3")
+    page.press("#net-epochs", "Tab")
+    train(page)
+    assert page.get_attribute("#view-network", "data-state") == "completed"
+    page.select_option("#net-dataset", "moons")
+    page.fill("#net-hidden", "5")
+    page.press("#net-hidden", "Tab")
+    page.wait_for_timeout(500)
+    assert page.get_attribute("#view-network", "data-state") == "completed"
+    assert page.get_attribute("#view-network", "data-epoch") == "3"
+    assert recorder.page_errors == [] and recorder.console_errors == []
+
+
+def test_a_refused_preview_leaves_an_empty_figure_with_a_box(page, server):
+    """When the server refuses the form, the figures stay empty -- with square axes
+    from -1 to 1, not an axis collapsed to nothing -- and nothing is said until Train."""
+    page.route("**/network/train", lambda route: route.fulfill(
+        status=422, content_type="application/json",
+        body='{"detail": [{"loc": ["body", "hidden"], "msg": "too many", "type": "x"}]}'))
+    open_network(page, server)
+    page.wait_for_function("() => document.getElementById('net-boundary').data !== undefined")
+    page.wait_for_timeout(300)
+    drawn = page.evaluate(BOUNDARY_JS)
+    assert drawn["p"] is None and drawn["points"] == []
+    assert drawn["range"] == [-1, 1]
+    assert page.get_attribute("#view-network", "data-state") in ("", None)
+    assert "Train to see the decision boundary" in page.inner_text("#net-boundary")
+
+
+@pytest.mark.parametrize("width", [700, 1100, 1280])
+def test_the_digits_fill_whole_rows_at_every_width(page, server, width):
+    """A rightly labelled digit (class "right") sits in its row like the others: the
+    page's layout rules for its right-hand column must not move it to a grid column."""
+    page.set_viewport_size({"width": width, "height": 900})
+    open_network(page, server, "&data=digits&hidden=8")
+    page.wait_for_function(PREVIEW)
+    rows = page.evaluate("""() => {
+      const tops = new Map();
+      for (const f of document.querySelectorAll('#net-digits figure')) {
+        const top = Math.round(f.getBoundingClientRect().top);
+        tops.set(top, (tops.get(top) || 0) + 1);
+      }
+      return [...tops.entries()].sort((a, b) => a[0] - b[0]).map(([, n]) => n);
+    }""")
+    right = page.locator("#net-digits figure.right").count()
+    assert right > 0, "the test needs rightly labelled digits"
+    assert sum(rows) == 60
+    assert all(n == rows[0] for n in rows[:-1]) and rows[-1] <= rows[0], rows
