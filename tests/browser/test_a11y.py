@@ -438,3 +438,19 @@ def test_the_methods_and_statuses_differ_by_more_than_colour(page, server):
     for key in ("color", "dash", "symbol"):
         assert len({t[key] for t in lines}) == len(lines), key
     assert {t["color"].upper() for t in lines} <= OKABE_ITO
+
+
+@pytest.mark.parametrize("width", [375, 560, 700, 900, 1000, 1280])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_view_tabs_stay_on_one_line(page, server, width, lang):
+    """However narrow the window, the four view tabs sit on one line (their short names
+    where the long ones do not fit), each name whole."""
+    page.set_viewport_size({"width": width, "height": 800})
+    open_page(page, f"{server}/?lang={lang}")
+    boxes = page.evaluate("""() => [...document.querySelectorAll('#view-tabs [role=tab]')]
+      .map(t => { const r = t.getBoundingClientRect();
+                  return {top: Math.round(r.top), right: r.right,
+                          over: t.scrollWidth > t.clientWidth}; })""")
+    assert len(boxes) == 4
+    assert len({b["top"] for b in boxes}) == 1, boxes
+    assert all(b["right"] <= width and not b["over"] for b in boxes), boxes
