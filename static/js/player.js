@@ -45,6 +45,16 @@ export class Player {
     onLanguageChange(() => {
       if (!this.playing) this.showStep();
     });
+    // A picture of a plot taken while playing (theme.js downloadPlot): the markers of the
+    // frame on screen go into the figures' traces for it, and back on the layers after.
+    document.addEventListener("plot-image", (event) => {
+      if (!this.playing) return;
+      this.live(false);
+      this.view.moveLossMarkers();
+      event.detail.after.push(() => {
+        if (this.playing) this.live(true);
+      });
+    });
   }
 
   /**

@@ -90,8 +90,24 @@ function imageButton(format, icon) {
     get icon() {
       return Plotly.Icons[icon]; // read when a mode bar is drawn: Plotly.js has loaded
     },
-    click: (gd) => Plotly.downloadImage(gd, { format, filename: imageName(gd), scale: format === "png" ? 2 : 1 }),
+    click: (gd) => downloadPlot(gd, format),
   };
+}
+
+/**
+ * Download `gd` as a `format` image. What is drawn over a plot outside its traces (the
+ * player's moving markers, static/js/overlay.js) would be missing from the picture, so
+ * a "plot-image" event goes first: a listener puts such marks into the traces for it and
+ * pushes onto `event.detail.after` what to do once the picture is taken.
+ */
+export async function downloadPlot(gd, format) {
+  const after = [];
+  gd.dispatchEvent(new CustomEvent("plot-image", { bubbles: true, detail: { after } }));
+  try {
+    await Plotly.downloadImage(gd, { format, filename: imageName(gd), scale: format === "png" ? 2 : 1 });
+  } finally {
+    for (const done of after) done();
+  }
 }
 
 /**

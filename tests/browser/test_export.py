@@ -195,6 +195,54 @@ def test_the_training_downloads_its_curves_and_answer(page, server):
         list(x) for x in zip(answer["iterations"], answer["loss"], strict=True)]
 
 
+#: Wraps Plotly.downloadImage: at the moment a picture is taken, what the figure's own
+#: traces hold -- the player's marker on the contour, its ring on the loss plot -- and the
+#: step the player shows (read in one task: no frame runs in between).
+CAPTURE_IMAGES_JS = """() => {
+  window.__pictures = [];
+  const original = Plotly.downloadImage;
+  Plotly.downloadImage = (gd, options) => {
+    const find = (el, name) => el.data.find((t) => t.name === name);
+    const run = gd.data.find((t) => (t.name || '').startsWith('#1'));
+    const step = Number(document.getElementById('play-step').value);
+    const marker = find(gd, 'current step');
+    const ring = find(document.getElementById('plot-loss'), 'player');
+    window.__pictures.push({
+      step, marker: [Array.from(marker.x), Array.from(marker.y)],
+      pathPoint: [run.x[step], run.y[step]], ring: Array.from(ring.x).length,
+      playing: document.getElementById('play').getAttribute('aria-pressed') === 'true',
+    });
+    return original(gd, options);
+  };
+}"""
+
+
+def test_a_picture_taken_while_playing_shows_the_players_markers(page, server):
+    """While Play runs, the moving markers are drawn on a layer over the plot, outside its
+    traces; a PNG taken then has them (put into the traces for the picture), and the
+    player goes on playing on its layer afterwards."""
+    open_page(page, url(server, BOWL, "&point=-3,4&xr=-4,4&yr=-1,5"))
+    run_descent(page, lr=0.01, steps=400)  # 200 frames of Play: time to take a picture
+    page.evaluate(CAPTURE_IMAGES_JS)
+    page.click("#play")
+    page.wait_for_function("() => Number(document.getElementById('play-step').value) > 10")
+    filename, png = plot_image(page, "plot-contour", "PNG")
+    assert filename == "slopescope-contour.png" and png.startswith(PNG_MAGIC)
+    (picture,) = page.evaluate("() => window.__pictures")
+    assert picture["playing"] and picture["step"] > 10
+    assert picture["marker"] == [[picture["pathPoint"][0]], [picture["pathPoint"][1]]]
+    assert picture["ring"] == 1
+    # afterwards the markers are back on the layer, out of the traces, and it still plays
+    page.wait_for_function("""(step) => {
+      const el = document.getElementById('plot-contour');
+      const layer = el.querySelector('.plot-overlay');
+      return Number(document.getElementById('play-step').value) > step
+        && el.data.find((t) => t.name === 'current step').x.length === 0
+        && layer && layer.querySelectorAll('circle').length > 0;
+    }""", arg=picture["step"])
+    page.click("#play")
+
+
 # --- notebooks ---------------------------------------------------------------------------
 
 def test_the_descent_view_downloads_a_notebook_that_runs(page, server, recorder):
