@@ -4,8 +4,8 @@ import { ApiError, Slots, api } from "./api.js";
 import { clearExprError, showExprError } from "./exprerror.js";
 import { graphMessage, renderGraph } from "./graph.js";
 import {
-  DEFAULT_LANGUAGE, LANGUAGES, bindRender, bindText, loadLanguage, setLanguage, t, tableText, tn,
-  useLanguage,
+  DEFAULT_LANGUAGE, LANGUAGES, bindRender, bindText, language, loadLanguage, setLanguage, t,
+  tableText, tn, useLanguage,
 } from "./i18n.js";
 import { NetworkView } from "./network.js";
 import { loadNetworkTables } from "./networktables.js";
@@ -84,6 +84,13 @@ const app = {
 let view1d = null;
 let view2d = null;
 let network = null;
+
+/**
+ * Resolves once Plotly.js has loaded and speaks the page's language (set by main()).
+ * Plotly.js loads by itself (an async script of the page) while the page asks the server
+ * for its tables and its first field: what draws waits for this, not what asks.
+ */
+let plotlyLoaded = null;
 
 // ------------------------------------------------------------------ presets and ranges
 
@@ -243,6 +250,7 @@ let viewsChosen = 0;
 
 async function selectView(view) {
   const chosen = ++viewsChosen;
+  await plotlyLoaded;
   if (view === "surface") await plotly3d(); // loaded the first time the surface is shown
   if (chosen !== viewsChosen) return;
   if (view === app.state.view) return;
@@ -298,6 +306,7 @@ async function evaluate(expr, { push = true, specs = null, fresh = false, typing
     document.body.dataset.ready = "true";
     return;
   }
+  await plotlyLoaded; // the field was asked for while Plotly.js loaded (the first time)
   if (!field || seq !== evalSeq) return;
   clearExprError(exprDom);
 
@@ -468,7 +477,11 @@ async function restore(state) {
   view2d.syncControls();
   network.sync();
   // The network view needs no function: show it before (and whatever) f turns out to be.
-  if (state.view === "network") showView("network", app.variables.length);
+  if (state.view === "network") {
+    await plotlyLoaded;
+    if (restoring !== restores) return;
+    showView("network", app.variables.length);
+  }
   await evaluate(state.expr, { push: false, specs: state.runs });
 }
 
@@ -484,18 +497,21 @@ function bindLanguage() {
 async function main() {
   // The menus, settings fields and URL parsing all read the API's tables, and every text
   // the language's catalogue: load them first, all at once, with the presets (their menu
-  // is written once the texts are there) -- while Plotly.js, loading by itself, runs.
+  // is written once the texts are there). Plotly.js is not waited for: it loads by itself
+  // while the first field is asked for (evaluate waits for it before drawing).
   const lang = new URLSearchParams(window.location.search).get("lang");
   const presets = fetchPresets();
   try {
     await Promise.all([loadTables(), loadNetworkTables(),
-      loadLanguage(LANGUAGES[lang] ? lang : DEFAULT_LANGUAGE), plotlyReady()]);
+      loadLanguage(LANGUAGES[lang] ? lang : DEFAULT_LANGUAGE)]);
     useLanguage(LANGUAGES[lang] ? lang : DEFAULT_LANGUAGE);
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
     showExprError(exprDom, "", t("page.cannot_start", { reason: err.message }), null, false);
     return;
   }
+  // Plotly's own words in the page's language (useLanguage registers them once it is there).
+  plotlyLoaded = plotlyReady().then(() => useLanguage(language()));
   fillSelect($("method"), tables.methods, "methods");
   app.history = new History((state) => restore(state));
   view1d = new View1D(app);
