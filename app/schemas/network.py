@@ -188,14 +188,55 @@ class ChoiceInfo(Reply):
                                        "whether `init_std` sets its spread.")
 
 
+class NumberFieldInfo(Reply):
+    """A number field of `/network/train` or `/network/gradcheck` and its bounds, as the
+    request schema states them, so that a form bounds its inputs without a copy of them.
+
+    >>> (h,) = [f for f in NumberFieldInfo.of_models(NetworkGradcheckRequest) if f.name == "h"]
+    >>> h.minimum, h.exclusive_minimum, h.maximum
+    (0.0, True, None)
+    """
+
+    name: str = Field(description="The field of the request body.")
+    integer: bool
+    minimum: float | None = Field(description="The lowest value; null: none.")
+    exclusive_minimum: bool = Field(description="True: `minimum` itself is refused.")
+    maximum: float | None = Field(description="The highest value on a default server; "
+                                  "null: none.")
+    exclusive_maximum: bool = Field(description="True: `maximum` itself is refused.")
+    limit: str | None = Field(description="The setting that is the maximum (its value on "
+                              "this server: `GET /limits`); null: a fixed maximum or none.")
+
+    @classmethod
+    def of_models(cls, *models: type[Request]) -> list[NumberFieldInfo]:
+        """The number fields of `models`' JSON schemas, each once, in declaration order."""
+        fields: dict[str, NumberFieldInfo] = {}
+        for model in models:
+            for name, schema in model.model_json_schema()["properties"].items():
+                branch = next((b for b in schema.get("anyOf", [schema])
+                               if b.get("type") in ("integer", "number")), None)
+                if branch is None or name in fields:
+                    continue
+                fields[name] = cls(
+                    name=name, integer=branch["type"] == "integer",
+                    minimum=branch.get("exclusiveMinimum", branch.get("minimum")),
+                    exclusive_minimum="exclusiveMinimum" in branch,
+                    maximum=branch.get("exclusiveMaximum", branch.get("maximum")),
+                    exclusive_maximum="exclusiveMaximum" in branch,
+                    limit=schema.get("x-limit", branch.get("x-limit")))
+        return list(fields.values())
+
+
 class NetworkTables(Reply):
     """What `/network/train` accepts, for menus: datasets, activations, initialisations,
-    and the operations the network is made of with their forward and backward rules."""
+    the operations the network is made of with their forward and backward rules, and the
+    bounds of the number fields of both network endpoints (a form's inputs)."""
 
     datasets: list[DatasetInfoReply]
     activations: list[ChoiceInfo]
     inits: list[ChoiceInfo]
     operations: list[ChoiceInfo]
+    fields: list[NumberFieldInfo]
 
     @classmethod
     def build(cls) -> NetworkTables:
@@ -214,6 +255,7 @@ class NetworkTables(Reply):
             operations=[ChoiceInfo(name=row.name, label=row.label, description=row.description,
                                    forward=row.forward, backward=row.backward)
                         for row in ops.values()],
+            fields=NumberFieldInfo.of_models(NetworkTrainRequest, NetworkGradcheckRequest),
         )
 
 

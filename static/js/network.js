@@ -10,7 +10,7 @@ import {
 import {
   bindRender, bindText, onLanguageChange, rowTexts, serverText, t, tableText,
 } from "./i18n.js";
-import { activationRow, datasetRow, initRow, netTables } from "./networktables.js";
+import { activationRow, datasetRow, initRow, netField, netTables } from "./networktables.js";
 import { NET_FIELDS, defaultNet } from "./state.js";
 import {
   boundInput, clampField, fillSelect, optimizerRow, settingFields, settingNames, settingsFor,
@@ -91,12 +91,13 @@ export class NetworkView {
 
   bind() {
     const changed = () => this.app.history.replace(this.app.state);
-    for (const row of NET_FIELDS) {
-      const [key, , id] = row;
-      boundInput($(id), row);
+    for (const [key, , id, field] of NET_FIELDS) {
+      boundInput($(id), netField(field));
       $(id).addEventListener("change", () => {
         const value = Number($(id).value);
-        if ($(id).value !== "" && Number.isFinite(value)) this.net[key] = clampField(row, value);
+        const clamped = $(id).value !== "" && Number.isFinite(value)
+          ? clampField(netField(field), value) : null;
+        if (clamped !== null) this.net[key] = clamped;
         $(id).value = String(this.net[key]);
         changed();
         this.preview();

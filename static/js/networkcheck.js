@@ -3,12 +3,10 @@
 // side -- the textbook's point that numerical gradients are right but far too slow.
 import { ApiError, api } from "./api.js";
 import { bindRender, bindText, serverText, t, unbind } from "./i18n.js";
+import { netField } from "./networktables.js";
 import { boundInput, clampField } from "./tables.js";
 import { fmt } from "./theme.js";
 import { $ } from "./util.js";
-
-/** The batch field: [integer?, lowest, highest] (the highest is this server's max_check_batch). */
-const CHECK_BATCH = [true, 1, "max_check_batch"];
 
 const seconds = (s) => (s >= 1 ? `${fmt(s, 3)} s` : s >= 1e-3 ? `${fmt(s * 1e3, 3)} ms` : `${fmt(s * 1e6, 3)} µs`);
 
@@ -33,12 +31,12 @@ export class NetworkCheck {
   constructor(app, network) {
     this.app = app;
     this.network = network;
-    boundInput($("net-check-batch"), CHECK_BATCH);
+    boundInput($("net-check-batch"), netField("batch"));
     $("net-check").addEventListener("click", () => this.run());
   }
 
   body() {
-    const batch = clampField(CHECK_BATCH, Number($("net-check-batch").value) || 3);
+    const batch = clampField(netField("batch"), Number($("net-check-batch").value) || 3);
     const h = Number($("net-check-h").value);
     $("net-check-batch").value = String(batch);
     const body = { ...this.network(), batch };

@@ -12,6 +12,9 @@ export const netTables = {
   inits: [],
   /** [{name, label, description, forward, backward}]: the layers the network is made of */
   operations: [],
+  /** [{name, integer, minimum, exclusive_minimum, maximum, exclusive_maximum, limit}]: the
+   * number fields of /network/train and /network/gradcheck with their schema's bounds */
+  fields: [],
 };
 
 export async function loadNetworkTables(signal) {
@@ -22,3 +25,5 @@ const find = (rows, name) => rows.find((row) => row.name === name) ?? null;
 export const datasetRow = (name) => find(netTables.datasets, name);
 export const activationRow = (name) => find(netTables.activations, name);
 export const initRow = (name) => find(netTables.inits, name);
+/** The bounds of the request field `name` (see tables.js clampField). */
+export const netField = (name) => find(netTables.fields, name);

@@ -4,9 +4,9 @@
 // method names and the settings' defaults come from the API's tables (tables.js), loaded
 // before any URL is read.
 import { DEFAULT_LANGUAGE, LANGUAGES } from "./i18n.js";
-import { activationRow, datasetRow, initRow } from "./networktables.js";
+import { activationRow, datasetRow, initRow, netField } from "./networktables.js";
 import {
-  bound, clampField, methodRow, optimizerRow, settingNames, settingsFor, tables,
+  clampField, methodRow, optimizerRow, settingNames, settingsFor, tables,
 } from "./tables.js";
 
 export const VIEWS = ["1d", "contour", "surface", "network"];
@@ -14,8 +14,8 @@ export const VIEWS = ["1d", "contour", "surface", "network"];
 /** The learning rates the page takes, exactly as typed (the slider covers the same range). */
 export const LR_MIN = 1e-12;
 export const LR_MAX = 100;
-/** The Steps field: [integer?, lowest, highest] (the highest is this server's max_steps). */
-export const STEPS_FIELD = [true, 1, "max_steps"];
+/** The Steps field's bounds (the highest is this server's max_steps). */
+export const STEPS_FIELD = { integer: true, minimum: 1, limit: "max_steps" };
 export const DEFAULT_EXPR = "x**2 + y**2";
 
 export function defaultState() {
@@ -64,19 +64,19 @@ export function defaultNet() {
 }
 
 /**
- * The network view's numeric fields, each once: [state key, query key, element id,
- * integer?, lowest, highest]. A highest given as a name is that limit of this server
- * (GET /limits); the others are the request schema's own bounds, or the page's range.
+ * The network view's numeric fields, each once: [state key, query key, element id, the
+ * request's field]. Their bounds are the request schema's (GET /network/tables `fields`,
+ * networktables.js netField), with this server's limits.
  */
 export const NET_FIELDS = [
-  ["samples", "samples", "net-samples", true, 2, "max_samples"],
-  ["noise", "noise", "net-noise", false, 0, 1],
-  ["hidden", "hidden", "net-hidden", true, 1, "max_hidden"],
-  ["initStd", "std", "net-init-std", false, 1e-6, 10],
-  ["lr", "nlr", "net-lr", false, 1e-6, 100],
-  ["batch", "batch", "net-batch", true, 1, "max_batch"],
-  ["epochs", "epochs", "net-epochs", true, 0, "max_epochs"],
-  ["seed", "seed", "net-seed", true, 0, 2 ** 31],
+  ["samples", "samples", "net-samples", "samples"],
+  ["noise", "noise", "net-noise", "noise"],
+  ["hidden", "hidden", "net-hidden", "hidden"],
+  ["initStd", "std", "net-init-std", "init_std"],
+  ["lr", "nlr", "net-lr", "lr"],
+  ["batch", "batch", "net-batch", "batch_size"],
+  ["epochs", "epochs", "net-epochs", "epochs"],
+  ["seed", "seed", "net-seed", "seed"],
 ];
 const NET_SETTING_PREFIX = "n";
 
@@ -86,10 +86,10 @@ function netFromQuery(q) {
   if (activationRow(q.get("act"))) net.activation = q.get("act");
   if (initRow(q.get("init"))) net.init = q.get("init");
   if (optimizerRow(q.get("nopt"))) net.optimizer = q.get("nopt");
-  for (const row of NET_FIELDS) {
-    const [key, name] = row;
+  for (const [key, name, , field] of NET_FIELDS) {
     const value = num(q.get(name));
-    if (value !== null) net[key] = clampField(row, value);
+    const clamped = value === null ? null : clampField(netField(field), value);
+    if (clamped !== null) net[key] = clamped;
   }
   for (const key of settingNames()) {
     const value = num(q.get(NET_SETTING_PREFIX + key));

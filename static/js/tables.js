@@ -29,12 +29,29 @@ export async function loadTables(signal) {
 export const bound = (value) => (typeof value === "string" ? tables.limits[value] ?? Infinity : value);
 
 /**
- * `value` brought inside the field `[..., integer, low, high]` (the last three entries of
- * a field row; `high` may name a limit), rounded for an integer field.
+ * `value` brought inside a number field's bounds -- `{integer, minimum, maximum, limit,
+ * exclusive_minimum, exclusive_maximum}`, as GET /network/tables gives them; `limit`
+ * names this server's limit that is the maximum -- and rounded for an integer field
+ * (never past Number.MAX_SAFE_INTEGER). Null when no value is nearest: at or past an
+ * exclusive bound (a learning rate of 0).
+ *
+ *   clampField({ integer: true, minimum: 1, limit: "max_steps" }, 2.6e9)   // 100000
+ *   clampField({ minimum: 0, exclusive_minimum: true }, 0)                  // null
  */
-export function clampField(row, value) {
-  const [integer, low, high] = row.slice(-3);
-  return Math.min(bound(high), Math.max(low, integer ? Math.round(value) : value));
+export function clampField(field, value) {
+  const { low, high } = bounds(field);
+  const v = field?.integer ? Math.round(value) : value;
+  if ((field?.exclusive_minimum && v <= low) || (field?.exclusive_maximum && v >= high)) return null;
+  return Math.min(high, Math.max(low, v));
+}
+
+/** A field's lowest and highest values as numbers (-Infinity/Infinity: none). */
+function bounds(field) {
+  const max = field?.limit ? bound(field.limit) : field?.maximum ?? Infinity;
+  return {
+    low: field?.minimum ?? -Infinity,
+    high: field?.integer ? Math.min(max, Number.MAX_SAFE_INTEGER) : max,
+  };
 }
 
 /**
@@ -71,11 +88,11 @@ export function settingFields(box, idOf, extra = null) {
   }
 }
 
-/** Give a number input the bounds of its field row (so the browser's own checks agree). */
-export function boundInput(input, row) {
-  const [, low, high] = row.slice(-3);
-  input.min = String(low);
-  if (Number.isFinite(bound(high))) input.max = String(bound(high));
+/** Give a number input the bounds of its field (so the browser's own checks agree). */
+export function boundInput(input, field) {
+  const { low, high } = bounds(field);
+  if (Number.isFinite(low)) input.min = String(low);
+  if (Number.isFinite(high)) input.max = String(high);
 }
 
 export const optimizerRow = (name) => tables.optimizers.find((row) => row.name === name) ?? null;

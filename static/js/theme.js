@@ -95,7 +95,7 @@ function imageButton(format, icon) {
 }
 
 /**
- * Download `gd` as a `format` image. What is drawn over a plot outside its traces (the
+ * Download the plot element as a `format` image. What is drawn over a plot outside its traces (the
  * player's moving markers, static/js/overlay.js) would be missing from the picture, so
  * a "plot-image" event goes first: a listener puts such marks into the traces for it and
  * pushes onto `event.detail.after` what to do once the picture is taken.

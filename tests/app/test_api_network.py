@@ -377,6 +377,44 @@ def test_the_tables_behind_the_menus(api):
         assert request["properties"][field]["enum"] == [row["name"] for row in tables[key]]
 
 
+
+def test_the_tables_give_each_number_fields_bounds_as_the_endpoints_enforce_them(api):
+    """`fields`: the bounds a page's form takes (static/js/networktables.js netField) are
+    the ones the endpoints refuse past -- just outside each bound is a 422 naming the
+    field, the bound itself is refused exactly when it is exclusive."""
+    tables = api.get("/network/tables")
+    limits = api.get("/limits")
+    train = api.get("/openapi.json")["components"]["schemas"]["NetworkTrainRequest"]
+    fields = {row["name"]: row for row in tables["fields"]}
+    assert {"samples", "noise", "hidden", "init_std", "lr", "batch_size", "epochs", "seed",
+            "batch", "h"} <= set(fields)
+    bases = {TRAIN: {**SMALL, "epochs": 0}, CHECK: {"dataset": "circle", "hidden": 4}}
+    checked = 0
+    for name, row in fields.items():
+        path = TRAIN if name in train["properties"] else CHECK
+        step = 1 if row["integer"] else 0.5
+        high = limits[row["limit"]] if row["limit"] else row["maximum"]
+        cases = []
+        if row["minimum"] is not None:
+            cases += [(row["minimum"] - step, False),
+                      (row["minimum"], not row["exclusive_minimum"])]
+        if high is not None and high < 2**53:
+            cases += [(high + step, False), (high, not row["exclusive_maximum"])]
+        for value, accepted in cases:
+            value = int(value) if row["integer"] else value
+            body = {**bases[path], name: value}
+            if accepted:  # refused, if at all, for something else than this field
+                response = api.raw(path, json.dumps(body))
+                if response.status_code == 422:
+                    locs = [tuple(d["loc"]) for d in response.json()["detail"]]
+                    assert ("body", name) not in locs, (name, value, locs)
+            else:
+                detail = api.error(path, body)
+                assert detail["loc"][-1] == name, (name, value, detail)
+            checked += 1
+    assert checked >= 40
+
+
 def test_typed_encoding_sends_the_same_numbers_as_plotly_typed_arrays(api):
     import base64
 

@@ -287,3 +287,28 @@ def test_the_digits_fill_whole_rows_at_every_width(page, server, width):
     assert right > 0, "the test needs rightly labelled digits"
     assert sum(rows) == 60
     assert all(n == rows[0] for n in rows[:-1]) and rows[-1] <= rows[0], rows
+
+
+def test_the_forms_bounds_are_the_schemas(page, server):
+    """Each number input takes the bounds GET /network/tables gives its request field,
+    with this server's limits: a learning rate of 1000 (the API's "diverged" example) is
+    taken, one of 0 is not (the old value stays), hidden units stop at max_hidden."""
+    open_network(page, server)
+    limits = page.request.get(f"{server}/limits").json()
+    assert page.get_attribute("#net-hidden", "max") == str(limits["max_hidden"])
+    assert page.get_attribute("#net-hidden", "min") == "1"
+    assert page.get_attribute("#net-noise", "max") == "1"
+    assert page.get_attribute("#net-lr", "max") is None
+    assert page.get_attribute("#net-check-batch", "max") == str(limits["max_check_batch"])
+    for value, expected in (("1000", "1000"), ("0", "1000"), ("-3", "1000")):
+        page.fill("#net-lr", value)
+        page.press("#net-lr", "Tab")
+        assert page.input_value("#net-lr") == expected, value
+    page.wait_for_function("() => location.search.includes('nlr=1000')")
+    page.fill("#net-hidden", str(limits["max_hidden"] + 50))
+    page.press("#net-hidden", "Tab")
+    assert page.input_value("#net-hidden") == str(limits["max_hidden"])
+    # a link past the bounds is brought inside them
+    open_network(page, server, "&hidden=0&nlr=0&noise=7&seed=-4")
+    assert page.input_value("#net-hidden") == "1" and page.input_value("#net-noise") == "1"
+    assert page.input_value("#net-lr") == "0.5" and page.input_value("#net-seed") == "0"
