@@ -96,14 +96,26 @@ class Run:
 
 
 @dataclass(frozen=True)
+class Secants:
+    """The 1-D view's secant steps and its error-versus-h sweep (``error_methods`` from
+    ``h_min`` to ``h_max``, ``n`` log-spaced steps), as validated values: the request's
+    own (``/notebook``'s schema holds the defaults)."""
+
+    secants: tuple[float, ...]
+    error_methods: tuple[str, ...]
+    h_min: float
+    h_max: float
+    n: int
+
+
+@dataclass(frozen=True)
 class FunctionView:
     """What a view of a function shows, as validated values.
 
     ``expr`` is the re-printed text of the parsed function; ``view`` is ``1d``,
     ``contour`` or ``surface``; ``point`` is x₀ (1-D) or the start (2-D); ``method``
     and ``h`` compute the gradients shown; ``runs`` are the 2-D views' descents;
-    ``secants``, ``error_methods``, ``h_min``, ``h_max`` and ``n`` are the 1-D view's
-    secant table and error-versus-h sweep.
+    ``one_d`` the 1-D view's secants and error sweep (None for a 2-D view).
     """
 
     expr: str
@@ -115,11 +127,7 @@ class FunctionView:
     method: str
     h: float | None
     runs: tuple[Run, ...] = ()
-    secants: tuple[float, ...] = (0.1, 0.01, 0.001)
-    error_methods: tuple[str, ...] = ("forward", "central")
-    h_min: float = 1e-16
-    h_max: float = 0.1
-    n: int = 31
+    one_d: Secants | None = None
 
 
 @dataclass(frozen=True)
@@ -352,6 +360,9 @@ def function_notebook(view: FunctionView) -> dict[str, Any]:
     names = list(view.variables)
     title = f"# Slopescope: {_signature(names)} = `{view.expr}`"
     if view.view == "1d":
+        if view.one_d is None:
+            raise ValueError("a 1-D view needs its secants and error sweep (one_d)")
+        sweep = view.one_d
         return _document([
             _md(f"{title}\n\nThe page's 1-D view, reproduced with Slopescope's own engine "
                 "library: the function, its tangent at x0 with the secants that approach "
@@ -361,14 +372,14 @@ def function_notebook(view: FunctionView) -> dict[str, Any]:
             _md("## The function and the point"),
             _code(_function_cell(view)),
             _md("## Secants approach the tangent"),
-            _code(_fill(_TANGENT, secants=list(view.secants))),
+            _code(_fill(_TANGENT, secants=list(sweep.secants))),
             _md("## The derivative by the chosen method"),
             _code(_DERIVATIVE),
             _md("## f, f' and the tangent"),
             _code(_fill(_CURVE, name=names[0])),
             _md("## Truncation against rounding error"),
-            _code(_fill(_ERRORS, methods=list(view.error_methods), h_min=view.h_min,
-                        h_max=view.h_max, n=view.n)),
+            _code(_fill(_ERRORS, methods=list(sweep.error_methods), h_min=sweep.h_min,
+                        h_max=sweep.h_max, n=sweep.n)),
         ])
     count = len(view.runs)
     runs_said = ("no descent runs" if count == 0 else "the descent run with its optimizer "

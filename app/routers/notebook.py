@@ -23,7 +23,14 @@ from engine.network import DATASETS
 from ..compute import Compute
 from ..dependencies import ERRORS, ComputeDep, checked
 from ..limits import LimitExceeded, check_budget
-from ..notebook import FunctionView, NetworkView, Run, function_notebook, network_notebook
+from ..notebook import (
+    FunctionView,
+    NetworkView,
+    Run,
+    Secants,
+    function_notebook,
+    network_notebook,
+)
 from ..schemas.network import NetworkTrainRequest
 from ..schemas.notebook import NOTEBOOK_TYPE, NotebookRequest
 from ..schemas.optimizers import settings_of
@@ -131,8 +138,8 @@ def function_view(body: Any, compute: Compute) -> FunctionView:
         x_range=x_range, y_range=y_range,  # type: ignore[arg-type]
         method=body.method, h=body.h,
         runs=_runs(body, expr, compute) if view != "1d" else (),
-        secants=tuple(body.secants), error_methods=_error_methods(expr),
-        h_min=body.h_min, h_max=body.h_max, n=body.n)
+        one_d=Secants(secants=tuple(body.secants), error_methods=_error_methods(expr),
+                      h_min=body.h_min, h_max=body.h_max, n=body.n) if view == "1d" else None)
 
 
 def network_view(body: Any, compute: Compute) -> NetworkView:
