@@ -7,12 +7,14 @@ import {
   DEFAULT_LANGUAGE, LANGUAGES, bindRender, bindText, language, loadLanguage, setLanguage, t,
   tableText, tn, useLanguage,
 } from "./i18n.js";
+import {
+  GRID_2D, fieldBody, firstField, openingState, presetsLoaded, tablesLoaded,
+} from "./firstfield.js";
 import { NetworkView } from "./network.js";
-import { loadNetworkTables } from "./networktables.js";
 import { plotly3d, plotlyReady } from "./plotlyload.js";
-import { widened } from "./ranges.js";
-import { History, defaultState, fromQuery, methodFor } from "./state.js";
-import { fillSelect, loadTables, methodRow, tables } from "./tables.js";
+import { findPreset, plotRanges, presetStart, withPreset } from "./presets.js";
+import { History, defaultState, methodFor } from "./state.js";
+import { fillSelect, methodRow, tables } from "./tables.js";
 import { fmt, fmtPoint } from "./theme.js";
 import { $, debounce } from "./util.js";
 import { View1D } from "./view1d.js";
@@ -26,9 +28,7 @@ import { View2D } from "./view2d.js";
 const TYPING_DEBOUNCE_MS = 16;
 /** A text refused while it is being typed says so once typing pauses this long. */
 const ERROR_PAUSE_MS = 500;
-const DEFAULT_RANGE = [-3, 3];
-/** Grid of the contour / surface, and of the 1-D curve. */
-const GRID_2D = 81;
+/** Grid of the 1-D curve (the contour's and the surface's: firstfield.js's GRID_2D). */
 const GRID_1D = 400;
 
 const exprDom = {
@@ -94,32 +94,24 @@ let plotlyLoaded = null;
 
 // ------------------------------------------------------------------ presets and ranges
 
-function presetFor(expr) {
-  const squash = (s) => s.replace(/\s+/g, "");
-  return app.presets.find((p) => squash(p.expr) === squash(expr)) ?? null;
-}
+/** The page's preset named by `expr` (spaces aside), or null. */
+const presetFor = (expr) => findPreset(app.presets, expr);
 
-function presetStart(preset, nvars) {
-  if (!preset || preset.start === null || preset.start === undefined) return null;
-  const start = Array.isArray(preset.start) ? preset.start : [preset.start];
-  return start.length === nvars ? start : null;
-}
+/** Plotted ranges for a state (presets.js): its own, its preset's or the default box. */
+const rangesFor = (state) => plotRanges(state, app.presets);
 
 /**
- * Plotted ranges for the current state: the state's own, or a matching preset's or the
- * default box -- widened to hold the point of interest (a link's start or x₀) when the
- * box was not chosen.
+ * The first field, asked for by firstfield.js before this module ran: {key, answer}, taken
+ * (once) by the first question that is the same -- the page's opening one.
  */
-function rangesFor(state) {
-  const preset = presetFor(state.expr);
-  let xr = [...(state.xr ?? preset?.x_range ?? DEFAULT_RANGE)];
-  let yr = [...(state.yr ?? preset?.y_range ?? DEFAULT_RANGE)];
-  if (state.autoRange) {
-    const point = state.start ?? (state.x0 !== null ? [state.x0] : []);
-    if (point.length >= 1) xr = widened(xr, point[0]);
-    if (point.length >= 2) yr = widened(yr, point[1]);
-  }
-  return { xr, yr };
+let opening = null;
+
+/** The answer to the opening question if `body` is that question (once), else null. */
+function openingAnswer(body) {
+  if (!opening || opening.key !== JSON.stringify(body)) return null;
+  const { answer } = opening;
+  opening = null;
+  return answer;
 }
 
 /** Fill in x0 / start where the state has none. */
@@ -133,16 +125,6 @@ function defaultPoints(state, nvars, xr, yr) {
     const s = presetStart(preset, 2);
     const round = (v) => Number(v.toPrecision(3));
     state.start = s ?? [round(xr[0] + 0.2 * (xr[1] - xr[0])), round(yr[1] - 0.2 * (yr[1] - yr[0]))];
-  }
-}
-
-/** The preset functions (GET /functions); none if the server cannot say. */
-async function fetchPresets() {
-  try {
-    return (await api.functions()) ?? [];
-  } catch (err) {
-    if (!(err instanceof ApiError)) throw err;
-    return [];
   }
 }
 
@@ -160,11 +142,7 @@ function fillPresets(presets) {
 
 /** A preset's settings: its box, and for two variables its learning rate and steps. */
 function applyPreset(preset) {
-  app.state.xr = null;
-  app.state.yr = null;
-  app.state.autoRange = true;
-  if (typeof preset.lr === "number") app.state.lr = preset.lr;
-  if (Number.isInteger(preset.steps)) app.state.steps = preset.steps;
+  withPreset(app.state, preset);
   view2d.syncControls();
 }
 
@@ -292,7 +270,8 @@ async function evaluate(expr, { push = true, specs = null, fresh = false, typing
   let field;
   try {
     field = await app.slots.run("field", async (signal) => {
-      const first = await api.field({ expr, x_range: xr, y_range: yr, n: GRID_2D }, signal);
+      const body = fieldBody(expr, { xr, yr });
+      const first = await (openingAnswer(body) ?? api.field(body, signal));
       if (first.variables.length > 1) return first;
       return api.field({ expr, x_range: xr, n: GRID_1D }, signal);
     });
@@ -496,14 +475,12 @@ function bindLanguage() {
 
 async function main() {
   // The menus, settings fields and URL parsing all read the API's tables, and every text
-  // the language's catalogue: load them first, all at once, with the presets (their menu
-  // is written once the texts are there). Plotly.js is not waited for: it loads by itself
-  // while the first field is asked for (evaluate waits for it before drawing).
+  // the language's catalogue: firstfield.js asked for the tables, the presets and the
+  // first field before this module ran; the texts are asked for now. Plotly.js is not
+  // waited for: it loads by itself (evaluate waits for it before drawing).
   const lang = new URLSearchParams(window.location.search).get("lang");
-  const presets = fetchPresets();
   try {
-    await Promise.all([loadTables(), loadNetworkTables(),
-      loadLanguage(LANGUAGES[lang] ? lang : DEFAULT_LANGUAGE)]);
+    await Promise.all([tablesLoaded, loadLanguage(LANGUAGES[lang] ? lang : DEFAULT_LANGUAGE)]);
     useLanguage(LANGUAGES[lang] ? lang : DEFAULT_LANGUAGE);
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
@@ -520,12 +497,11 @@ async function main() {
   bindTabs();
   bindFunctionField();
   bindLanguage();
-  fillPresets(await presets);
-  const state = fromQuery(window.location.search);
-  app.state = state;
+  fillPresets(await presetsLoaded);
   // The first load without a link is the default function's preset, as if it were chosen.
-  const preset = presetFor(state.expr);
-  if (!new URLSearchParams(window.location.search).has("f") && preset) applyPreset(preset);
+  const state = openingState(window.location.search, app.presets);
+  app.state = state;
+  opening = await firstField;
   await restore(state);
 }
 

@@ -78,7 +78,7 @@ def asset_path(url: str) -> Path:
 def test_every_module_a_page_script_imports_is_preloaded(head, client):
     scripts = [e["src"] for e in head if e["tag"] == "script" and e.get("type") == "module"]
     preloaded = [str(e["href"]) for e in head if e.get("rel") == "modulepreload"]
-    assert len(scripts) == 2 and len(preloaded) == len(set(preloaded))
+    assert len(scripts) == 3 and len(preloaded) == len(set(preloaded))
     wanted = set().union(*(imported_by(asset_path(str(src))) for src in scripts))
     assert {asset_path(url) for url in preloaded} == wanted
     assert (STATIC / "js" / "view2d.js").resolve() in wanted  # two levels down from main.js

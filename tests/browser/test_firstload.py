@@ -9,6 +9,7 @@ fail on its timeout.  Each test opens a new browser context (an empty cache).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -127,3 +128,60 @@ def test_a_link_to_the_network_view_waits_for_plotly(fresh, server):
         "() => !document.getElementById('view-network').hidden"
         " && document.getElementById('net-loss').classList.contains('js-plotly-plot')")
     assert fresh.errors == []
+
+
+def field_requests(page: Any) -> list[str]:
+    """The bodies of the page's questions for a whole field (n points a side; the point
+    panel's slices, nx by ny, left out), as they are asked."""
+    asked: list[str] = []
+
+    def record(request: Any) -> None:
+        if request.url.endswith("/field") and "n" in json.loads(request.post_data or "{}"):
+            asked.append(request.post_data)
+
+    page.on("request", record)
+    return asked
+
+
+def test_the_first_field_is_asked_for_before_the_page_modules_have_all_come(fresh, server):
+    """static/js/firstfield.js asks with the tables: main.js held back, the field is asked
+    for all the same; main.js then takes that answer instead of asking again."""
+    held: list[Any] = []
+    asked = field_requests(fresh)
+    fresh.route("**/js/main.js", lambda route: held.append(route))
+    with fresh.expect_request(lambda r: r.url.endswith("/field"), timeout=20_000):
+        fresh.goto(f"{server}/", wait_until="commit")
+    assert held, "the field was asked for after main.js had come"
+    for route in held:
+        route.continue_()
+    fresh.wait_for_function(FIELD_DRAWN)
+    fresh.wait_for_timeout(200)
+    assert len(asked) == 1
+    assert fresh.errors == []
+
+
+@pytest.mark.parametrize(("query", "fields", "drawn"), [
+    ("?f=x**2%20%2B%20y**2&point=4,-4", 1, "plot-contour"),  # widened to hold the point
+    ("?f=(1-x)**2%2B100*(y-x**2)**2", 1, "plot-contour"),  # a preset's text in a link
+    ("?f=x**3", 2, "plot-1d"),  # one variable: a 1-D field is asked for next
+])
+def test_a_link_asks_for_its_first_field_once(fresh, server, query, fields, drawn):
+    asked = field_requests(fresh)
+    fresh.goto(f"{server}/{query}")
+    fresh.wait_for_function(f"""() => document.body.dataset.ready === "true"
+      && (document.getElementById("{drawn}").data || []).length > 0""")
+    fresh.wait_for_timeout(200)
+    # one question for the opening field: main.js asked what firstfield.js had asked
+    # (the same function and box), else it would have asked again
+    assert len(asked) == fields
+    assert fresh.errors == []
+
+
+def test_a_refused_link_shows_its_error_once(fresh, server):
+    asked = field_requests(fresh)
+    fresh.goto(f"{server}/?f=sin(")
+    fresh.wait_for_selector("#expr-error:not([hidden])")
+    fresh.wait_for_timeout(200)
+    assert len(asked) == 1
+    assert fresh.input_value("#expr") == "sin("
+    assert [e for e in fresh.errors if "422" not in e] == []
