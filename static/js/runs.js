@@ -71,12 +71,17 @@ export class Runs {
     });
   }
 
-  /** POST /descent for `spec`, numbered and coloured as the next run. */
-  async fetch(spec, signal) {
+  /**
+   * POST /descent for `spec`, numbered and coloured as run `n` -- by default the next one,
+   * numbered once it is answered, so that a refused or cancelled run leaves no gap.
+   */
+  async fetch(spec, signal, n = null) {
     const body = this.bodyOf(spec);
-    this.counter += 1;
-    const n = this.counter; // numbered when asked for, so a link's runs keep their order
     const res = await api.descent(body, signal);
+    if (n === null) {
+      this.counter += 1;
+      n = this.counter;
+    }
     // request and answer: what was asked and answered, as they were (the "JSON" download)
     return named(res, {
       request: body, answer: res, key: `run${n}`, n, spec, ...runStyle(n), // color, dash, symbol
@@ -93,6 +98,11 @@ export class Runs {
     return named(res, {
       request: body, answer: res, key: run.key, n: run.n, spec, ...runStyle(run.n),
     });
+  }
+
+  /** A run fetched but not shown (its function has gone): the next one takes its number. */
+  drop(run) {
+    if (run.n === this.counter) this.counter -= 1;
   }
 
   /** Put `again` in the place of `run`; false (and nothing changes) if `run` is gone. */
@@ -116,8 +126,8 @@ export class Runs {
   /** Replace the runs by fresh ones for `specs` (all fetched together). */
   async restore(specs, signal) {
     this.list = [];
-    this.counter = 0;
-    if (specs.length) this.list = await Promise.all(specs.map((s) => this.fetch(s, signal)));
+    this.counter = specs.length; // numbered in the link's order, whichever answers first
+    if (specs.length) this.list = await Promise.all(specs.map((s, i) => this.fetch(s, signal, i + 1)));
   }
 
   /** The status line for `run`: its label, its outcome in the server's words, where it ended. */

@@ -320,8 +320,11 @@ export class View2D {
     $("run").disabled = true;
     try {
       const run = await app.slots.run("descent", (signal) => this.runs.fetch(spec, signal));
-      // A run of a function that is no longer on screen is dropped.
-      if (!run || app.goodExpr !== expr) return;
+      if (!run) return; // superseded: a newer run is asked for
+      if (app.goodExpr !== expr) { // a run of a function no longer on screen is dropped
+        this.runs.drop(run);
+        return;
+      }
       const dropped = this.runs.add(run);
       app.state.runs = this.runs.specs;
       app.history.commit(app.state);
