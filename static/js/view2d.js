@@ -31,6 +31,15 @@ const sameSpec = (a, b) => JSON.stringify(a) === JSON.stringify(b);
  */
 const TYPING_PAUSE_MS = 300;
 
+/**
+ * While a typed function is a draft, the panels about the start point (the curvature's
+ * stability bound, the point's readout and slices) still describe the function before
+ * it: they say so (aria-busy; app.css dims them) until typing pauses and they follow.
+ */
+function markPending(pending) {
+  for (const el of [$("stability"), $("point-card")]) el.setAttribute("aria-busy", String(pending));
+}
+
 export class View2D {
   constructor(app) {
     this.app = app;
@@ -203,6 +212,7 @@ export class View2D {
     this.plot.setField(typing ? coarseField(field) : field, xRange, yRange, revision);
     // a hook for tests and benchmarks: "true" while the coarse copy is what is drawn
     $("view-2d").dataset.draft = String(typing);
+    markPending(typing);
     this.syncControls();
     this.ranges[0].show(xRange);
     this.ranges[1].show(yRange);
@@ -236,6 +246,7 @@ export class View2D {
     plot.setField(pending.field, plot.xRange, plot.yRange, plot.revision);
     this.render({ loss: false });
     $("view-2d").dataset.draft = "false";
+    markPending(false);
     this.refreshStart();
   }
 

@@ -298,3 +298,31 @@ def test_a_space_typed_after_a_presets_text_keeps_the_point_and_box(page, server
         "() => [document.getElementById('plot-contour').layout.xaxis.range,"
         " document.getElementById('point-title').textContent]")
     assert after == before
+
+
+def test_panels_about_the_old_function_say_they_wait_while_a_draft_shows(page, server):
+    """While the coarse draft of a typed function is drawn, the stability text and the
+    point's panel still describe the function before it: they are marked busy (and
+    dimmed) in every such frame, and are themselves again once the view settles."""
+    open_page(page, url(server, BOWL, LINK))
+    page.evaluate("""() => {
+      window.__frames = [];
+      const tick = () => {
+        const draft = document.getElementById('view-2d').dataset.draft;
+        const busy = ['stability', 'point-card'].map(
+          (id) => document.getElementById(id).getAttribute('aria-busy'));
+        window.__frames.push([draft, ...busy]);
+        if (window.__frames.length < 5000) requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    }""")
+    final = type_slowly(page, " + 0.5*x*y")
+    wait_settled(page, final)
+    frames = page.evaluate("() => window.__frames")
+    drafts = [f for f in frames if f[0] == "true"]
+    assert drafts, "no draft was drawn while typing"
+    assert all(f[1:] == ["true", "true"] for f in drafts), drafts
+    page.wait_for_function("""() => ['stability', 'point-card'].every((id) => {
+      const el = document.getElementById(id);
+      return el.getAttribute('aria-busy') === 'false' && getComputedStyle(el).opacity === '1';
+    })""")
