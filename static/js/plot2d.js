@@ -193,6 +193,18 @@ const MAX_DRAWN_3D = 600;
  */
 const TICKS_3D = 6;
 
+/**
+ * Pixels of the WebGL scene per pixel of the page: the screen's own ratio, between 1 and
+ * 2. Plotly's default is 2 whatever the screen: twice as sharp as a common screen shows
+ * it, and four times the pixels to draw at each redraw (turning the view, a step of the
+ * player), all on the CPU where WebGL runs in software.
+ */
+export function glPixelRatio() {
+  return Math.min(2, Math.max(1, window.devicePixelRatio || 1));
+}
+/** The same for a downloaded picture of the surface (Plotly's default). */
+const EXPORT_GL_PIXEL_RATIO = 2;
+
 /** The same for the surface: the points inside the box, thinned in (x, y, f); remembered. */
 const drawnPaths3d = new WeakMap();
 function drawnPath3d(run, xRange, yRange, zRange) {
@@ -231,6 +243,17 @@ export class Plot2D {
     this.cursors = [];
     /** While the player plays, its markers on the contour are drawn on a layer over it. */
     this.live = false;
+    // A downloaded picture of the surface is drawn as sharp as Plotly draws by default
+    // (the page draws it at the screen's ratio: glPixelRatio); theme.js downloadPlot.
+    surfaceEl.addEventListener("plot-image", (event) => {
+      const context = surfaceEl._context;
+      if (!context) return;
+      const shown = context.plotGlPixelRatio;
+      context.plotGlPixelRatio = EXPORT_GL_PIXEL_RATIO;
+      event.detail.after.push(() => {
+        context.plotGlPixelRatio = shown;
+      });
+    });
   }
 
   /**
@@ -401,7 +424,7 @@ export class Plot2D {
       uirevision: this.revision,
       legend: { orientation: "h", x: 0, y: 1.0, yanchor: "bottom", font: { size: 12 }, traceorder: "normal" },
     });
-    Plotly.react(this.surfaceEl, traces, layout, PLOT_CONFIG);
+    Plotly.react(this.surfaceEl, traces, layout, { ...PLOT_CONFIG, plotGlPixelRatio: glPixelRatio() });
   }
 
   /** The lowest and highest f of the field (the surface's box). */
