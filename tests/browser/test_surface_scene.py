@@ -59,3 +59,31 @@ def test_a_picture_of_the_surface_is_drawn_at_twice_the_screens_pixels(page, ser
     }""")
     assert (during, after) == (2, 1)
     assert page.evaluate(CANVAS_JS)["ratio"] == 1
+
+
+#: The scene's markers-only traces, with their points and colours.
+MARKS_JS = """() => (document.getElementById('plot-surface').data || [])
+  .filter((t) => t.type === 'scatter3d' && t.mode === 'markers')
+  .map((t) => ({name: t.name, x: Array.from(t.x), y: Array.from(t.y), z: Array.from(t.z),
+                color: Array.from(t.marker.color)}))"""
+
+
+def test_the_start_and_the_players_step_are_one_trace(page, server):
+    """One scatter3d trace of markers (one WebGL object fewer to build at the switch): the
+    player's step first, then the start point, white; the step moves, the start stays."""
+    open_surface(page, server)
+    page.wait_for_function(f"() => ({MARKS_JS})().length === 1"
+                           f" && ({MARKS_JS})()[0].x.length === 2")
+    (marks,) = page.evaluate(MARKS_JS)
+    assert marks["name"] == "current step"
+    start = [-2, 2.5, (-2) ** 2 + 2 * 2.5**2]
+    assert [marks["x"][1], marks["y"][1], marks["z"][1]] == start
+    assert marks["color"][1] == "#ffffff" and marks["color"][0] != "#ffffff"
+    page.eval_on_selector("#play-step",
+                          "(s) => { s.value = '5'; s.dispatchEvent(new Event('input')); }")
+    page.wait_for_function(f"(x) => ({MARKS_JS})()[0].x[0] !== x", arg=marks["x"][0])
+    (moved,) = page.evaluate(MARKS_JS)
+    assert [moved["x"][1], moved["y"][1], moved["z"][1]] == start
+    path = page.request.post(f"{server}/descent", data={
+        "expr": "x**2 + 2*y**2", "start": [-2, 2.5], "lr": 0.1, "steps": 30}).json()["path"]
+    assert [moved["x"][0], moved["y"][0]] == path[5]
