@@ -88,6 +88,21 @@ def wait_settled(page: Any, expr: str) -> None:
     page.wait_for_function(SETTLED_JS, arg=expr)
 
 
+def record_frames(page: Any, reading: str) -> None:
+    """From now on, at every animation frame, push ``[draft, ...reading]`` onto
+    ``window.__frames``: whether the view says it is a draft, and what the JavaScript array
+    expression ``reading`` (test code) reads then."""
+    page.evaluate(f"""() => {{
+      window.__frames = [];
+      const tick = () => {{
+        const draft = document.getElementById('view-2d').dataset.draft;
+        window.__frames.push([draft, ...({reading})]);
+        if (window.__frames.length < 5000) requestAnimationFrame(tick);
+      }};
+      requestAnimationFrame(tick);
+    }}""")
+
+
 def test_coarse_field_is_every_other_grid_line(page, server):
     open_page(page, url(server, BOWL))
     odd, even, one = page.evaluate("""async () => {
@@ -124,16 +139,7 @@ def test_typed_view_settles_on_what_a_fresh_load_draws(page, server, context):
     open_page(page, url(server, BOWL, LINK))
     # every frame drawn while typing: how many grid columns the contour had, and whether
     # the view said it was a draft
-    page.evaluate("""() => {
-      window.__frames = [];
-      const tick = () => {
-        const t = (document.getElementById('plot-contour').data || [])[0];
-        const draft = document.getElementById('view-2d').dataset.draft;
-        window.__frames.push([draft, t ? t.x.length : 0]);
-        if (window.__frames.length < 5000) requestAnimationFrame(tick);
-      };
-      requestAnimationFrame(tick);
-    }""")
+    record_frames(page, "[(document.getElementById('plot-contour').data || [])[0]?.x.length ?? 0]")
     final = type_slowly(page, " + 0.5*x*y - y")
     wait_settled(page, final)
     frames = page.evaluate("() => window.__frames")
@@ -305,17 +311,8 @@ def test_panels_about_the_old_function_say_they_wait_while_a_draft_shows(page, s
     point's panel still describe the function before it: they are marked busy (and
     dimmed) in every such frame, and are themselves again once the view settles."""
     open_page(page, url(server, BOWL, LINK))
-    page.evaluate("""() => {
-      window.__frames = [];
-      const tick = () => {
-        const draft = document.getElementById('view-2d').dataset.draft;
-        const busy = ['stability', 'point-card'].map(
-          (id) => document.getElementById(id).getAttribute('aria-busy'));
-        window.__frames.push([draft, ...busy]);
-        if (window.__frames.length < 5000) requestAnimationFrame(tick);
-      };
-      requestAnimationFrame(tick);
-    }""")
+    record_frames(page, """['stability', 'point-card'].map(
+      (id) => document.getElementById(id).getAttribute('aria-busy'))""")
     final = type_slowly(page, " + 0.5*x*y")
     wait_settled(page, final)
     frames = page.evaluate("() => window.__frames")
