@@ -9,6 +9,7 @@
 //   coarseField({variables: ["x", "y"], x: [0, 1, 2], y: [5, 6, 7],
 //                z: [[0, 1, 2], [3, 4, 5], [6, 7, 8]], u: ..., v: ...})
 //     → {variables: ["x", "y"], x: [0, 2], y: [5, 7], z: [[0, 2], [6, 8]], u: ..., v: ...}
+import { pick } from "./thinning.js";
 
 /** The grid arrays of a 2-D field: 1-D along x or y, or 2-D laid out [y][x]. */
 const AXES = { x: "x", y: "y" };
@@ -20,14 +21,6 @@ export function everyOther(n) {
   for (let i = 0; i < n; i += 2) kept.push(i);
   if (n > 0 && kept[kept.length - 1] !== n - 1) kept.push(n - 1);
   return kept;
-}
-
-/** `values` at `indices`, as the same kind of array (a plain list or a typed array). */
-function pick(values, indices) {
-  if (Array.isArray(values)) return indices.map((i) => values[i]);
-  const out = new values.constructor(indices.length);
-  indices.forEach((i, k) => { out[k] = values[i]; });
-  return out;
 }
 
 /** The thinned copy of one set of arrays (the plain lists, or the typed ones). */

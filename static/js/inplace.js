@@ -9,12 +9,30 @@
 //
 //   moveTraces(el, [{ x: [1], y: [2] }], [7])   // trace 7 now shows the point (1, 2)
 
+/** Whether drawn trace `shown` already has the data of partial trace `wanted`. */
+function sameData(shown, wanted) {
+  if (!shown) return false;
+  return Object.entries(wanted).every(([key, value]) => {
+    if (value && typeof value === "object" && !Array.isArray(value)) return sameData(shown[key], value);
+    const now = shown[key];
+    if (!Array.isArray(value)) return now === value;
+    return now?.length === value.length && value.every((v, i) => now[i] === v);
+  });
+}
+
 /**
  * Give the traces `indices` of the drawn figure `el` the new `data` (one partial trace
- * each, e.g. {x, y, marker: {color}}; nested objects are set key by key).
+ * each, e.g. {x, y, marker: {color}}; nested objects are set key by key). Only the traces
+ * whose data differ are restyled, and nothing when none does: any restyle draws the
+ * whole figure again (a 3-D scene included).
  */
-export function moveTraces(el, data, indices) {
+export function moveTraces(el, allData, allIndices) {
   if (!el.data || !el._fullLayout) return;
+  const changed = allIndices.map((index, i) => [index, allData[i]])
+    .filter(([index, trace]) => !sameData(el.data[index], trace));
+  if (!changed.length) return;
+  const data = changed.map(([, trace]) => trace);
+  const indices = changed.map(([index]) => index);
   const update = {};
   const set = (key, i, value) => {
     (update[key] ??= new Array(data.length).fill(undefined))[i] = value;

@@ -28,17 +28,6 @@ const CURSOR_WIDTH = 3;
 const ARROW_WIDTH = 2.75;
 const CURSORS_SIZE = 13;
 
-/** Whether drawn trace `shown` already has the data of partial trace `wanted`. */
-function sameData(shown, wanted) {
-  if (!shown) return false;
-  return Object.entries(wanted).every(([key, value]) => {
-    if (value && typeof value === "object" && !Array.isArray(value)) return sameData(shown[key], value);
-    const now = shown[key];
-    if (!Array.isArray(value)) return now === value;
-    return now?.length === value.length && value.every((v, i) => now[i] === v);
-  });
-}
-
 /**
  * How to colour the field: linear in f, or log10(f − min + δ) when f is so skewed
  * (Rosenbrock, Beale) that linear levels would all crowd around the peaks.
@@ -467,11 +456,7 @@ export class Plot2D {
     const all = this.cursorsTrace();
     const wanted = [{ x: all.x, y: all.y, marker: { color: all.marker.color } },
       { x: pt.x, y: pt.y }, { x: arrow.x, y: arrow.y }];
-    const indices = [this.cursorsIndex, this.cursorIndex, this.cursorIndex + 1];
-    // only the traces that change (moving one draws the figure again)
-    const changed = indices.map((index, i) => [index, wanted[i]])
-      .filter(([index, trace]) => !sameData(el.data[index], trace));
-    if (changed.length) moveTraces(el, changed.map(([, trace]) => trace), changed.map(([index]) => index));
+    moveTraces(el, wanted, [this.cursorsIndex, this.cursorIndex, this.cursorIndex + 1]);
   }
 
   /** The player's markers on the layer over the contour, where they are now. */
@@ -585,10 +570,8 @@ export class Plot2D {
       else this.moveCursorTraces();
     }
     if (surfaceVisible && this.surfaceEl.data) {
-      // moving a trace of a 3-D scene draws the whole scene again: only when it moved
-      const last = this.surfaceEl.data.length - 1;
-      const wanted = this.surfaceMarks(cursor);
-      if (!sameData(this.surfaceEl.data[last], wanted)) moveTraces(this.surfaceEl, [wanted], [last]);
+      // (a 3-D scene is drawn again only when the markers moved: moveTraces)
+      moveTraces(this.surfaceEl, [this.surfaceMarks(cursor)], [this.surfaceEl.data.length - 1]);
     }
   }
 

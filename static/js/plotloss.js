@@ -104,19 +104,13 @@ export function moveLossMarkers(el, markers) {
   if (playing.has(el)) {
     // the figure's own markers (from before Play) go first: one marker per run on screen,
     // placed over the axes as they are without them
-    const last = el.data[el.data.length - 1];
-    if (last.x?.length) moveTraces(el, [markerData([])], [el.data.length - 1]);
+    moveTraces(el, [markerData([])], [el.data.length - 1]);
     overlayOn(el).draw(markers.map((m) => ({
       x: m.iteration, y: m.y, size: MARKER_SIZE, fill: "none", stroke: m.color ?? COLORS.cursor, width: MARKER_WIDTH,
     })));
     return;
   }
-  const wanted = markerData(markers);
-  const shown = el.data[el.data.length - 1];
-  const same = (a, b) => a?.length === b.length && b.every((v, i) => a[i] === v);
-  // moving a trace draws the plot again: only when a marker moved
-  if (same(shown.x, wanted.x) && same(shown.y, wanted.y) && same(shown.marker?.color, wanted.marker.color)) return;
-  moveTraces(el, [wanted], [el.data.length - 1]);
+  moveTraces(el, [markerData(markers)], [el.data.length - 1]); // (only if a marker moved)
 }
 
 /** Whether every value of `runs` is positive, and the lowest: what lossY needs. */

@@ -85,7 +85,10 @@ function keptWithin(scaled, ok, tol, max) {
   return kept;
 }
 
-/** `values` at `indices`. */
+/** `values` at `indices`, as the same kind of array (a plain list or a typed array). */
 export function pick(values, indices) {
-  return indices.map((k) => values[k]);
+  if (Array.isArray(values)) return indices.map((k) => values[k]);
+  const out = new values.constructor(indices.length);
+  indices.forEach((k, i) => { out[i] = values[k]; });
+  return out;
 }

@@ -32,12 +32,14 @@ const sameSpec = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 const TYPING_PAUSE_MS = 300;
 
 /**
- * While a typed function is a draft, the panels about the start point (the curvature's
- * stability bound, the point's readout and slices) still describe the function before
- * it: they say so (aria-busy; app.css dims them) until typing pauses and they follow.
+ * Whether the coarse copy of a typed function is what the view draws. `data-draft` is a
+ * hook for tests and benchmarks; meanwhile the panels about the start point (the
+ * curvature's stability bound, the point's readout and slices) still describe the
+ * function before it, and say so (aria-busy; app.css dims them) until typing pauses.
  */
-function markPending(pending) {
-  for (const el of [$("stability"), $("point-card")]) el.setAttribute("aria-busy", String(pending));
+function showDraft(draft) {
+  $("view-2d").dataset.draft = String(draft);
+  for (const el of [$("stability"), $("point-card")]) el.setAttribute("aria-busy", String(draft));
 }
 
 export class View2D {
@@ -210,9 +212,7 @@ export class View2D {
     this.settleSoon.cancel();
     this.unsettled = typing ? { field } : null;
     this.plot.setField(typing ? coarseField(field) : field, xRange, yRange, revision);
-    // a hook for tests and benchmarks: "true" while the coarse copy is what is drawn
-    $("view-2d").dataset.draft = String(typing);
-    markPending(typing);
+    showDraft(typing);
     this.syncControls();
     this.ranges[0].show(xRange);
     this.ranges[1].show(yRange);
@@ -245,8 +245,7 @@ export class View2D {
     const { plot } = this;
     plot.setField(pending.field, plot.xRange, plot.yRange, plot.revision);
     this.render({ loss: false });
-    $("view-2d").dataset.draft = "false";
-    markPending(false);
+    showDraft(false);
     this.refreshStart();
   }
 
