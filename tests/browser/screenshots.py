@@ -266,6 +266,13 @@ def take(base: str, out: Path) -> list[Path]:
         page.wait_for_timeout(300)
         shot("error.png")
 
+        # The neural network tab before training: the data and the untrained network
+        page.goto(f"{base}/?view=network&data=circle&hidden=8&act=tanh&init=xavier")
+        page.wait_for_function(
+            "() => document.getElementById('view-network').dataset.state === 'preview'")
+        page.wait_for_timeout(800)
+        shot("network-preview.png")
+
         # The neural network tab: a circle, a spiral, the digits, the textbook's start,
         # and the gradient check
         for name, query, full in (
